@@ -1,0 +1,6 @@
+"""All ORM models; importing this package registers every table on `Base.metadata`."""
+
+from app.models import areas, datasets, places
+from app.models.base import Base
+
+__all__ = ["Base", "areas", "datasets", "places"]

@@ -1,0 +1,37 @@
+"""Provenance queries: the latest load of each dataset, and row counts of the main tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+# Tables whose counts the health check reports; names are constants, never user input.
+COUNTED_TABLES = ("lad", "ward", "lsoa21", "lsoa11", "deprivation", "population", "postcode",
+                  "bus_stop", "rural_urban", "lsoa_lookup")
+
+
+def dataset_versions(session: Session) -> list[dict[str, Any]]:
+    """Return the most recent load of every (dataset, source file)."""
+    rows = session.execute(text(
+        "SELECT DISTINCT ON (dataset, source_file) dataset, source_file, publisher, licence,"
+        " attribution, vintage, row_count, loaded_at FROM dataset_version"
+        " ORDER BY dataset, source_file, loaded_at DESC, id DESC"
+    )).mappings()
+    return [{**row, "loaded_at": row["loaded_at"].isoformat()} for row in rows]
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Count rows in the main tables (one round trip)."""
+    sql = " UNION ALL ".join(
+        f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in COUNTED_TABLES  # noqa: S608
+    )
+    return {row.t: row.n for row in session.execute(text(sql))}
+
+
+def attributions(session: Session) -> list[str]:
+    """Distinct attribution lines of everything loaded, for the UI footer."""
+    rows = session.execute(text(
+        "SELECT DISTINCT attribution FROM dataset_version ORDER BY attribution"))
+    return [r[0] for r in rows]

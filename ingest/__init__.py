@@ -1,0 +1,1 @@
+"""The ingest CLI: loaders for the official open datasets and the project's batch jobs."""

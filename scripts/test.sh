@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite on a throwaway PostGIS cluster that is removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The open data sit beside the project in ../shared/data when they are available.
+if [ -z "${GEODATA_DIR:-}" ] && [ -d ../shared/data ]; then
+  GEODATA_DIR=$(cd ../shared/data && pwd)
+  export GEODATA_DIR
+fi
+
+tmp=$(mktemp -d /tmp/withinreach-test-pg.XXXXXX)
+chmod 755 "$tmp"
+port=$(.venv/bin/python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+cleanup() { scripts/pg.sh stop "$tmp/data"; rm -rf "$tmp"; }
+trap cleanup EXIT
+echo "==> throwaway PostGIS on port $port"
+TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg.sh start "$tmp/data" "$port" postgres)
+export TEST_DATABASE_URL
+unset DATABASE_URL
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,143 @@
+"""Shared fixtures: a real throwaway PostGIS, the real open data, and a live uvicorn server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from app.db import get_engine
+from app.settings import PROJECT_ROOT, get_settings
+from tests.dbutil import copy_database, create_migrated_template, drop_database
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without GEODATA_DIR the real-data tests cannot run; say so loudly rather than pass."""
+    if os.environ.get("GEODATA_DIR"):
+        return
+    skipped = [i for i in items if i.get_closest_marker("realdata")]
+    if skipped:
+        for item in skipped:
+            items.remove(item)
+        config.issue_config_time_warning(
+            pytest.PytestWarning(f"GEODATA_DIR is not set: {len(skipped)} real-data tests were "
+                                 "NOT run (CI sets it to ../shared/data)"), stacklevel=2)
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    """Superuser URL of the throwaway cluster started by `make test`."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.exit("TEST_DATABASE_URL is not set: run the suite with `make test`", returncode=2)
+    return url
+
+
+@pytest.fixture(scope="session")
+def template_db(admin_url: str) -> Iterator[str]:
+    """A migrated, empty database that other test databases are copied from."""
+    name = create_migrated_template(admin_url)
+    yield name
+    from tests.dbutil import url_for
+
+    drop_database(admin_url, url_for(admin_url, name))
+
+
+@pytest.fixture(scope="session")
+def db_url(admin_url: str, template_db: str) -> Iterator[str]:
+    """The session's main database; the app and ingest CLI are pointed at it."""
+    url = copy_database(admin_url, template_db)
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield url
+    get_engine.cache_clear()
+    drop_database(admin_url, url)
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Engine:
+    """Engine on the session database."""
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def fresh_db(admin_url: str, template_db: str) -> Iterator[Engine]:
+    """A brand-new migrated empty database for one test (e.g. to check a rollback)."""
+    url = copy_database(admin_url, template_db, prefix="wr_fresh")
+    eng = create_engine(url, future=True)
+    yield eng
+    eng.dispose()
+    drop_database(admin_url, url)
+
+
+@pytest.fixture(scope="session")
+def geodata() -> Path:
+    """The folder of real open data (GEODATA_DIR); missing data is a failure, not a skip."""
+    raw = os.environ.get("GEODATA_DIR")
+    if not raw:
+        pytest.fail("GEODATA_DIR is not set")
+    path = Path(raw)
+    if not (path / "SOURCES.md").exists() and not any(path.iterdir()):
+        pytest.fail(f"GEODATA_DIR={path} holds no data")
+    return path
+
+
+@pytest.fixture(scope="session")
+def loaded_db(db_url: str, geodata: Path) -> str:
+    """The session database with every real dataset in GEODATA_DIR loaded (once)."""
+    from ingest.cli import main
+
+    assert main(["all", str(geodata), "--quiet"]) == 0
+    return db_url
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(loaded_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real uvicorn process serving the app on the loaded database; logs go to a file."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    env = {**os.environ, "DATABASE_URL": loaded_db, "PORT": str(port), "HOST": "127.0.0.1",
+           "CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=PROJECT_ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("uvicorn exited early:\n" + log_path.read_text())
+        try:
+            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("uvicorn did not answer within 60 s:\n" + log_path.read_text())
+    yield {"url": base, "log": str(log_path)}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(live_server: dict[str, str]) -> Iterator[httpx.Client]:
+    """An HTTP client for the live server."""
+    with httpx.Client(base_url=live_server["url"], timeout=60) as client:
+        yield client
