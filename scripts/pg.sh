@@ -11,8 +11,18 @@ as_owner() {
   if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# True when the pid file names a live (not zombie) postmaster; pg_ctl status trusts zombies.
+server_alive() {
+  local pid state
+  [ -f "$1/postmaster.pid" ] || return 1
+  pid=$(head -n1 "$1/postmaster.pid")
+  [ -r "/proc/$pid/stat" ] || return 1
+  state=$(awk '{print $3}' "/proc/$pid/stat")
+  [ "$state" != "Z" ]
+}
+
 cmd=${1:?usage: pg.sh start|stop|url DIR [PORT] [DB]}
-dir=${2:?data directory}
+dir=$(realpath -m "${2:?data directory}")
 port=${3:-54329}
 db=${4:-withinreach}
 owner=$([ "$(id -u)" = "0" ] && echo postgres || id -un)
@@ -29,10 +39,10 @@ case "$cmd" in
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_owner "$PGBIN/initdb" -D "$dir" -U "$owner" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    if ! as_owner "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-      # A pid file left by a killed server would block the start; pg_ctl status said none runs.
+    if ! server_alive "$dir"; then
+      # A pid file left by a killed server would block the start.
       rm -f "$dir/postmaster.pid"
-      opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
+      opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories="
       [ "${PG_FAST:-0}" = "1" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       as_owner "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null
     fi
