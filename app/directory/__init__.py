@@ -1,0 +1,1 @@
+"""Pure logic of the asset directory: vocabularies, schedules, validation, ORUK mapping."""
