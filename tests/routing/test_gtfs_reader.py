@@ -14,7 +14,6 @@ from app.routing.gtfs_reader import read_gtfs
 # --- real feeds -------------------------------------------------------------------------
 
 
-@pytest.mark.realdata
 def test_midnotts_counts(midnotts_feed: Feed) -> None:
     f = midnotts_feed
     assert len(f.stops) == 990
@@ -32,7 +31,6 @@ def _trips_on(f: Feed, day: dt.date) -> int:
     return int(f.trips["service_id"].isin(f.active_services(day)).sum())
 
 
-@pytest.mark.realdata
 def test_midnotts_service_days(midnotts_feed: Feed) -> None:
     f = midnotts_feed
     assert _trips_on(f, dt.date(2026, 12, 2)) == 1880  # Wednesday
@@ -43,7 +41,6 @@ def test_midnotts_service_days(midnotts_feed: Feed) -> None:
     assert f.active_services(dt.date(2026, 12, 28)) == {"SUNDAY"}  # substitute bank holiday
 
 
-@pytest.mark.realdata
 def test_poa_counts(poa_feed: Feed) -> None:
     f = poa_feed
     assert len(f.stops) == 3986
