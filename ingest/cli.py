@@ -13,6 +13,7 @@ from app.errors import AppError
 COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.areas",
     "ingest.commands.all",
+    "ingest.commands.gtfs",
 )
 
 

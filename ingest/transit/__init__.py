@@ -1,0 +1,1 @@
+"""Transit loaders: GTFS feeds into PostGIS and OSM pedestrian graphs into the cache."""
