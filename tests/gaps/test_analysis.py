@@ -1,0 +1,142 @@
+"""Unit tests of the pure gap analysis on small hand-computed arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.analysis.aggregate import group_index, sum_by, weighted_mean_by
+from app.analysis.bands import band_of, representative_week
+from app.analysis.decay import gaussian_decay, stepped_decay
+from app.analysis.gap import bivariate_class, gap_score, terciles
+from app.analysis.metrics import SessionSet, activity_times, e2sfca, origin_metrics, to_area
+from app.analysis.origins import sample_origins
+from app.analysis.roundtrip import NO_ARR, NO_DEP, OriginAccess, round_trip_minutes
+
+INF = np.inf
+
+
+def test_e2sfca_hand_computed() -> None:
+    # Origins of 100 and 300 people; activity A at 10 / 20 min, activity B at 40 / unreachable.
+    times = np.array([[10.0, 40.0], [20.0, INF]])
+    pop = np.array([100.0, 300.0])
+    score = e2sfca(times, pop, np.array([1.0, 1.0]), 45.0, stepped_decay)
+    # R_A = 1 / (100*1 + 300*0.68) = 1/304, R_B = 1 / (100*0.22) = 1/22
+    assert score[0] == pytest.approx((1 / 304 + 0.22 / 22) * 1000)
+    assert score[1] == pytest.approx(0.68 / 304 * 1000)
+    # E2SFCA conserves supply: population-weighted scores add back up to total capacity.
+    assert (pop @ score) / 1000 == pytest.approx(2.0)
+
+
+def test_stepped_and_gaussian_decay() -> None:
+    t = np.array([0, 15, 15.01, 30, 44.9, 45, 45.1, INF, np.nan])
+    assert stepped_decay(t, 45).tolist() == [1, 1, 0.68, 0.68, 0.22, 0.22, 0, 0, 0]
+    g = gaussian_decay(t, 45)
+    assert g[0] == pytest.approx(1.0) and g[5] == pytest.approx(0.0)
+    assert np.all(np.diff(g[:6]) <= 0) and g[6:].tolist() == [0, 0, 0]
+
+
+def test_round_trip_from_per_stop_times() -> None:
+    # 2 stops; session 0 10:00-12:00. Origin 0 walks 120 s to stop 0, 300 s to stop 1.
+    start = np.array([36000])
+    end = np.array([43200])
+    latest_dep = np.array([[36000 - 1800, 36000 - 1200]])  # 30 and 20 min before the start
+    earliest_arr = np.array([[43200 + 2400, NO_ARR]])
+    access = OriginAccess(ptr=np.array([0, 2, 2]), stop=np.array([0, 1], dtype=np.int32),
+                          walk_s=np.array([120, 300], dtype=np.int32))
+    direct = np.array([[INF], [600.0]])  # origin 1 has no stop but can walk 10 min
+    out, back = round_trip_minutes(latest_dep, earliest_arr, start, end, access, direct)
+    # via stop 0: leave 30 min + 2 min before; via stop 1: 20 min + 5 min -> 25 min
+    assert out[0, 0] == pytest.approx(25.0)
+    assert back[0, 0] == pytest.approx(42.0)
+    assert out[1, 0] == pytest.approx(10.0) and back[1, 0] == pytest.approx(10.0)
+
+
+def test_round_trip_impossible_and_after_midnight() -> None:
+    access = OriginAccess(ptr=np.array([0, 1]), stop=np.array([0], dtype=np.int32),
+                          walk_s=np.array([60], dtype=np.int32))
+    out, back = round_trip_minutes(np.array([[NO_DEP]]), np.array([[86_400 + 600]]),
+                                   np.array([80_000]), np.array([85_000]), access,
+                                   np.array([[INF]]))
+    assert out[0, 0] == INF and back[0, 0] == INF
+
+
+def test_metrics_and_area_aggregation() -> None:
+    # 3 origins (2 in area 0, 1 in area 1), 3 sessions of 2 activities.
+    rt = np.array([[10.0, 50.0, 30.0], [INF, INF, 44.0], [5.0, 5.0, INF]])
+    sessions = SessionSet(activity=np.array([0, 0, 1]), per_week=np.array([1.0, 0.5, 0.25]))
+    at = activity_times(rt, sessions, 2)
+    assert at.tolist() == [[10.0, 30.0], [INF, 44.0], [5.0, INF]]
+    mask = np.array([True, True])
+    pop = np.array([50.0, 50.0, 80.0])
+    m = origin_metrics(rt, at, sessions, mask, np.ones(2), pop, 45.0, stepped_decay)
+    assert m["activities"].tolist() == [2, 1, 1]
+    assert m["sessions"].tolist() == [1.25, 0.25, 1.5]
+    assert m["nearest"].tolist() == [10.0, 44.0, 5.0]
+    area = to_area(m, np.array([0, 0, 1]), np.array([0.5, 0.5, 1.0]), 2)
+    assert area.activities_mean.tolist() == [1.5, 1.0]
+    assert area.activities_share.tolist() == [1.0, 1.0]
+    assert area.nearest_min.tolist() == [27.0, 5.0]
+    only_b = origin_metrics(rt, at, sessions, np.array([False, True]), np.ones(2), pop, 45.0,
+                            stepped_decay)
+    assert only_b["activities"].tolist() == [1, 1, 0]
+    assert np.isnan(only_b["nearest"][2])
+
+
+@given(st.lists(st.floats(0, 120), min_size=4, max_size=12), st.floats(5, 60), st.floats(0, 60))
+def test_bigger_budget_never_lowers_counts(times: list[float], b1: float, extra: float) -> None:
+    rt = np.array(times).reshape(1, -1)
+    sessions = SessionSet(activity=np.arange(rt.shape[1]) % 3, per_week=np.ones(rt.shape[1]))
+    at = activity_times(rt, sessions, 3)
+    args = (np.ones(3, bool), np.ones(3), np.array([10.0]))
+    small = origin_metrics(rt, at, sessions, *args, b1, stepped_decay)
+    big = origin_metrics(rt, at, sessions, *args, b1 + extra, stepped_decay)
+    assert big["activities"][0] >= small["activities"][0]
+    assert big["sessions"][0] >= small["sessions"][0]
+
+
+def test_terciles_bivariate_and_gap() -> None:
+    assert terciles(np.array([1, 2, 3, 4, 5, 6, np.nan])).tolist() == [1, 1, 2, 2, 3, 3, 0]
+    # many zero-access areas tie in the lowest tercile
+    assert terciles(np.array([0, 0, 0, 0, 5, 9])).tolist() == [1, 1, 1, 1, 3, 3]
+    need = np.array([40.0, 10.0, 25.0])
+    access = np.array([0.0, 9.0, 4.0])
+    assert bivariate_class(need, access) == ["3-1", "1-3", "2-2"]
+    g = gap_score(need, access)
+    assert g[0] > g[2] > g[1]
+
+
+def test_aggregation_preserves_population_and_weights() -> None:
+    parents, idx = group_index(["W2", "W1", "W2"])
+    assert parents == ["W1", "W2"]
+    pop = np.array([100.0, 50.0, 300.0])
+    assert sum_by(pop, idx, 2).sum() == pop.sum()
+    share = np.array([1.0, 0.2, 0.0])
+    assert weighted_mean_by(share, pop, idx, 2).tolist() == [0.2, 0.25]
+
+
+def test_origins_rule_is_deterministic_and_capped() -> None:
+    codes = ["L1"] * 15 + ["L2"] * 2
+    pcs = [f"NG1 {i}AA" for i in range(15)] + ["NG2 1AB", "NG2 1AC"]
+    lat = list(np.linspace(53, 53.1, 17))
+    lon = [-1.2] * 17
+    a = sample_origins(codes, pcs, lat, lon, max_per_area=10)
+    b = sample_origins(codes[::-1], pcs[::-1], lat[::-1], lon[::-1], max_per_area=10)
+    assert a.postcodes.tolist() == b.postcodes.tolist()
+    assert (a.area_codes == "L1").sum() == 10 and (a.area_codes == "L2").sum() == 2
+    assert a.weight[a.area_codes == "L1"].sum() == pytest.approx(1.0)
+
+
+def test_bands_and_representative_week() -> None:
+    assert band_of(2, 10 * 3600) == "weekday_day"
+    assert band_of(2, 18 * 3600 + 1800) == "weekday_evening"
+    assert band_of(5, 11 * 3600) == "weekend"
+    assert band_of(1, 8 * 3600) is None
+    holiday = dt.date(2026, 12, 28)
+    week = representative_week(dt.date(2026, 1, 1), dt.date(2027, 12, 31), dt.date(2026, 12, 22),
+                               lambda d: d != holiday and d != dt.date(2026, 12, 25))
+    assert week[0] == dt.date(2027, 1, 4) and week[0].weekday() == 0 and len(week) == 7
