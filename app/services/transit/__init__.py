@@ -1,0 +1,1 @@
+"""Timetable service: GTFS feeds from PostGIS compiled into the engine's router, cached."""

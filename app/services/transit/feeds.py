@@ -1,0 +1,129 @@
+"""Read GTFS feeds back from PostGIS as engine `Feed` objects (COPY out, then pandas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from psycopg import sql as psql
+from sqlalchemy import Connection, text
+
+from app.routing.feed import WEEKDAYS, Feed
+
+NULL = r"\N"
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One loaded feed as listed in gtfs_feed."""
+
+    id: int
+    name: str
+    version: str
+    sha256: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def list_feeds(conn: Connection) -> list[FeedRow]:
+    """Every loaded feed, ordered by name (the order feeds are compiled in)."""
+    rows = conn.execute(text(
+        "SELECT id, name, version, sha256, valid_from, valid_to FROM gtfs_feed ORDER BY name"))
+    return [FeedRow(*r) for r in rows]
+
+
+def _copy_out(conn: Connection, sql: str, feed_id: int) -> pd.DataFrame:
+    """Run `sql` (a constant with a `{f}` feed-id slot) through COPY TO STDOUT as CSV."""
+    raw = conn.connection.driver_connection
+    # COPY cannot take bind parameters, so psycopg renders the integer id as a literal.
+    query = psql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true, NULL {})").format(
+        psql.SQL(sql).format(f=psql.Literal(int(feed_id))),  # type: ignore[arg-type]
+        psql.Literal(NULL))
+    buf = io.BytesIO()
+    with raw.cursor() as cur, cur.copy(query) as copy:  # type: ignore[union-attr]
+        for block in copy:
+            buf.write(block)
+    buf.seek(0)
+    return pd.read_csv(buf, dtype=str, keep_default_na=False, na_values=[NULL])
+
+
+def _ints(s: pd.Series) -> pd.Series:
+    return s.astype(np.int64)
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.Series([dt.date.fromisoformat(v) for v in s], index=s.index, dtype=object)
+
+
+def _strs(df: pd.DataFrame, cols: tuple[str, ...]) -> None:
+    for c in cols:
+        df[c] = df[c].fillna("").astype(str)
+
+
+def read_feed(conn: Connection, row: FeedRow) -> Feed:
+    """Rebuild the engine's Feed for one stored feed, equal to what the reader produced."""
+    f = row.id
+    stops = _copy_out(conn, "SELECT stop_id, stop_code, stop_name, lat, lon, location_type,"
+                      " parent_station, wheelchair_boarding FROM gtfs_stop WHERE feed_id = {f}"
+                      " ORDER BY stop_id", f)
+    _strs(stops, ("stop_id", "stop_code", "stop_name"))
+    stops["lat"] = stops["lat"].astype(np.float64)
+    stops["lon"] = stops["lon"].astype(np.float64)
+    stops["location_type"] = _ints(stops["location_type"])
+    stops["wheelchair_boarding"] = _ints(stops["wheelchair_boarding"])
+    stops["parent_station"] = stops["parent_station"].astype(object).where(
+        stops["parent_station"].notna(), None)
+
+    routes = _copy_out(conn, "SELECT route_id, agency_id, route_short_name, route_long_name,"
+                       " route_type FROM gtfs_route WHERE feed_id = {f} ORDER BY route_id", f)
+    _strs(routes, ("route_id", "agency_id", "route_short_name", "route_long_name"))
+    routes["route_type"] = _ints(routes["route_type"])
+
+    trips = _copy_out(conn, "SELECT trip_id, route_id, service_id, trip_headsign, direction_id,"
+                      " wheelchair_accessible FROM gtfs_trip WHERE feed_id = {f} ORDER BY trip_id",
+                      f)
+    _strs(trips, ("trip_id", "route_id", "service_id", "trip_headsign"))
+    trips["direction_id"] = _ints(trips["direction_id"])
+    trips["wheelchair_accessible"] = _ints(trips["wheelchair_accessible"])
+
+    st = _copy_out(conn, "SELECT trip_id, stop_sequence, stop_id, arrival_s, departure_s,"
+                   " interpolated FROM gtfs_stop_time WHERE feed_id = {f}"
+                   " ORDER BY trip_id, stop_sequence", f)
+    _strs(st, ("trip_id", "stop_id"))
+    for c in ("stop_sequence", "arrival_s", "departure_s"):
+        st[c] = _ints(st[c])
+    st["interpolated"] = st["interpolated"].isin(["t", "true", "True"])
+
+    cal = _copy_out(conn, "SELECT service_id, monday, tuesday, wednesday, thursday, friday,"
+                    " saturday, sunday, start_date, end_date"
+                    " FROM gtfs_calendar WHERE feed_id = {f} ORDER BY service_id", f)
+    _strs(cal, ("service_id",))
+    for wd in WEEKDAYS:
+        cal[wd] = cal[wd].isin(["t", "true", "True"])
+    cal["start_date"] = _dates(cal["start_date"])
+    cal["end_date"] = _dates(cal["end_date"])
+
+    cd = _copy_out(conn, "SELECT service_id, date, exception_type FROM gtfs_calendar_date"
+                   " WHERE feed_id = {f} ORDER BY service_id, date", f)
+    _strs(cd, ("service_id",))
+    cd["date"] = _dates(cd["date"])
+    cd["exception_type"] = _ints(cd["exception_type"])
+
+    agency = _copy_out(conn, "SELECT agency_id, agency_name, agency_url, agency_timezone"
+                       " FROM gtfs_agency WHERE feed_id = {f} ORDER BY agency_id", f)
+    info = _copy_out(conn, "SELECT feed_publisher_name, feed_publisher_url, feed_lang,"
+                     " feed_version, feed_start_date, feed_end_date FROM gtfs_feed_info"
+                     " WHERE feed_id = {f}", f)
+    return Feed(
+        name=row.name, version=row.version, stops=stops, routes=routes, trips=trips,
+        stop_times=st, calendar=cal, calendar_dates=cd,
+        agency=agency.fillna(""), feed_info=info.fillna("") if len(info) else None,
+    )
+
+
+def read_feeds(conn: Connection, rows: list[FeedRow] | None = None) -> list[Feed]:
+    """All stored feeds (or the given ones) as engine Feeds."""
+    return [read_feed(conn, r) for r in (rows if rows is not None else list_feeds(conn))]

@@ -1,0 +1,202 @@
+"""`get_router(session, date)`: the compiled timetable + walker for a date, cached twice.
+
+Compiled timetables are cached on disk (the engine's TimetableCache, keyed by feed
+versions and content hashes, date and build parameters) and in memory (a small LRU of
+dates), so only the first query for a date pays the compile cost. The feed list is
+re-read on every call (one tiny query), so a reloaded feed is picked up at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from app.errors import DataNotLoaded, OutOfCoverage
+from app.routing.cache import CACHE_FORMAT, TimetableCache
+from app.routing.feed import Feed
+from app.routing.timetable import BuildParams, Timetable, compile_timetable
+from app.routing.walk import CrowFlyWalker, Walker
+from app.services.transit.feeds import FeedRow, list_feeds, read_feeds
+from app.settings import get_settings
+
+MEMORY_DATES = 4  # compiled dates kept in memory (each a few MB)
+
+Fingerprint = tuple[tuple[int, str, str, str], ...]
+
+
+@dataclass
+class TransitRouter:
+    """Everything a query for one service date needs: timetable, walker and feed validity."""
+
+    day: dt.date
+    timetable: Timetable
+    walker: Walker
+    feeds: tuple[FeedRow, ...]
+    walker_kind: str = "crow-fly"
+    _reversed: Timetable | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def validity(self) -> tuple[dt.date, dt.date] | None:
+        """First and last service date over the loaded feeds."""
+        return validity_of(self.feeds)
+
+    def reversed_timetable(self) -> Timetable:
+        """The time-mirrored timetable for reverse (arrive-by) searches, built once."""
+        with self._lock:
+            if self._reversed is None:
+                self._reversed = self.timetable.time_reversed()
+            return self._reversed
+
+
+def validity_of(feeds: tuple[FeedRow, ...] | list[FeedRow]) -> tuple[dt.date, dt.date] | None:
+    """Earliest start and latest end date over feeds (None when no feed has dates)."""
+    starts = [f.valid_from for f in feeds if f.valid_from]
+    ends = [f.valid_to for f in feeds if f.valid_to]
+    if not starts or not ends:
+        return None
+    return min(starts), max(ends)
+
+
+# A walker factory lets the OSM pedestrian network replace crow-fly walking when loaded.
+WalkerFactory = Callable[[Timetable], tuple[Walker, str] | None]
+_walker_factories: list[WalkerFactory] = []
+
+
+def register_walker_factory(factory: WalkerFactory) -> None:
+    """Add a factory tried (newest first) before the crow-fly default."""
+    _walker_factories.insert(0, factory)
+
+
+def make_walker(tt: Timetable) -> tuple[Walker, str]:
+    """The best available walker for a timetable's stops."""
+    for factory in _walker_factories:
+        made = factory(tt)
+        if made is not None:
+            return made
+    return CrowFlyWalker(tt.stop_lat, tt.stop_lon), "crow-fly"
+
+
+class _State:
+    """Process-wide caches, guarded by one lock (FastAPI runs sync endpoints in threads)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.routers: OrderedDict[tuple[Fingerprint, dt.date, BuildParams, Path],
+                                  TransitRouter] = OrderedDict()
+        self.feeds: tuple[Fingerprint, list[Feed]] | None = None
+
+
+_STATE = _State()
+
+
+def clear_memory_cache() -> None:
+    """Forget every in-memory router and feed (tests; after a reload in the same process)."""
+    with _STATE.lock:
+        _STATE.routers.clear()
+        _STATE.feeds = None
+
+
+def loaded_feeds(conn: Connection) -> list[FeedRow]:
+    """The loaded feeds, or DataNotLoaded with advice when there are none."""
+    rows = list_feeds(conn)
+    if not rows:
+        raise DataNotLoaded(
+            "no bus timetable (GTFS) is loaded, so journeys cannot be planned. Load one with "
+            "`python -m ingest gtfs FEED.zip` (for the demo: "
+            "transport/midnotts_synthetic_gtfs.zip in the data folder).")
+    return rows
+
+
+def check_date(rows: list[FeedRow] | tuple[FeedRow, ...], day: dt.date,
+               field_name: str = "date") -> None:
+    """Refuse a date that no loaded timetable covers, naming the valid range(s)."""
+    if any(r.valid_from and r.valid_to and r.valid_from <= day <= r.valid_to for r in rows):
+        return
+    rng = validity_of(rows)
+    ranges = "; ".join(f"{r.name}: {r.valid_from} to {r.valid_to}" for r in rows
+                       if r.valid_from and r.valid_to)
+    raise OutOfCoverage(
+        f"{day.isoformat()} is outside the loaded bus timetables, which are valid "
+        f"{ranges or 'on no dates'}; choose a date in that range", field=field_name,
+        valid_from=rng[0].isoformat() if rng else None,
+        valid_to=rng[1].isoformat() if rng else None,
+        feeds=[{"name": r.name, "valid_from": str(r.valid_from), "valid_to": str(r.valid_to)}
+               for r in rows])
+
+
+def _fingerprint(rows: list[FeedRow]) -> Fingerprint:
+    return tuple((r.id, r.name, r.version, r.sha256) for r in rows)
+
+
+def _disk_key(feeds_fp: Fingerprint, day: dt.date, params: BuildParams) -> str:
+    """Disk cache key: engine cache format, feed names/versions/content hashes, date, params."""
+    payload = {"format": CACHE_FORMAT, "feeds": [list(f[1:]) for f in feeds_fp],
+               "date": day.isoformat(), "params": dataclasses.asdict(params)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _feeds_for(conn: Connection, fp: Fingerprint, rows: list[FeedRow]) -> list[Feed]:
+    """Feed objects for the fingerprint, read from the database once per feed version."""
+    with _STATE.lock:
+        if _STATE.feeds is not None and _STATE.feeds[0] == fp:
+            return _STATE.feeds[1]
+    feeds = read_feeds(conn, rows)
+    with _STATE.lock:
+        _STATE.feeds = (fp, feeds)
+    return feeds
+
+
+def get_timetable(conn: Connection, day: dt.date, params: BuildParams | None = None,
+                  cache_dir: Path | None = None) -> tuple[Timetable, list[FeedRow]]:
+    """The compiled timetable for `day` over all loaded feeds (disk-cached)."""
+    params = params or BuildParams()
+    rows = loaded_feeds(conn)
+    fp = _fingerprint(rows)
+    cache = TimetableCache((cache_dir or get_settings().cache_dir) / "timetables")
+    key = _disk_key(fp, day, params)
+    tt = cache.load(key)
+    if tt is None:
+        tt = compile_timetable(_feeds_for(conn, fp, rows), day, params)
+        cache.save(key, tt)
+    return tt, rows
+
+
+def get_router(session: Session | Connection, day: dt.date, params: BuildParams | None = None,
+               *, check_validity: bool = True, cache_dir: Path | None = None) -> TransitRouter:
+    """The router for a service date: compiled timetable + walker, from memory, disk or DB.
+
+    Raises DataNotLoaded when no GTFS is loaded and OutOfCoverage (422) for a date outside
+    the feeds' validity (unless `check_validity` is False).
+    """
+    params = params or BuildParams()
+    conn = session.connection() if isinstance(session, Session) else session
+    rows = loaded_feeds(conn)
+    if check_validity:
+        check_date(rows, day)
+    cdir = cache_dir or get_settings().cache_dir
+    key = (_fingerprint(rows), day, params, cdir)
+    with _STATE.lock:
+        hit = _STATE.routers.get(key)
+        if hit is not None:
+            _STATE.routers.move_to_end(key)
+            return hit
+    tt, rows = get_timetable(conn, day, params, cdir)
+    walker, kind = make_walker(tt)
+    router = TransitRouter(day=day, timetable=tt, walker=walker, feeds=tuple(rows),
+                           walker_kind=kind)
+    with _STATE.lock:
+        _STATE.routers[key] = router
+        while len(_STATE.routers) > MEMORY_DATES:
+            _STATE.routers.popitem(last=False)
+    return router
