@@ -12,7 +12,8 @@ STOPS = (
     "T3,Third Street,53.0000,-1.1700\n"
 )
 ROUTES = "route_id,agency_id,route_short_name,route_long_name,route_type\nR1,T,1,Tiny line,3\n"
-TRIPS = "route_id,service_id,trip_id,trip_headsign\nR1,ALL,TR1,Third Street\nR1,ALL,TR2,Third Street\n"
+TRIPS = ("route_id,service_id,trip_id,trip_headsign\n"
+         "R1,ALL,TR1,Third Street\nR1,ALL,TR2,Third Street\n")
 STOP_TIMES = (
     "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
     "TR1,08:00:00,08:00:00,T1,1\nTR1,08:05:00,08:05:00,T2,2\nTR1,08:10:00,08:10:00,T3,3\n"
@@ -37,7 +38,8 @@ def write_tiny_feed(folder: Path, *, version: str = "v1", extra_stop: bool = Fal
                           f"Test,https://example.org,en,{version}\n"),
     }
     if frequencies:
-        files["frequencies.txt"] = "trip_id,start_time,end_time,headway_secs\nTR1,07:00:00,08:00:00,1200\n"
+        files["frequencies.txt"] = ("trip_id,start_time,end_time,headway_secs\n"
+                                    "TR1,07:00:00,08:00:00,1200\n")
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
