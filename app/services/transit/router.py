@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.errors import DataNotLoaded, OutOfCoverage
 from app.routing.cache import CACHE_FORMAT, TimetableCache
 from app.routing.feed import Feed
+from app.routing.raptor import Router
 from app.routing.timetable import BuildParams, Timetable, compile_timetable
 from app.routing.walk import CrowFlyWalker, Walker
 from app.services.transit.feeds import FeedRow, list_feeds, read_feeds
@@ -36,27 +37,28 @@ Fingerprint = tuple[tuple[int, str, str, str], ...]
 
 @dataclass
 class TransitRouter:
-    """Everything a query for one service date needs: timetable, walker and feed validity."""
+    """The engine's Router for one service date plus what callers report about it."""
 
     day: dt.date
-    timetable: Timetable
-    walker: Walker
+    engine: Router
     feeds: tuple[FeedRow, ...]
     walker_kind: str = "crow-fly"
-    _reversed: Timetable | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def timetable(self) -> Timetable:
+        """The compiled timetable."""
+        return self.engine.tt
+
+    @property
+    def walker(self) -> Walker:
+        """The walker (crow-fly or OSM network)."""
+        return self.engine.walker
 
     @property
     def validity(self) -> tuple[dt.date, dt.date] | None:
         """First and last service date over the loaded feeds."""
         return validity_of(self.feeds)
-
-    def reversed_timetable(self) -> Timetable:
-        """The time-mirrored timetable for reverse (arrive-by) searches, built once."""
-        with self._lock:
-            if self._reversed is None:
-                self._reversed = self.timetable.time_reversed()
-            return self._reversed
 
 
 def validity_of(feeds: tuple[FeedRow, ...] | list[FeedRow]) -> tuple[dt.date, dt.date] | None:
@@ -173,7 +175,15 @@ def get_timetable(conn: Connection, day: dt.date, params: BuildParams | None = N
 
 
 def get_router(session: Session | Connection, day: dt.date, params: BuildParams | None = None,
-               *, check_validity: bool = True, cache_dir: Path | None = None) -> TransitRouter:
+               *, check_validity: bool = True, cache_dir: Path | None = None) -> Router:
+    """The engine's RAPTOR Router for a service date (see `get_transit_router`)."""
+    return get_transit_router(session, day, params, check_validity=check_validity,
+                              cache_dir=cache_dir).engine
+
+
+def get_transit_router(session: Session | Connection, day: dt.date,
+                       params: BuildParams | None = None, *, check_validity: bool = True,
+                       cache_dir: Path | None = None) -> TransitRouter:
     """The router for a service date: compiled timetable + walker, from memory, disk or DB.
 
     Raises DataNotLoaded when no GTFS is loaded and OutOfCoverage (422) for a date outside
@@ -193,7 +203,7 @@ def get_router(session: Session | Connection, day: dt.date, params: BuildParams 
             return hit
     tt, rows = get_timetable(conn, day, params, cdir)
     walker, kind = make_walker(tt)
-    router = TransitRouter(day=day, timetable=tt, walker=walker, feeds=tuple(rows),
+    router = TransitRouter(day=day, engine=Router(tt, walker), feeds=tuple(rows),
                            walker_kind=kind)
     with _STATE.lock:
         _STATE.routers[key] = router
