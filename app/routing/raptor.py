@@ -1,0 +1,260 @@
+"""RAPTOR queries: earliest arrival, latest departure (reverse) and range profiles.
+
+Reverse queries run the same forward kernel on the time-mirrored timetable
+(`Timetable.time_reversed`), so there is one algorithm to trust, not two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.routing import raptor_core as core
+from app.routing.journey import (
+    Journey,
+    Leg,
+    Place,
+    egress_leg,
+    legs_from_log,
+    mirror_legs,
+    walk_only,
+)
+from app.routing.timetable import Timetable
+from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds, walk_seconds_array
+
+INF = int(core.INF)
+MAX_BUSES = 4
+
+
+class RoutingParamError(ValueError):
+    """A query parameter is out of range; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True)
+class QueryParams:
+    """Options shared by all queries."""
+
+    max_buses: int = MAX_BUSES
+    wheelchair: bool = False
+    walk: WalkParams = field(default_factory=WalkParams)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_buses <= MAX_BUSES:
+            raise RoutingParamError("max_buses", f"must be between 1 and {MAX_BUSES}")
+
+
+class _Side:
+    """One direction of search: the timetable (forward or mirrored) and packed arrays."""
+
+    def __init__(self, tt: Timetable, walker: Walker, mirrored: bool) -> None:
+        self.tt = tt
+        self.walker = walker
+        self.mirrored = mirrored
+        self._packs: dict[tuple[bool, float, float], tuple] = {}
+        self._transfer_m: dict[float, dict[tuple[int, int], float]] = {}
+
+    def transfers(self, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Transfer CSR in search direction (transposed on the mirror side)."""
+        ptr, to, dist = self.walker.transfers(radius)
+        if not self.mirrored:
+            return ptr, to, dist
+        src = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
+        order = np.lexsort((src, to))
+        counts = np.bincount(to, minlength=len(ptr) - 1)
+        return (np.r_[0, np.cumsum(counts)].astype(np.int64), src[order], dist[order])
+
+    def transfer_metres(self, radius: float) -> dict[tuple[int, int], float]:
+        """(from, to) -> metres, in search direction, for journey legs."""
+        if radius not in self._transfer_m:
+            ptr, to, dist = self.transfers(radius)
+            src = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+            self._transfer_m[radius] = {
+                (int(a), int(b)): float(d) for a, b, d in zip(src, to, dist, strict=True)}
+        return self._transfer_m[radius]
+
+    def pack(self, q: QueryParams) -> tuple:
+        """Timetable tuple for the numba kernels under these query options."""
+        key = (q.wheelchair, q.walk.speed_kmh, q.walk.transfer_radius_m)
+        if key not in self._packs:
+            tt = self.tt
+            if q.wheelchair:
+                trip_ok = tt.trip_wheelchair == 1
+                stop_ok = tt.stop_wheelchair != 2
+            else:
+                trip_ok = np.ones(tt.n_trips, np.bool_)
+                stop_ok = np.ones(tt.n_stops, np.bool_)
+            ptr, to, dist = self.transfers(q.walk.transfer_radius_m)
+            self._packs[key] = (
+                tt.pat_stop_ptr, tt.pat_stops, tt.pat_trip_ptr, tt.trip_time_off, tt.arr, tt.dep,
+                tt.stop_pat_ptr, tt.stop_pat, tt.stop_pat_pos, trip_ok, stop_ok,
+                ptr, to.astype(np.int32), walk_seconds_array(dist, q.walk.speed_kmh),
+            )
+        return self._packs[key]
+
+    def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Stops reachable from the search origin point (egress stops on the mirror)."""
+        if self.mirrored:
+            return self.walker.egress(lat, lon, max_m)
+        return self.walker.access(lat, lon, max_m)
+
+    def egress_many(self, lats: np.ndarray, lons: np.ndarray,
+                    max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stops from which each target point is reached (access stops on the mirror)."""
+        if self.mirrored:
+            return self.walker.access_many(lats, lons, max_m)
+        return self.walker.egress_many(lats, lons, max_m)
+
+
+@dataclass
+class SearchResult:
+    """Labels of one earliest-arrival search (forward) or latest-departure search (mirror).
+
+    On the mirror all times are negated: use the accessor methods, which undo that.
+    """
+
+    side: _Side
+    params: QueryParams
+    origin: Place
+    depart_s: int  # search time on the search side (negated on the mirror)
+    bus: np.ndarray
+    walk: np.ndarray
+    bus_ent: np.ndarray
+    log: tuple[np.ndarray, ...]
+    access_m: dict[int, float]
+
+    @property
+    def mirrored(self) -> bool:
+        """True for reverse (latest-departure) searches."""
+        return self.side.mirrored
+
+    def _best_search(self) -> np.ndarray:
+        k = self.params.max_buses
+        return np.minimum(self.bus[k], self.walk[k]).astype(np.int64)
+
+    def stop_times(self) -> np.ndarray:
+        """Per stop: earliest arrival (forward) or latest departure (reverse).
+
+        Unreached stops hold INF (forward) or -INF (reverse). A stop counts as reached
+        by bus or on foot (access walk or a transfer walk).
+        """
+        return -self._best_search() if self.mirrored else self._best_search()
+
+    def bus_times(self) -> np.ndarray:
+        """Like `stop_times` but only arrivals by bus (forward) / boardings (reverse)."""
+        b = self.bus[self.params.max_buses].astype(np.int64)
+        return -b if self.mirrored else b
+
+    def _targets(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best search-side time and egress stop (-1: direct walk / none) per target."""
+        wp = self.params.walk
+        ptr, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
+        k = self.params.max_buses
+        t = self.bus[k][idx].astype(np.int64)
+        t = np.where(t >= INF, INF, t + walk_seconds_array(dist, wp.speed_kmh))
+        n = len(lats)
+        best = np.full(n, INF, np.int64)
+        via = np.full(n, -1, np.int64)
+        for j in range(n):
+            a, b = ptr[j], ptr[j + 1]
+            if b > a:
+                m = int(np.argmin(t[a:b]))
+                if t[a + m] < INF:
+                    best[j] = t[a + m]
+                    via[j] = a + m
+        # The direct walk, with no bus, is its own option.
+        for j in range(n):
+            d = self.side.walker.direct(self.origin.lat, self.origin.lon, float(lats[j]),
+                                        float(lons[j]))
+            if d <= wp.max_walk_m:
+                w = self.depart_s + walk_seconds(d, wp.speed_kmh)
+                if w <= best[j]:
+                    best[j] = w
+                    via[j] = -2
+        return best, via
+
+    def at_targets(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        """Earliest arrival at each target point (forward), or latest departure from each
+        point (reverse); INF / -INF when impossible."""
+        best, _ = self._targets(np.asarray(lats, float), np.asarray(lons, float))
+        return -best if self.mirrored else best
+
+    def journey(self, lat: float, lon: float, name: str = "target") -> Journey | None:
+        """The best journey to (forward) or from (reverse) the point, or None."""
+        lats, lons = np.array([lat], float), np.array([lon], float)
+        best, via = self._targets(lats, lons)
+        if best[0] >= INF:
+            return None
+        point = Place(name, lat, lon)
+        wp = self.params.walk
+        if via[0] == -2:
+            d = self.side.walker.direct(self.origin.lat, self.origin.lon, lat, lon)
+            j = walk_only(self.origin, point, self.depart_s, d, wp.speed_kmh)
+            return Journey(mirror_legs(j.legs)) if self.mirrored else j
+        _, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
+        s = int(idx[via[0]])
+        k = self.params.max_buses
+        legs = legs_from_log(self.side.tt, self.log, int(self.bus_ent[k, s]), self.origin,
+                             self.access_m, self.side.transfer_metres(wp.transfer_radius_m))
+        legs.append(egress_leg(self.side.tt, s, int(self.bus[k, s]), point,
+                               float(dist[via[0]]), wp.speed_kmh))
+        return Journey(mirror_legs(legs)) if self.mirrored else Journey(legs)
+
+
+class Router:
+    """Queries over one compiled timetable with one walker."""
+
+    def __init__(self, tt: Timetable, walker: Walker | None = None) -> None:
+        self.tt = tt
+        self.walker = walker or CrowFlyWalker(tt.stop_lat, tt.stop_lon)
+        self.forward = _Side(tt, self.walker, mirrored=False)
+        self._mirror: _Side | None = None
+
+    @property
+    def mirror(self) -> _Side:
+        """The time-reversed side, built on first use."""
+        if self._mirror is None:
+            self._mirror = _Side(self.tt.time_reversed(), self.walker, mirrored=True)
+        return self._mirror
+
+    def _search(self, side: _Side, lat: float, lon: float, t0: int,
+                q: QueryParams, name: str) -> SearchResult:
+        pack = side.pack(q)
+        acc, dist = side.access(lat, lon, q.walk.max_walk_m)
+        acc_t = walk_seconds_array(dist, q.walk.speed_kmh)
+        cap = 1 << 15
+        n_rounds = q.max_buses
+        while True:
+            bus, walk, bus_ent, walk_ent = core.new_labels(n_rounds, side.tt.n_stops)
+            log = core.new_log(cap)
+            work = core.new_work(side.tt.n_stops, side.tt.n_patterns)
+            changed = np.zeros(side.tt.n_stops, np.int32)
+            core.run_iteration(pack, n_rounds, q.walk.min_change_s, t0, INF, acc,
+                               acc_t, bus, walk, bus_ent, walk_ent, work, True, log, changed)
+            if not log[9][1]:
+                break
+            cap *= 4
+        access_m = {int(s): float(d) for s, d in zip(acc, dist, strict=True)}
+        return SearchResult(side, q, Place(name, lat, lon), t0, bus, walk, bus_ent, log,
+                            access_m)
+
+    def earliest_arrival(self, lat: float, lon: float, depart_s: int,
+                         params: QueryParams | None = None, name: str = "origin") -> SearchResult:
+        """Earliest arrival at every stop and at any target from a point leaving at depart_s."""
+        return self._search(self.forward, lat, lon, int(depart_s), params or QueryParams(), name)
+
+    def latest_departure(self, lat: float, lon: float, arrive_by_s: int,
+                         params: QueryParams | None = None,
+                         name: str = "destination") -> SearchResult:
+        """Latest departure from every stop / point that still reaches (lat, lon) by arrive_by_s."""
+        return self._search(self.mirror, lat, lon, -int(arrive_by_s), params or QueryParams(),
+                            name)
+
+
+def bus_legs(legs: list[Leg]) -> list[Leg]:
+    """Only the bus legs of a journey."""
+    return [leg for leg in legs if leg.mode == "bus"]

@@ -1,0 +1,298 @@
+"""Compile Feeds into flat numpy timetable arrays for one service date.
+
+Layout (CSR style, all numpy so a Timetable saves to .npz without pickling):
+
+- stops 0..n_stops-1, sorted by stop_id; stop ids equal across feeds are one stop.
+- pattern p visits `pat_stops[pat_stop_ptr[p]:pat_stop_ptr[p+1]]` (L_p stops) and owns
+  trips `pat_trip_ptr[p]..pat_trip_ptr[p+1]-1`, sorted by departure and never overtaking
+  (FIFO), so a binary search on departures at any position finds the first catchable trip.
+- trip g's times at position i: `arr[trip_time_off[g] + i]`, `dep[...]` (int32 seconds
+  after the service-day midnight; trips of the previous day past 24:00 are shifted by
+  -86400 and flagged in `trip_day_offset`).
+- stop s lies on patterns `stop_pat[stop_pat_ptr[s]:stop_pat_ptr[s+1]]` at positions
+  `stop_pat_pos[...]` (one entry per visit, so loops are fine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from app.routing.feed import Feed
+
+DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    """Parameters that change the compiled arrays (part of the cache key)."""
+
+    include_previous_day: bool = True  # trips of D-1 running past midnight, shifted -24 h
+
+
+@dataclass
+class Timetable:
+    """Compiled timetable of one service date; see module docstring for the layout."""
+
+    service_date: str  # ISO date
+    feed_keys: np.ndarray  # U: "name@version" per feed
+    reversed: bool
+    stop_ids: np.ndarray  # U
+    stop_names: np.ndarray  # U
+    stop_lat: np.ndarray  # float64
+    stop_lon: np.ndarray  # float64
+    stop_wheelchair: np.ndarray  # int8: GTFS wheelchair_boarding 0/1/2
+    pat_stop_ptr: np.ndarray  # int64 (n_pat+1)
+    pat_stops: np.ndarray  # int32
+    pat_trip_ptr: np.ndarray  # int64 (n_pat+1)
+    trip_time_off: np.ndarray  # int64 (n_trips)
+    arr: np.ndarray  # int32
+    dep: np.ndarray  # int32
+    trip_wheelchair: np.ndarray  # int8: GTFS wheelchair_accessible 0/1/2
+    trip_day_offset: np.ndarray  # int8: 0 service date, -1 previous day (shifted)
+    trip_ids: np.ndarray  # U: "feed:trip_id"
+    trip_route_ids: np.ndarray  # U: "feed:route_id"
+    trip_route_short: np.ndarray  # U
+    trip_headsign: np.ndarray  # U
+    stop_pat_ptr: np.ndarray  # int64 (n_stops+1)
+    stop_pat: np.ndarray  # int32
+    stop_pat_pos: np.ndarray  # int32
+
+    @property
+    def n_stops(self) -> int:
+        """Number of stops."""
+        return len(self.stop_ids)
+
+    @property
+    def n_patterns(self) -> int:
+        """Number of FIFO route patterns."""
+        return len(self.pat_stop_ptr) - 1
+
+    @property
+    def n_trips(self) -> int:
+        """Number of trips running on the service date (including shifted ones)."""
+        return len(self.trip_time_off)
+
+    def stop_index(self, stop_id: str) -> int:
+        """Index of a stop id (KeyError if absent)."""
+        i = int(np.searchsorted(self.stop_ids, stop_id))
+        if i >= self.n_stops or self.stop_ids[i] != stop_id:
+            raise KeyError(stop_id)
+        return i
+
+    def trip_pattern(self) -> np.ndarray:
+        """Pattern index of every trip (int32)."""
+        counts = np.diff(self.pat_trip_ptr)
+        return np.repeat(np.arange(self.n_patterns, dtype=np.int32), counts)
+
+    def time_reversed(self) -> Timetable:
+        """The mirror timetable: time negated, patterns reversed, so forward search = reverse.
+
+        Earliest arrival on the mirror is minus the latest departure on the original.
+        FIFO order survives because trip order is reversed as well.
+        """
+        n_pat = self.n_patterns
+        pat_stops = np.empty_like(self.pat_stops)
+        trip_order = np.empty(self.n_trips, dtype=np.int64)
+        trip_time_off = np.empty_like(self.trip_time_off)
+        arr = np.empty_like(self.arr)
+        dep = np.empty_like(self.dep)
+        for p in range(n_pat):
+            a, b = self.pat_stop_ptr[p], self.pat_stop_ptr[p + 1]
+            pat_stops[a:b] = self.pat_stops[a:b][::-1]
+            ta, tb = self.pat_trip_ptr[p], self.pat_trip_ptr[p + 1]
+            trip_order[ta:tb] = np.arange(tb - 1, ta - 1, -1)
+        width = 0
+        for g_new in range(self.n_trips):
+            g = trip_order[g_new]
+            off = self.trip_time_off[g]
+            length = (self.trip_time_off[g + 1] if g + 1 < self.n_trips else len(self.arr)) - off
+            trip_time_off[g_new] = width
+            arr[width:width + length] = -self.dep[off:off + length][::-1]
+            dep[width:width + length] = -self.arr[off:off + length][::-1]
+            width += length
+        stop_pat_pos = self.stop_pat_pos.copy()
+        pat_len = np.diff(self.pat_stop_ptr)
+        stop_pat_pos[:] = pat_len[self.stop_pat] - 1 - self.stop_pat_pos
+        return Timetable(
+            service_date=self.service_date, feed_keys=self.feed_keys, reversed=not self.reversed,
+            stop_ids=self.stop_ids, stop_names=self.stop_names, stop_lat=self.stop_lat,
+            stop_lon=self.stop_lon, stop_wheelchair=self.stop_wheelchair,
+            pat_stop_ptr=self.pat_stop_ptr, pat_stops=pat_stops, pat_trip_ptr=self.pat_trip_ptr,
+            trip_time_off=trip_time_off, arr=arr, dep=dep,
+            trip_wheelchair=self.trip_wheelchair[trip_order],
+            trip_day_offset=self.trip_day_offset[trip_order],
+            trip_ids=self.trip_ids[trip_order], trip_route_ids=self.trip_route_ids[trip_order],
+            trip_route_short=self.trip_route_short[trip_order],
+            trip_headsign=self.trip_headsign[trip_order],
+            stop_pat_ptr=self.stop_pat_ptr, stop_pat=self.stop_pat, stop_pat_pos=stop_pat_pos,
+        )
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """All fields as numpy arrays (for .npz)."""
+        out: dict[str, np.ndarray] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = np.asarray(v)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Timetable:
+        """Inverse of `to_arrays`."""
+        kw: dict[str, object] = {f.name: arrays[f.name] for f in fields(cls)}
+        kw["service_date"] = str(arrays["service_date"])
+        kw["reversed"] = bool(arrays["reversed"])
+        return cls(**kw)  # type: ignore[arg-type]
+
+
+def feeds_validity(feeds: Sequence[Feed]) -> tuple[dt.date, dt.date] | None:
+    """Earliest start and latest end date over all feeds (None if no feed has dates)."""
+    ranges = [r for r in (f.validity() for f in feeds) if r is not None]
+    if not ranges:
+        return None
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+def _day_trips(feed: Feed, day: dt.date, params: BuildParams) -> pd.DataFrame:
+    """Trips of `feed` running on service date `day`, with a day offset column."""
+    trips = feed.trips
+    today = trips[trips["service_id"].isin(feed.active_services(day))].assign(day_offset=0)
+    parts = [today]
+    if params.include_previous_day:
+        yday = trips[trips["service_id"].isin(feed.active_services(day - dt.timedelta(days=1)))]
+        late_trips = feed.stop_times.loc[feed.stop_times["arrival_s"] >= DAY_S, "trip_id"]
+        yday = yday[yday["trip_id"].isin(set(late_trips))]
+        parts.append(yday.assign(day_offset=-1))
+    out = pd.concat(parts, ignore_index=True)
+    return out
+
+
+def compile_timetable(feeds: Sequence[Feed], day: dt.date,
+                      params: BuildParams | None = None) -> Timetable:
+    """Compile the trips running on service date `day` (plus D-1 overflow) into a Timetable."""
+    params = params or BuildParams()
+    stop_frames = [
+        f.stops[(f.stops["location_type"] == 0) & f.stops["lat"].notna() & f.stops["lon"].notna()]
+        for f in feeds
+    ]
+    stops = pd.concat(stop_frames, ignore_index=True).drop_duplicates("stop_id", keep="first")
+    stops = stops.sort_values("stop_id", kind="stable").reset_index(drop=True)
+    stop_ids = stops["stop_id"].to_numpy(dtype=str)
+    stop_pos = pd.Series(np.arange(len(stops)), index=stops["stop_id"])
+
+    rows = []  # one tuple per trip: key, times, metadata
+    for f in feeds:
+        trips = _day_trips(f, day, params)
+        if not len(trips):
+            continue
+        sel = f.stop_times[f.stop_times["trip_id"].isin(set(trips["trip_id"]))]
+        sel = sel.sort_values(["trip_id", "stop_sequence"], kind="stable")
+        tid = sel["trip_id"].to_numpy()
+        sidx = stop_pos.reindex(sel["stop_id"]).to_numpy()
+        a = sel["arrival_s"].to_numpy(dtype=np.int64)
+        d = sel["departure_s"].to_numpy(dtype=np.int64)
+        bounds = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1], True])
+        span = {tid[bounds[i]]: (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)}
+        routes = f.routes.set_index("route_id")["route_short_name"]
+        routes = routes[~routes.index.duplicated()]
+        for rec in trips.to_dict("records"):
+            trip_id = str(rec["trip_id"])
+            if trip_id not in span:
+                continue
+            lo, hi = span[trip_id]
+            if hi - lo < 2:
+                continue
+            day_offset = int(rec["day_offset"])
+            shift = DAY_S * day_offset
+            rows.append((
+                f"{f.name}:{rec['route_id']}", sidx[lo:hi].astype(np.int32),
+                a[lo:hi] + shift, d[lo:hi] + shift, int(rec["wheelchair_accessible"]),
+                day_offset, f"{f.name}:{trip_id}", str(routes.get(rec["route_id"], "")),
+                str(rec["trip_headsign"]),
+            ))
+    return _assemble(rows, stops, stop_ids, day, feeds)
+
+
+def _fifo_groups(times: list[tuple[np.ndarray, np.ndarray]]) -> list[list[int]]:
+    """Split trips (sorted by departure) into groups in which no trip overtakes another."""
+    groups: list[list[int]] = []
+    for i, (a, d) in enumerate(times):
+        for g in groups:
+            la, ld = times[g[-1]]
+            if np.all(a >= la) and np.all(d >= ld):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day: dt.date,
+              feeds: Sequence[Feed]) -> Timetable:
+    """Group trips into FIFO patterns and lay everything out in flat arrays."""
+    by_key: dict[tuple[str, bytes], list[int]] = {}
+    for i, r in enumerate(rows):
+        by_key.setdefault((r[0], r[1].tobytes()), []).append(i)
+    patterns: list[list[int]] = []
+    for key in sorted(by_key):
+        members = by_key[key]
+        members.sort(key=lambda i: (tuple(rows[i][3]), tuple(rows[i][2])))
+        groups = _fifo_groups([(rows[i][2], rows[i][3]) for i in members])
+        patterns.extend([members[j] for j in g] for g in groups)
+
+    n_stops = len(stop_ids)
+    pat_stop_ptr = [0]
+    pat_trip_ptr = [0]
+    pat_stops: list[np.ndarray] = []
+    order: list[int] = []
+    for pat in patterns:
+        seq = rows[pat[0]][1]
+        pat_stops.append(seq)
+        pat_stop_ptr.append(pat_stop_ptr[-1] + len(seq))
+        order.extend(pat)
+        pat_trip_ptr.append(len(order))
+    lengths = np.array([len(rows[i][1]) for i in order], dtype=np.int64)
+    trip_time_off = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    empty = np.zeros(0, np.int32)
+    arr = np.concatenate([rows[i][2] for i in order]).astype(np.int32) if order else empty
+    dep = np.concatenate([rows[i][3] for i in order]).astype(np.int32) if order else empty
+    flat_stops = np.concatenate(pat_stops).astype(np.int32) if pat_stops else np.zeros(0, np.int32)
+    pat_of_entry = np.repeat(np.arange(len(patterns), dtype=np.int32),
+                             np.diff(np.asarray(pat_stop_ptr)))
+    pos_of_entry = (np.arange(len(flat_stops)) -
+                    np.asarray(pat_stop_ptr[:-1], dtype=np.int64)[pat_of_entry]).astype(np.int32)
+    by_stop = np.argsort(flat_stops, kind="stable")
+    stop_pat_ptr = np.r_[0, np.cumsum(np.bincount(flat_stops, minlength=n_stops))].astype(np.int64)
+
+    def col(k: int, dtype: type | str) -> np.ndarray:
+        return np.array([rows[i][k] for i in order], dtype=dtype)
+
+    return Timetable(
+        service_date=day.isoformat(),
+        feed_keys=np.array([f"{f.name}@{f.version}" for f in feeds], dtype=str),
+        reversed=False,
+        stop_ids=stop_ids,
+        stop_names=stops["stop_name"].to_numpy(dtype=str),
+        stop_lat=stops["lat"].to_numpy(dtype=np.float64),
+        stop_lon=stops["lon"].to_numpy(dtype=np.float64),
+        stop_wheelchair=stops["wheelchair_boarding"].to_numpy(dtype=np.int8),
+        pat_stop_ptr=np.asarray(pat_stop_ptr, dtype=np.int64),
+        pat_stops=flat_stops,
+        pat_trip_ptr=np.asarray(pat_trip_ptr, dtype=np.int64),
+        trip_time_off=trip_time_off,
+        arr=arr,
+        dep=dep,
+        trip_wheelchair=col(4, np.int8),
+        trip_day_offset=col(5, np.int8),
+        trip_ids=col(6, str),
+        trip_route_ids=col(0, str),
+        trip_route_short=col(7, str),
+        trip_headsign=col(8, str),
+        stop_pat_ptr=stop_pat_ptr,
+        stop_pat=pat_of_entry[by_stop].astype(np.int32),
+        stop_pat_pos=pos_of_entry[by_stop].astype(np.int32),
+    )

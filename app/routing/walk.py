@@ -1,0 +1,167 @@
+"""Walking model: parameters, walk times and the crow-fly Walker.
+
+Conventions (also in docs/routing.md): walking distance = haversine x detour factor;
+walk time = ceil(distance / speed) in whole seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from app.routing.geo import EARTH_RADIUS_M, haversine_m
+
+DEFAULT_SPEED_KMH = 4.8
+SLOW_SPEED_KMH = 3.2
+MIN_SPEED_KMH = 2.0
+DEFAULT_DETOUR = 1.3
+
+
+class WalkParamError(ValueError):
+    """A walking parameter is out of range; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True)
+class WalkParams:
+    """Per-query walking parameters."""
+
+    speed_kmh: float = DEFAULT_SPEED_KMH
+    max_walk_m: float = 800.0  # access and egress legs, and the direct walk
+    transfer_radius_m: float = 400.0  # foot transfers stop -> stop
+    min_change_s: int = 0  # same-stop change: board needs dep >= arr + min_change_s
+
+    def __post_init__(self) -> None:
+        if not (self.speed_kmh >= MIN_SPEED_KMH) or not math.isfinite(self.speed_kmh):
+            raise WalkParamError("walk_speed_kmh", f"must be >= {MIN_SPEED_KMH} km/h")
+        if not (self.max_walk_m >= 0) or not math.isfinite(self.max_walk_m):
+            raise WalkParamError("max_walk_m", "must be a non-negative number of metres")
+        if not (self.transfer_radius_m >= 0) or not math.isfinite(self.transfer_radius_m):
+            raise WalkParamError("transfer_radius_m", "must be a non-negative number of metres")
+        if self.min_change_s < 0:
+            raise WalkParamError("min_change_s", "must be >= 0")
+
+
+def walk_seconds(distance_m: float, speed_kmh: float) -> int:
+    """Whole seconds to walk distance_m at speed_kmh: ceil(distance / speed)."""
+    # The 1e-9 s tolerance keeps float noise (e.g. 299.99999999999997 vs 300) from adding 1 s.
+    return math.ceil(distance_m * 3.6 / speed_kmh - 1e-9)
+
+
+def walk_seconds_array(distance_m: np.ndarray, speed_kmh: float) -> np.ndarray:
+    """Vectorised `walk_seconds` (int32)."""
+    d = np.asarray(distance_m, dtype=np.float64)
+    return np.ceil(d * 3.6 / speed_kmh - 1e-9).astype(np.int32)
+
+
+class Walker(Protocol):
+    """Walking distances between points and stops; distances are walking metres."""
+
+    def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Stops within max_m walking of the point: (stop indices int32, metres float64)."""
+        ...
+
+    def egress(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Stops from which the point is within max_m walking: (stop indices, metres)."""
+        ...
+
+    def access_many(self, lats: np.ndarray, lons: np.ndarray,
+                    max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`access` for many points as CSR: (ptr int64, stop indices int32, metres float64)."""
+        ...
+
+    def egress_many(self, lats: np.ndarray, lons: np.ndarray,
+                    max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`egress` for many points as CSR: (ptr int64, stop indices int32, metres float64)."""
+        ...
+
+    def transfers(self, max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Foot transfers between distinct stops within max_m: CSR (ptr, to-stop, metres)."""
+        ...
+
+    def direct(self, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+        """Walking metres from point 1 to point 2."""
+        ...
+
+
+class CrowFlyWalker:
+    """Walker using haversine distance times a detour factor; spatial lookup by sorted latitude."""
+
+    def __init__(self, stop_lat: np.ndarray, stop_lon: np.ndarray,
+                 detour_factor: float = DEFAULT_DETOUR) -> None:
+        self.lat = np.asarray(stop_lat, dtype=np.float64)
+        self.lon = np.asarray(stop_lon, dtype=np.float64)
+        self.detour = float(detour_factor)
+        self._order = np.argsort(self.lat, kind="stable")
+        self._sorted_lat = self.lat[self._order]
+        self._max_abs_lat = float(np.max(np.abs(self.lat))) if len(self.lat) else 0.0
+        self._transfer_cache: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _candidates(self, lat: float, lon: float, crow_m: float) -> np.ndarray:
+        """Stops inside a lat/lon box that surely contains the crow_m circle."""
+        # Box half-sizes from the great-circle bound, padded 0.1% against rounding.
+        dlat = math.degrees(crow_m / EARTH_RADIUS_M) * 1.001 + 1e-9
+        coslat = math.cos(math.radians(min(89.0, max(abs(lat), self._max_abs_lat) + dlat)))
+        dlon = math.degrees(crow_m / (EARTH_RADIUS_M * max(coslat, 1e-6))) * 1.001 + 1e-9
+        lo = int(np.searchsorted(self._sorted_lat, lat - dlat, side="left"))
+        hi = int(np.searchsorted(self._sorted_lat, lat + dlat, side="right"))
+        cand = self._order[lo:hi]
+        dl = np.abs(self.lon[cand] - lon)
+        dl = np.minimum(dl, 360.0 - dl)
+        return cand[dl <= dlon]
+
+    def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Stops within max_m walking metres of the point, sorted by stop index."""
+        cand = self._candidates(lat, lon, max_m / self.detour)
+        d = haversine_m(lat, lon, self.lat[cand], self.lon[cand]) * self.detour
+        keep = d <= max_m
+        idx = cand[keep]
+        order = np.argsort(idx, kind="stable")
+        return idx[order].astype(np.int32), np.asarray(d[keep][order], dtype=np.float64)
+
+    def egress(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Crow-fly walking is symmetric, so egress equals access."""
+        return self.access(lat, lon, max_m)
+
+    def access_many(self, lats: np.ndarray, lons: np.ndarray,
+                    max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`access` for many points as CSR arrays."""
+        ptr = [0]
+        idx: list[np.ndarray] = []
+        dist: list[np.ndarray] = []
+        lat_arr = np.asarray(lats, dtype=float)
+        lon_arr = np.asarray(lons, dtype=float)
+        for la, lo in zip(lat_arr, lon_arr, strict=True):
+            i, d = self.access(float(la), float(lo), max_m)
+            idx.append(i)
+            dist.append(d)
+            ptr.append(ptr[-1] + len(i))
+        return (np.asarray(ptr, dtype=np.int64),
+                np.concatenate(idx).astype(np.int32) if idx else np.zeros(0, np.int32),
+                np.concatenate(dist) if dist else np.zeros(0))
+
+    def egress_many(self, lats: np.ndarray, lons: np.ndarray,
+                    max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Symmetric: same as `access_many`."""
+        return self.access_many(lats, lons, max_m)
+
+    def transfers(self, max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Foot transfers between distinct stops within max_m walking metres (cached)."""
+        if max_m not in self._transfer_cache:
+            ptr, idx, dist = self.access_many(self.lat, self.lon, max_m)
+            src = np.repeat(np.arange(len(self.lat)), np.diff(ptr))
+            keep = idx != src
+            counts = np.bincount(src[keep], minlength=len(self.lat))
+            self._transfer_cache[max_m] = (np.r_[0, np.cumsum(counts)].astype(np.int64),
+                                           idx[keep].astype(np.int32), dist[keep])
+        return self._transfer_cache[max_m]
+
+    def direct(self, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+        """Walking metres point to point."""
+        return float(haversine_m(lat1, lon1, lat2, lon2)) * self.detour
