@@ -229,7 +229,7 @@ def run_profile(tt: tuple, n_rounds: int, min_change: int, deps: np.ndarray,
     bus, walk, bus_ent, walk_ent = labels
     changed = np.zeros(bus.shape[1], np.int32)
     for j in range(deps.shape[0]):
-        run_iteration(tt, n_rounds, min_change, int(deps[j]), INF, acc_stops, acc_time,
+        run_iteration(tt, n_rounds, min_change, int(deps[j]), int(INF), acc_stops, acc_time,
                       bus, walk, bus_ent, walk_ent, work, True, log, changed)
         if log[9][1]:
             return
