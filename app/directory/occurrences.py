@@ -201,6 +201,10 @@ def _anchor(rule: Rule) -> date:
 def _weekly(rule: Rule, lower: date, upper: date) -> Iterator[date]:
     anchor = _anchor(rule)
     weekdays = sorted({b.weekday for b in rule.byday}) or [anchor.weekday()]
+    if rule.dtstart is None and rule.valid_from is not None:
+        # Without dtstart the first session is the first listed weekday on/after valid_from;
+        # its week is the anchor, as if that date had been given as dtstart.
+        anchor += timedelta(days=min((wd - anchor.weekday()) % 7 for wd in weekdays))
     anchor_monday = anchor - timedelta(days=anchor.weekday())
     day = lower
     while day <= upper:

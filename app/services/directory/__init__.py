@@ -1,0 +1,1 @@
+"""Database side of the asset directory: writing listings, searching them, and their sessions."""

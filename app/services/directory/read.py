@@ -1,0 +1,152 @@
+"""Read listings: search with filters, one listing in full, and stale listings per district."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.directory import vocab
+from app.errors import NotFound
+from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
+
+_DIST = ("ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _clean(row: Any) -> dict[str, Any]:
+    return {k: _jsonable(v) for k, v in dict(row).items()}
+
+
+def search_activities(conn: Connection, f: ActivityFilters, stale_days: int, *,
+                      limit: int | None = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """Listings matching the filters: fresh before stale, then best text match, then nearest.
+
+    Each row carries the venue used (the nearest one when a point is given) and
+    `distance_m` (straight line) when a point is given. Returns (total, page).
+    """
+    where, p = where_clauses(f, stale_days)
+    dist = _DIST if f.has_point else "NULL::float8"
+    rank = "ts_rank(s.search, websearch_to_tsquery('english', :q))" if f.q else "0"
+    cond = " AND ".join(where) or "TRUE"
+    p |= {"limit": limit, "offset": offset}
+    sql = f"""
+    WITH cand AS (
+        SELECT DISTINCT ON (s.id) s.id AS sid, l.id AS lid, {dist} AS distance_m
+        FROM service s
+        LEFT JOIN service_at_location sal ON sal.service_id = s.id
+        LEFT JOIN location l ON l.id = sal.location_id
+        WHERE {cond}
+        ORDER BY s.id, distance_m NULLS LAST, l.id
+    )
+    SELECT s.id, s.name, s.description, s.status, s.primary_category, s.categories,
+           s.audiences, s.activity_type, s.minimum_age, s.maximum_age, s.accepts_referrals,
+           s.referral_route, s.drop_in, s.capacity, s.delivery_mode, s.what_to_bring,
+           s.contact_name, s.contact_email, s.contact_phone, s.url, s.alert,
+           s.last_verified_at, s.verified_by, s.version,
+           {stale_sql()} AS stale,
+           o.name AS organization,
+           (SELECT min(c.amount) FROM cost_option c WHERE c.service_id = s.id) AS min_cost,
+           NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND c.amount > 0)
+             AS free,
+           l.id AS location_id, l.name AS venue_name, l.address_1, l.city, l.postcode,
+           l.lad_code, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon, l.step_free,
+           l.accessible_toilet, l.hearing_loop,
+           round(cand.distance_m::numeric, 0) AS distance_m,
+           {rank} AS text_rank,
+           count(*) OVER () AS total
+    FROM cand JOIN service s ON s.id = cand.sid
+    LEFT JOIN location l ON l.id = cand.lid
+    LEFT JOIN organization o ON o.id = s.organization_id
+    ORDER BY stale, text_rank DESC, cand.distance_m NULLS LAST, s.name, s.id
+    LIMIT :limit OFFSET :offset
+    """  # noqa: S608  (only constant SQL fragments are interpolated)
+    rows = [_clean(r) for r in conn.execute(text(sql), p).mappings()]
+    total = int(rows[0]["total"]) if rows else _count(conn, f, stale_days) if offset else 0
+    for r in rows:
+        r.pop("total", None)
+        r.pop("text_rank", None)
+        r["district"] = vocab.DISTRICT_NAMES.get(r.get("lad_code") or "")
+    return total, rows
+
+
+def _count(conn: Connection, f: ActivityFilters, stale_days: int) -> int:
+    where, p = where_clauses(f, stale_days)
+    cond = " AND ".join(where) or "TRUE"
+    sql = ("SELECT count(DISTINCT s.id) FROM service s"  # noqa: S608  (constant fragments)
+           " LEFT JOIN service_at_location sal ON sal.service_id = s.id"
+           f" LEFT JOIN location l ON l.id = sal.location_id WHERE {cond}")
+    return int(conn.execute(text(sql), p).scalar_one())
+
+
+def get_activity(conn: Connection, activity_id: str, stale_days: int) -> dict[str, Any]:
+    """One listing in full: organisation, venues, schedules, prices, freshness and version."""
+    row = conn.execute(text(
+        f"SELECT s.*, {stale_sql()} AS stale FROM service s WHERE s.id = :id"),  # noqa: S608
+        {"id": activity_id, "stale_days": stale_days}).mappings().first()
+    if row is None:
+        raise NotFound(f"no activity with id {activity_id!r}", field="id")
+    out = _clean(row)
+    out.pop("search", None)
+    org_id = out.pop("organization_id", None)
+    org = conn.execute(text("SELECT id, name, description, email, website FROM organization"
+                            " WHERE id = :id"), {"id": org_id}).mappings().first()
+    out["organization"] = _clean(org) if org else None
+    out["locations"] = [_clean(r) for r in conn.execute(text("""
+        SELECT l.id, l.name, l.description, l.location_type, l.venue_type, l.address_1, l.city,
+               l.postcode, l.lad_code, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon, l.geocoded_by,
+               l.external_identifier, l.external_identifier_type, l.step_free,
+               l.accessible_toilet, l.hearing_loop, l.accessibility_notes,
+               sal.id AS service_at_location_id
+        FROM service_at_location sal JOIN location l ON l.id = sal.location_id
+        WHERE sal.service_id = :id ORDER BY l.name, l.id"""), {"id": activity_id}).mappings()]
+    for loc in out["locations"]:
+        loc["district"] = vocab.DISTRICT_NAMES.get(loc.get("lad_code") or "")
+    out["schedules"] = [_clean(r) for r in conn.execute(text("""
+        SELECT sc.id, sal.location_id, sc.freq, sc.interval, sc.byday, sc.bymonthday,
+               sc.dtstart, sc.valid_from, sc.valid_to, sc.opens_at, sc.closes_at,
+               sc.description, sc.attending_type, sc.notes
+        FROM schedule sc LEFT JOIN service_at_location sal ON sal.id = sc.service_at_location_id
+        WHERE sc.service_id = :id ORDER BY sc.id"""), {"id": activity_id}).mappings()]
+    out["costs"] = [_clean(r) for r in conn.execute(text(
+        "SELECT id, option, amount, currency, amount_description FROM cost_option"
+        " WHERE service_id = :id ORDER BY id"), {"id": activity_id}).mappings()]
+    return out
+
+
+def stale_by_district(conn: Connection, stale_days: int) -> list[dict[str, Any]]:
+    """Active listings not verified within the stale period, grouped by district."""
+    rows = conn.execute(text(f"""
+        SELECT DISTINCT ON (s.id) s.id, s.name, s.last_verified_at, s.verified_by,
+               s.contact_email, s.contact_phone, o.name AS organization, l.lad_code
+        FROM service s
+        LEFT JOIN organization o ON o.id = s.organization_id
+        LEFT JOIN service_at_location sal ON sal.service_id = s.id
+        LEFT JOIN location l ON l.id = sal.location_id
+        WHERE s.status <> 'ended' AND {stale_sql()}
+        ORDER BY s.id, l.lad_code NULLS LAST"""), {"stale_days": stale_days}).mappings()  # noqa: S608
+    names = dict(vocab.DISTRICT_NAMES)
+    names |= {r.code: r.name for r in conn.execute(text("SELECT code, name FROM lad"))}
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for r in rows:
+        item = _clean(r)
+        groups.setdefault(item.pop("lad_code"), []).append(item)
+    out = []
+    for code, items in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+        items.sort(key=lambda i: (i["last_verified_at"] or "", i["name"]))
+        out.append({"lad_code": code, "district": names.get(code or "", "Unknown district"),
+                    "count": len(items), "activities": items})
+    return out

@@ -1,0 +1,103 @@
+"""Dated sessions of listings: the finder's entry point (`sessions_between`)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.directory.occurrences import Session, make_rule, occurrences
+from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
+
+_MIDNIGHT = time(0, 0)
+_DIST = "ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
+
+
+def sessions_between(conn: Connection, start_date: date, end_date: date,
+                     filters: ActivityFilters | None = None, *, stale_days: int = 365
+                     ) -> list[Session]:
+    """Every session of the listings matching `filters` on dates start_date..end_date inclusive.
+
+    One SQL query fetches the schedules of all matching listings with their venue
+    (a schedule without its own venue uses the listing's first venue); the recurrences
+    are then expanded in Python. Day and time-window filters apply to each dated session.
+    Sessions are sorted by date, start time and activity name. Each Session carries
+    date, start, end (Europe/London local), location_id, lat/lon and in `details`:
+    activity_name, organization, venue_name, address_1, city, postcode, district code,
+    contact_name/email/phone, min_cost, free, cost_description, what_to_bring,
+    accepts_referrals, drop_in, step_free, stale, distance_m (when a point is given).
+    """
+    f = filters or ActivityFilters()
+    where, p = where_clauses(f, stale_days)
+    cond = " AND ".join(where) or "TRUE"
+    dist = _DIST if f.has_point else "NULL::float8"
+    sql = f"""
+    SELECT s.id AS sid, s.name, s.status, s.contact_name, s.contact_email, s.contact_phone,
+           s.what_to_bring, s.accepts_referrals, s.drop_in, {stale_sql()} AS stale,
+           o.name AS organization,
+           (SELECT min(c.amount) FROM cost_option c WHERE c.service_id = s.id) AS min_cost,
+           NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND c.amount > 0)
+             AS free,
+           (SELECT string_agg(coalesce(c.option, '') || ' £' || c.amount::text
+                              || coalesce(' ' || c.amount_description, ''), '; ')
+            FROM cost_option c WHERE c.service_id = s.id) AS cost_description,
+           sc.id AS schedule_id, sc.freq, sc.interval, sc.byday, sc.bymonthday, sc.dtstart,
+           sc.valid_from, sc.valid_to, sc.opens_at, sc.closes_at,
+           l.id AS location_id, l.name AS venue_name, l.address_1, l.city, l.postcode,
+           l.lad_code, l.step_free, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon,
+           {dist} AS distance_m
+    FROM service s
+    JOIN schedule sc ON sc.service_id = s.id
+    LEFT JOIN organization o ON o.id = s.organization_id
+    LEFT JOIN LATERAL (
+        SELECT sal.location_id FROM service_at_location sal
+        WHERE sal.id = sc.service_at_location_id
+           OR (sc.service_at_location_id IS NULL AND sal.service_id = s.id)
+        ORDER BY sal.id = sc.service_at_location_id DESC NULLS LAST, sal.id LIMIT 1
+    ) AS where_held ON TRUE
+    LEFT JOIN location l ON l.id = where_held.location_id
+    WHERE {cond}
+      AND (sc.valid_to IS NULL OR sc.valid_to >= :start_date)
+      AND (sc.valid_from IS NULL OR sc.valid_from <= :end_date)
+    """  # noqa: S608  (only constant SQL fragments are interpolated)
+    p |= {"start_date": start_date, "end_date": end_date}
+    out: list[Session] = []
+    for r in conn.execute(text(sql), p).mappings():
+        out.extend(_expand(r, f, start_date, end_date))
+    out.sort(key=lambda s: (s.date, s.start or _MIDNIGHT, str(s.details.get("activity_name")),
+                            s.activity_id))
+    return out
+
+
+def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[Session]:
+    try:
+        rule = make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
+                         bymonthday=r["bymonthday"], dtstart=r["dtstart"],
+                         valid_from=r["valid_from"], valid_to=r["valid_to"],
+                         opens_at=r["opens_at"], closes_at=r["closes_at"])
+    except ValueError:
+        return []  # stored schedules were validated on the way in; never fail a search
+    details: dict[str, Any] = {
+        "activity_name": r["name"], "organization": r["organization"],
+        "venue_name": r["venue_name"], "address_1": r["address_1"], "city": r["city"],
+        "postcode": r["postcode"], "lad_code": r["lad_code"],
+        "contact_name": r["contact_name"], "contact_email": r["contact_email"],
+        "contact_phone": r["contact_phone"],
+        "min_cost": None if r["min_cost"] is None else float(r["min_cost"]),
+        "free": r["free"], "cost_description": r["cost_description"],
+        "what_to_bring": r["what_to_bring"], "accepts_referrals": r["accepts_referrals"],
+        "drop_in": r["drop_in"], "step_free": r["step_free"], "stale": r["stale"],
+        "distance_m": None if r["distance_m"] is None else round(float(r["distance_m"])),
+    }
+    sessions = []
+    for occ in occurrences(rule, start, end, status=r["status"]):
+        if f.day is not None and occ.date.weekday() != f.day:
+            continue
+        if f.time_from is not None and (occ.start is None or occ.start < f.time_from):
+            continue
+        if f.time_to is not None and (occ.end is None or occ.end > f.time_to):
+            continue
+        sessions.append(Session(r["sid"], r["schedule_id"], occ.date, occ.start, occ.end,
+                                r["location_id"], r["lat"], r["lon"], dict(details)))
+    return sessions

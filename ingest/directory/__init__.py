@@ -1,0 +1,1 @@
+"""Importers of the asset directory: ORUK JSON (file or live feed), the CSV template, venue CSVs."""

@@ -1,0 +1,29 @@
+"""Shared step of every activity importer: validate a raw listing, save it, report problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.directory.validation import build_activity
+from app.services.directory.write import save_activity
+from ingest.report import LoadReport
+
+
+def import_listing(conn: Connection, report: LoadReport, raw: dict[str, Any], *,
+                   line: int | None, source: str, label: str,
+                   keep: frozenset[str] = frozenset()) -> bool:
+    """Validate and upsert one listing; reject it (every problem listed) or flag unplaced venues."""
+    record, problems = build_activity(raw)
+    if record is None:
+        first = problems[0].field
+        reason = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        report.reject(line, first, f"{label}: {reason}")
+        return False
+    _, placed = save_activity(conn, record, source, keep=keep)
+    for loc_id in placed.unplaced:
+        report.warn(f"{label}: venue {loc_id} could not be placed (no coordinates and its "
+                    "postcode is not in the postcode table); it is listed but not on the map")
+    report.rows_loaded += 1
+    return True
