@@ -1,0 +1,279 @@
+"""Compute the gap analysis for some bands: origins, venue searches, metrics and details."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from app.analysis.aggregate import group_index, weighted_mean_by
+from app.analysis.bands import BANDS, representative_week
+from app.analysis.decay import DECAYS
+from app.analysis.metrics import SessionSet, activity_times
+from app.analysis.origins import Origins
+from app.analysis.results import Level, Row, band_rows
+from app.directory.vocab import CATEGORIES
+from app.errors import DataNotLoaded, InvalidInput
+from app.routing.raptor import QueryParams, Router
+from app.services.gaps.inputs import (
+    AUDIENCE_GROUPS,
+    Areas,
+    Listings,
+    Slot,
+    load_areas,
+    load_listings,
+    load_origins,
+)
+from app.services.gaps.search import SessionSpot, origin_access, session_round_trips
+from app.services.transit.router import get_router, loaded_feeds, validity_of
+
+LATE_S = 19 * 3600  # "no bus home after 19:00"
+TOP_NEAREST = 5
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class GapParams:
+    """Parameters of a run (stored with it)."""
+
+    budgets: tuple[int, ...] = (30, 45, 60)
+    max_origins: int = 10
+    decay: str = "stepped"
+    max_buses: int = 4
+    reference: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form for gap_run.params."""
+        return {"budgets": list(self.budgets), "max_origins": self.max_origins,
+                "decay": self.decay, "max_buses": self.max_buses,
+                "reference": self.reference.isoformat() if self.reference else None}
+
+
+@dataclass
+class Context:
+    """Everything shared by the bands of one run."""
+
+    areas: Areas
+    origins: Origins
+    origin_area: np.ndarray
+    week: list[dt.date]
+    listings: Listings
+    params: GapParams
+    query: QueryParams
+    routers: dict[dt.date, Router] = field(default_factory=dict)
+
+    def router(self, conn: Connection, day: dt.date) -> Router:
+        """The engine router for a date of the representative week (compiled once)."""
+        if day not in self.routers:
+            # Reuse the transit service's engine router (its caches, mirror timetable).
+            self.routers[day] = get_router(conn, day)
+        return self.routers[day]
+
+
+@dataclass
+class BandResult:
+    """The rows of one band and what the what-if needs to recompute it."""
+
+    band: str
+    rows: list[Row]
+    rt_min: np.ndarray  # origins x slots, round-trip time (longer leg), minutes
+    slots: list[Slot]
+    details: dict[str, dict[str, Any]]  # lsoa code -> detail (nearest, late-bus share)
+    searches: int
+
+
+def ordinary_week(conn: Connection, reference: dt.date | None) -> list[dt.date]:
+    """The representative Mon–Sun week: inside the timetable, no calendar exceptions."""
+    rows = loaded_feeds(conn)
+    rng = validity_of(rows)
+    if rng is None:
+        raise DataNotLoaded("the loaded timetable has no service dates")
+    exceptions = {r[0] for r in conn.execute(text("SELECT DISTINCT date FROM gtfs_calendar_date"))}
+    ref = reference or dt.date.today()
+    try:
+        return representative_week(rng[0], rng[1], ref, lambda d: d not in exceptions)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="date") from exc
+
+
+def build_context(conn: Connection, params: GapParams) -> Context:
+    """Load areas, origins, the representative week and the listings."""
+    if params.decay not in DECAYS:
+        raise InvalidInput(f"decay must be one of {sorted(DECAYS)}", field="decay")
+    areas = load_areas(conn)
+    origins = load_origins(conn, areas, params.max_origins)
+    pos = areas.index()
+    origin_area = np.array([pos[c] for c in origins.area_codes], dtype=np.int64)
+    week = ordinary_week(conn, params.reference)
+    listings = load_listings(conn, week)
+    return Context(areas, origins, origin_area, week, listings, params,
+                   QueryParams(max_buses=params.max_buses))
+
+
+def levels_of(areas: Areas) -> list[Level]:
+    """LSOA, ward and district levels with each LSOA's parent index."""
+    wards, widx = group_index(areas.ward_codes)
+    lads, lidx = group_index(areas.lad_codes)
+    return [Level("lsoa", areas.codes, np.arange(len(areas.codes))),
+            Level("ward", wards, widx), Level("lad", lads, lidx)]
+
+
+def activity_masks(listings: Listings, areas: Areas
+                   ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Category masks ('all' + vocabulary) and audience masks with their populations."""
+    acts = listings.activities
+    cats = {"all": np.ones(len(acts), bool)}
+    for term in CATEGORIES:
+        cats[term.code] = np.array([term.code in a.categories for a in acts], bool)
+    auds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, (codes, band) in AUDIENCE_GROUPS.items():
+        if band not in areas.population:
+            raise DataNotLoaded(f"population for age band {band} is not loaded")
+        mask = (np.ones(len(acts), bool) if codes is None else
+                np.array([bool(a.audiences & codes) for a in acts], bool))
+        auds[name] = (mask, areas.population[band])
+    return cats, auds
+
+
+def slot_round_trips(conn: Connection, ctx: Context, slots: list[Slot],
+                     progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(out, back) minutes, origins x slots, searching on each slot's weekday date."""
+    n_o = len(ctx.origins)
+    out = np.full((n_o, len(slots)), np.inf)
+    back = np.full((n_o, len(slots)), np.inf)
+    lats, lons = ctx.origins.lat, ctx.origins.lon
+    for wd in sorted({s.weekday for s in slots}):
+        cols = [k for k, s in enumerate(slots) if s.weekday == wd]
+        router = ctx.router(conn, ctx.week[wd])
+        access = origin_access(router, lats, lons, ctx.query)
+        spots = [SessionSpot(slots[k].lat, slots[k].lon, slots[k].start_s, slots[k].end_s)
+                 for k in cols]
+        o, b = session_round_trips(router, spots, access, lats, lons, ctx.query, progress)
+        out[:, cols] = o
+        back[:, cols] = b
+    return out, back
+
+
+def band_details(ctx: Context, at: np.ndarray, back: np.ndarray, slots: list[Slot],
+                 budget: int) -> dict[str, dict[str, Any]]:
+    """Per LSOA: the nearest feasible activities and the share with no way home after 19:00."""
+    n = len(ctx.areas.codes)
+    w = ctx.origins.weight
+    ok = at <= budget
+    share = np.zeros((n, at.shape[1]))
+    np.add.at(share, ctx.origin_area, ok * w[:, None])
+    tsum = np.zeros((n, at.shape[1]))
+    np.add.at(tsum, ctx.origin_area, np.where(ok, at, 0.0) * w[:, None])
+    late = [k for k, s in enumerate(slots) if s.end_s >= LATE_S]
+    late_share: np.ndarray | None = None
+    if late:
+        stranded = ~(back[:, late] <= budget).any(axis=1)
+        late_share = np.bincount(ctx.origin_area, weights=stranded * w, minlength=n)
+    out: dict[str, dict[str, Any]] = {}
+    acts = ctx.listings.activities
+    for i, code in enumerate(ctx.areas.codes):
+        cand = np.flatnonzero(share[i] > 0)
+        order = sorted(cand, key=lambda j: (-share[i, j], tsum[i, j] / share[i, j]))
+        out[code] = {
+            "nearest": [{"id": acts[j].id, "name": acts[j].name,
+                         "share_of_residents": round(float(share[i, j]), 3),
+                         "minutes": round(float(tsum[i, j] / share[i, j]), 1)}
+                        for j in order[:TOP_NEAREST]],
+            "no_way_home_after_19_share": (None if late_share is None
+                                           else round(float(late_share[i]), 3)),
+        }
+    return out
+
+
+def compute_band(conn: Connection, ctx: Context, band: str,
+                 progress: Progress | None = None) -> BandResult:
+    """Every row of one band, plus the per-LSOA details and the matrices for what-if."""
+    slots = [s for s in ctx.listings.slots if s.band == band]
+    out, back = slot_round_trips(conn, ctx, slots, progress)
+    rt = np.maximum(out, back)
+    cats, auds = activity_masks(ctx.listings, ctx.areas)
+    sessions = SessionSet(np.array([s.activity for s in slots], dtype=np.int64),
+                          np.array([s.per_week for s in slots], dtype=np.float64))
+    capacity = np.array([a.capacity for a in ctx.listings.activities], dtype=np.float64)
+    rows = list(band_rows(rt, sessions, capacity, cats, auds, ctx.origin_area,
+                          ctx.origins.weight, levels_of(ctx.areas), ctx.areas.imd_score,
+                          ctx.areas.population["total"], list(ctx.params.budgets),
+                          DECAYS[ctx.params.decay]))
+    at = activity_times(rt, sessions, len(capacity))
+    details = {str(b): band_details(ctx, at, back, slots, b) for b in ctx.params.budgets}
+    return BandResult(band, rows, rt, slots, details_by_code(details),
+                      searches=2 * len(slots))
+
+
+def details_by_code(by_budget: dict[str, dict[str, dict[str, Any]]]
+                    ) -> dict[str, dict[str, Any]]:
+    """Re-key details as code -> budget -> detail."""
+    out: dict[str, dict[str, Any]] = {}
+    for budget, per_code in by_budget.items():
+        for code, d in per_code.items():
+            out.setdefault(code, {})[budget] = d
+    return out
+
+
+def area_need_rows(areas: Areas, n_origins: dict[str, int]) -> list[dict[str, Any]]:
+    """gap_area rows: LSOAs as loaded, wards and districts population-weighted."""
+    rows: list[dict[str, Any]] = []
+    bands = dict(areas.population)
+    total = areas.population["total"]
+    domain_keys = [k for k in ("income", "employment", "education", "health", "crime",
+                               "barriers", "living_environment") if k in areas.domains]
+
+    doms_l = set(domain_keys)
+
+    def num(v: float) -> float | None:
+        return None if np.isnan(v) else float(v)
+
+    for i, code in enumerate(areas.codes):
+        rows.append({
+            "level": "lsoa", "code": code, "name": areas.names[i],
+            "ward_code": areas.ward_codes[i], "lad_code": areas.lad_codes[i],
+            "population": {b: float(v[i]) for b, v in bands.items()},
+            "imd_score": num(areas.imd_score[i]), "imd_decile": num(areas.imd_decile[i]),
+            "health_score": num(areas.domains["health"][i]) if "health" in doms_l else None,
+            "barriers_score": (num(areas.domains["barriers"][i]) if "barriers" in doms_l
+                               else None),
+            "domains": {k: {"score": num(areas.domains[k][i]),
+                            "decile": num(areas.domain_deciles[k][i])} for k in domain_keys},
+            "rural_urban": areas.rural_urban[i], "n_origins": n_origins.get(code, 0)})
+    for level in levels_of(areas)[1:]:
+        n = len(level.codes)
+        names = areas.ward_names if level.name == "ward" else areas.lad_names
+        pops = {b: np.bincount(level.parent_idx, weights=v, minlength=n)
+                for b, v in bands.items()}
+        imd = weighted_mean_by(areas.imd_score, total, level.parent_idx, n)
+        dec = weighted_mean_by(areas.imd_decile, total, level.parent_idx, n)
+        doms = {k: weighted_mean_by(areas.domains[k], total, level.parent_idx, n)
+                for k in domain_keys}
+        origins = np.bincount(level.parent_idx, weights=np.array(
+            [n_origins.get(c, 0) for c in areas.codes], float), minlength=n)
+        lad_of = dict(zip(areas.ward_codes, areas.lad_codes, strict=True))
+        for j, code in enumerate(level.codes):
+            rows.append({
+                "level": level.name, "code": code, "name": names[code],
+                "ward_code": code if level.name == "ward" else None,
+                "lad_code": lad_of.get(code) if level.name == "ward" else code,
+                "population": {b: float(v[j]) for b, v in pops.items()},
+                "imd_score": num(imd[j]), "imd_decile": num(dec[j]),
+                "health_score": num(doms["health"][j]) if "health" in doms else None,
+                "barriers_score": num(doms["barriers"][j]) if "barriers" in doms else None,
+                "domains": {k: {"score": num(doms[k][j]), "decile": None} for k in domain_keys},
+                "rural_urban": None, "n_origins": int(origins[j])})
+    return rows
+
+
+def band_summary(result: BandResult) -> dict[str, Any]:
+    """Small numbers about a band for the run summary and gap_band.details."""
+    return {"slots": len(result.slots), "searches": result.searches,
+            "activities": len({s.activity for s in result.slots})}
+
+
+__all__ = ["BANDS", "BandResult", "Context", "GapParams", "build_context", "compute_band"]

@@ -1,0 +1,136 @@
+"""Write a run's results to PostGIS (one transaction) and the what-if matrices to disk."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from app.analysis.results import METRICS
+from app.services.gaps.compute import BandResult, Context, GapParams
+from app.services.gaps.inputs import directory_stamp
+
+RESULT_COLUMNS = ("band", "budget", "level", "code", "category", "audience", "run_id",
+                  "population", *METRICS, "need_tercile", "access_tercile", "gap_class",
+                  "gap_score", "detail")
+
+
+def data_versions(conn: Connection) -> dict[str, Any]:
+    """The latest load of every dataset, the GTFS feeds and the directory stamp."""
+    rows = conn.execute(text(
+        "SELECT DISTINCT ON (dataset) dataset, vintage, sha256, loaded_at FROM dataset_version"
+        " ORDER BY dataset, loaded_at DESC, id DESC")).all()
+    feeds = conn.execute(text("SELECT name, version, sha256 FROM gtfs_feed ORDER BY name")).all()
+    return {
+        "datasets": {r[0]: {"vintage": r[1], "sha256": r[2][:16], "loaded_at": r[3].isoformat()}
+                     for r in rows},
+        "gtfs": [{"name": f[0], "version": f[1], "sha256": f[2][:16]} for f in feeds],
+        "directory": directory_stamp(conn),
+    }
+
+
+def current_bands(conn: Connection) -> dict[str, dict[str, Any]]:
+    """band -> {run_id, fingerprint, params} of the stored results."""
+    rows = conn.execute(text(
+        "SELECT b.band, b.run_id, b.fingerprint, r.params, r.data_versions, b.details"
+        " FROM gap_band b JOIN gap_run r ON r.id = b.run_id")).all()
+    return {r[0]: {"run_id": r[1], "fingerprint": r[2], "params": r[3], "data_versions": r[4],
+                   "details": r[5]} for r in rows}
+
+
+def _cell(v: Any) -> str:
+    """One COPY text-format field."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return r"\N"
+    s = v if isinstance(v, str) else str(v)
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """COPY result rows into gap_result (much faster than INSERTs for ~100k rows)."""
+    buf = io.StringIO()
+    for r in rows:
+        buf.write("\t".join(_cell(v) for v in r))
+        buf.write("\n")
+    raw = conn.connection.driver_connection
+    cols = ", ".join(RESULT_COLUMNS)
+    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+            f"COPY gap_result ({cols}) FROM STDIN") as copy:
+        copy.write(buf.getvalue())
+
+
+def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: GapParams,
+             seconds: float, area_rows: list[dict[str, Any]]) -> int:
+    """Store a run: metadata, the area need table, and all rows of the computed bands."""
+    bands = [r.band for r in results]
+    summary: dict[str, Any] = {
+        r.band: {"slots": len(r.slots), "searches": r.searches, "rows": len(r.rows)}
+        for r in results}
+    run_id = int(conn.execute(text(
+        "INSERT INTO gap_run (finished_at, seconds, status, bands, budgets, params,"
+        " data_versions, summary) VALUES (now(), :sec, 'complete', :bands, :budgets,"
+        " CAST(:params AS jsonb), CAST(:versions AS jsonb), CAST(:summary AS jsonb))"
+        " RETURNING id"),
+        {"sec": seconds, "bands": bands, "budgets": list(params.budgets),
+         "params": json.dumps(params.as_dict() | {"week": [d.isoformat() for d in ctx.week]}),
+         "versions": json.dumps(data_versions(conn)), "summary": json.dumps(summary)}).scalar_one())
+    conn.execute(text("DELETE FROM gap_area"))
+    conn.execute(text(
+        "INSERT INTO gap_area (level, code, name, ward_code, lad_code, population, imd_score,"
+        " imd_decile, health_score, barriers_score, domains, rural_urban, n_origins) VALUES"
+        " (:level, :code, :name, :ward_code, :lad_code, CAST(:population AS jsonb), :imd_score,"
+        " :imd_decile, :health_score, :barriers_score, CAST(:domains AS jsonb), :rural_urban,"
+        " :n_origins)"),
+        [r | {"population": json.dumps(r["population"]), "domains": json.dumps(r["domains"])}
+         for r in area_rows])
+    conn.execute(text("DELETE FROM gap_result WHERE band = ANY(:bands)"), {"bands": bands})
+    for res in results:
+        out: list[tuple[Any, ...]] = []
+        for row in res.rows:
+            detail = None
+            if row.level == "lsoa" and row.category == "all" and row.audience == "all":
+                detail = json.dumps(res.details.get(row.code, {}).get(str(row.budget)))
+            out.append((res.band, row.budget, row.level, row.code, row.category, row.audience,
+                        run_id, row.population, *(row.values[m] for m in METRICS),
+                        row.need_tercile or None, row.access_tercile or None, row.gap_class,
+                        row.gap_score, detail))
+        _copy_rows(conn, out)
+        conn.execute(text(
+            "INSERT INTO gap_band (band, run_id, fingerprint, computed_at, details)"
+            " VALUES (:band, :run, :fp, now(), CAST(:details AS jsonb))"
+            " ON CONFLICT (band) DO UPDATE SET run_id = EXCLUDED.run_id,"
+            " fingerprint = EXCLUDED.fingerprint, computed_at = now(),"
+            " details = EXCLUDED.details"),
+            {"band": res.band, "run": run_id, "fp": ctx.listings.band_fingerprint(res.band),
+             "details": json.dumps(summary[res.band])})
+    return run_id
+
+
+def matrix_path(cache_dir: Path, band: str) -> Path:
+    """Where the what-if matrices of a band live."""
+    return cache_dir / "gaps" / f"{band}.npz"
+
+
+def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -> Path:
+    """Save what the what-if needs to recompute a band without routing it again."""
+    path = matrix_path(cache_dir, res.band)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    acts = ctx.listings.activities
+    np.savez(
+        tmp, run_id=np.array(run_id), rt=res.rt_min.astype(np.float32),
+        slot_activity=np.array([s.activity for s in res.slots], dtype=np.int64),
+        slot_per_week=np.array([s.per_week for s in res.slots]),
+        act_ids=np.array([a.id for a in acts], dtype=str),
+        act_json=np.array(json.dumps([[sorted(a.categories), sorted(a.audiences), a.capacity]
+                                      for a in acts])),
+        origin_area=ctx.origin_area, origin_weight=ctx.origins.weight,
+        origin_lat=ctx.origins.lat, origin_lon=ctx.origins.lon,
+        week=np.array([d.isoformat() for d in ctx.week], dtype=str))
+    tmp.replace(path)
+    return path
