@@ -42,6 +42,9 @@ def get_journey(
     wheelchair: Wheelchair = False,
 ) -> dict[str, Any]:
     """Best journey (within the bus limit) plus alternatives with fewer buses."""
+    # Blank form fields count as absent.
+    depart_at = (depart_at or "").strip() or None
+    arrive_by = (arrive_by or "").strip() or None
     if (depart_at is None) == (arrive_by is None):
         raise InvalidInput("give exactly one of depart_at or arrive_by (HH:MM)",
                            field="depart_at" if depart_at is None else "arrive_by")

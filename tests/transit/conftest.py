@@ -13,9 +13,9 @@ def load_naptan(engine: Engine, geodata: Path) -> int:
     """Load the NaPTAN bus stops into `bus_stop` directly (the areas loader may be absent)."""
     df = pd.read_csv(geodata / "transport" / "naptan_stops_notts.csv", dtype=str,
                      keep_default_na=False)
-    rows = [{"atco": r.ATCOCode, "name": r.CommonName, "stype": r.StopType,
-             "status": r.Status, "lat": float(r.Latitude), "lon": float(r.Longitude)}
-            for r in df.itertuples() if r.Latitude and r.Longitude]
+    rows = [{"atco": r["ATCOCode"], "name": r["CommonName"], "stype": r["StopType"],
+             "status": r["Status"], "lat": float(r["Latitude"]), "lon": float(r["Longitude"])}
+            for r in df.to_dict("records") if r["Latitude"] and r["Longitude"]]
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO bus_stop (atco_code, name, stop_type, status, geom) VALUES "

@@ -41,7 +41,7 @@ def test_both_real_feeds_load_side_by_side(fresh_db: Engine, geodata: Path,
     assert poa.counts["stops"] == 3986
     assert poa.counts["stop_times"] == 130019
     with fresh_db.connect() as conn:
-        per_feed = dict(conn.execute(text(
+        per_feed: dict[str, int] = dict(conn.execute(text(
             "SELECT f.name, count(*) FROM gtfs_stop_time st JOIN gtfs_feed f ON f.id = st.feed_id"
             " GROUP BY f.name")).all())
         feeds = {r.name: r for r in list_feeds(conn)}
