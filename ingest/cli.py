@@ -12,6 +12,7 @@ from app.errors import AppError
 # Each module defines `register(subparsers)` and sets `func(args) -> int` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.activities",
+    "ingest.commands.users",
     "ingest.commands.areas",
     "ingest.commands.all",
     "ingest.commands.gtfs",

@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from app.api import areas, health, pages, postcodes, stops
 from app.api import isochrone, journeys
+from app.api import reachable
+from app.api import activities, admin, auth, oruk
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -12,5 +14,10 @@ ROUTERS: list[APIRouter] = [
     stops.router,
     journeys.router,
     isochrone.router,
+    reachable.router,
+    activities.router,
+    oruk.router,
+    auth.router,
+    admin.router,
     pages.router,
 ]

@@ -1,0 +1,382 @@
+"""/api/activities: search, one listing with its sessions, stale listings, export, and editing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi.responses import FileResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from app.auth.deps import require_role
+from app.auth.users import User
+from app.db import get_session
+from app.directory import vocab
+from app.directory.occurrences import ScheduleError, parse_weekday
+from app.errors import InvalidInput
+from app.services.directory import edit
+from app.services.directory.filters import ActivityFilters
+from app.services.directory.geo import resolve_point
+from app.services.directory.read import get_activity, search_activities, stale_by_district
+from app.services.directory.sessions import sessions_between
+from app.settings import PROJECT_ROOT, get_settings
+
+router = APIRouter(tags=["activities"])
+TEMPLATE = PROJECT_ROOT / "static" / "templates" / "activities_template.csv"
+SessionDep = Annotated[Session, Depends(get_session)]
+Editor = Annotated[User, Depends(require_role("editor"))]
+
+
+def _time(raw: str | None, field: str) -> time | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        hh, mm = raw.strip().split(":")[:2]
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise InvalidInput("must be a time HH:MM, e.g. 18:00", field=field) from None
+
+
+def activity_filters(
+    session: SessionDep,
+    near: Annotated[str | None, Query(description="postcode or 'lat,lon'")] = None,
+    radius_m: Annotated[float | None, Query(gt=0, le=100000)] = None,
+    category: Annotated[str | None, Query(description="a category code")] = None,
+    audience: Annotated[str | None, Query(description="an audience code")] = None,
+    age: Annotated[int | None, Query(ge=0, le=120)] = None,
+    day: Annotated[str | None, Query(description="mon..sun")] = None,
+    from_: Annotated[str | None, Query(alias="from", description="starts at or after HH:MM")
+                     ] = None,
+    to: Annotated[str | None, Query(description="ends at or before HH:MM")] = None,
+    max_cost: Annotated[float | None, Query(ge=0)] = None,
+    free: bool | None = None,
+    step_free: bool | None = None,
+    accepts_referrals: bool | None = None,
+    drop_in: bool | None = None,
+    status: Annotated[str | None, Query(description="active (default), paused, ended or all")
+                      ] = "active",
+    include_stale: bool = True,
+    q: Annotated[str | None, Query(max_length=200, description="full-text search")] = None,
+) -> ActivityFilters:
+    """Parse the public filters of /api/activities (also used by the exports)."""
+    lat = lon = None
+    if near:
+        lat, lon = resolve_point(session.connection(), near)
+    elif radius_m is not None:
+        raise InvalidInput("radius_m needs near=postcode or lat,lon", field="radius_m")
+    if category and vocab.normalise_code(category) not in vocab.CATEGORY_CODES:
+        codes = ", ".join(sorted(vocab.CATEGORY_CODES))
+        raise InvalidInput(f"unknown category; use one of {codes}", field="category")
+    aud = vocab.audience_code(audience) if audience else None
+    if audience and aud is None:
+        raise InvalidInput("unknown audience; see /api/oruk/taxonomy_terms", field="audience")
+    try:
+        weekday = parse_weekday(day) if day else None
+    except ScheduleError as exc:
+        raise InvalidInput(exc.message, field="day") from None
+    if status not in (*vocab.STATUSES, "all", None):
+        raise InvalidInput("status must be active, paused, ended or all", field="status")
+    return ActivityFilters(
+        lat=lat, lon=lon, radius_m=radius_m if near else None,
+        category=vocab.normalise_code(category) if category else None, audience=aud, age=age,
+        day=weekday, time_from=_time(from_, "from"), time_to=_time(to, "to"),
+        max_cost=max_cost, free=free, step_free=step_free,
+        accepts_referrals=accepts_referrals, drop_in=drop_in,
+        status=None if status == "all" else status, include_stale=include_stale,
+        q=q.strip() if q and q.strip() else None)
+
+
+Filters = Annotated[ActivityFilters, Depends(activity_filters)]
+
+
+@router.get("/api/activities")
+def list_activities(session: SessionDep, filters: Filters,
+                    page: Annotated[int, Query(ge=1)] = 1,
+                    per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """Listings matching every filter given; fresh before stale, then nearest."""
+    total, rows = search_activities(session.connection(), filters,
+                                    get_settings().stale_after_days,
+                                    limit=per_page, offset=(page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page,
+            "pages": (total + per_page - 1) // per_page, "activities": rows}
+
+
+@router.get("/api/activities/stale")
+def stale_activities(session: SessionDep) -> dict[str, Any]:
+    """Listings not verified within the stale period, per district, for follow-up."""
+    days = get_settings().stale_after_days
+    groups = stale_by_district(session.connection(), days)
+    return {"stale_after_days": days, "total": sum(g["count"] for g in groups),
+            "districts": groups}
+
+
+@router.get("/api/activities/template.csv", response_class=FileResponse)
+def csv_template() -> FileResponse:
+    """The blank CSV template for bulk listings (columns documented in docs/directory.md)."""
+    return FileResponse(TEMPLATE, media_type="text/csv",
+                        filename="activities_template.csv")
+
+
+def _csv_safe(value: Any) -> Any:
+    # Spreadsheet formula injection: a cell starting with = + - @ is shown, not evaluated.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@router.get("/api/activities/export.csv", response_class=PlainTextResponse)
+def export_csv(session: SessionDep, filters: Filters) -> Response:
+    """Matching listings in the CSV template layout (one row per listing x schedule)."""
+    from ingest.directory.csv_template import TEMPLATE_COLUMNS
+
+    conn = session.connection()
+    days = get_settings().stale_after_days
+    _, rows = search_activities(conn, filters, days, limit=None)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        a = get_activity(conn, row["id"], days)
+        for line in _template_rows(a):
+            writer.writerow({k: _csv_safe(v) for k, v in line.items()})
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="activities.csv"'})
+
+
+def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
+    locs = {loc["id"]: loc for loc in a["locations"]}
+    cost = a["costs"][0] if a["costs"] else {}
+    base = {
+        "service_id": a["id"], "service_name": a["name"],
+        "organization": (a.get("organization") or {}).get("name"),
+        "category": a.get("primary_category"), "description": a.get("description"),
+        "cost_gbp": cost.get("amount"), "cost_note": cost.get("amount_description"),
+        "min_age": a.get("minimum_age"), "max_age": a.get("maximum_age"),
+        "accepts_referrals": a.get("accepts_referrals"), "contact_email": a.get("contact_email"),
+        "contact_phone": a.get("contact_phone"), "contact_name": a.get("contact_name"),
+        "last_verified": (a.get("last_verified_at") or "")[:10], "status": a.get("status"),
+        "categories_all": ";".join(a.get("categories") or []),
+        "audiences": ";".join(a.get("audiences") or []), "activity_type": a.get("activity_type"),
+        "drop_in": a.get("drop_in"), "referral_route": a.get("referral_route"),
+        "what_to_bring": a.get("what_to_bring"), "capacity": a.get("capacity"),
+        "delivery_mode": a.get("delivery_mode"), "verified_by": a.get("verified_by"),
+        "url": a.get("url")}
+    out = []
+    for s in a["schedules"] or [{}]:
+        loc = locs.get(s.get("location_id") or "") or (a["locations"] or [{}])[0]
+        rrule = (f"FREQ={s['freq']};INTERVAL={s.get('interval') or 1}"
+                 + (f";BYDAY={s['byday']}" if s.get("byday") else "")
+                 + (f";BYMONTHDAY={s['bymonthday']}" if s.get("bymonthday") else "")
+                 ) if s.get("freq") else ""
+        out.append(base | {
+            "venue_name": loc.get("name"), "address": loc.get("address_1"),
+            "postcode": loc.get("postcode"), "lat": loc.get("lat"), "lon": loc.get("lon"),
+            "step_free": loc.get("step_free"), "accessible_toilet": loc.get("accessible_toilet"),
+            "hearing_loop": loc.get("hearing_loop"), "district": loc.get("district"),
+            "lad24cd": loc.get("lad_code"), "location_id": loc.get("id"),
+            "day": s.get("byday"), "start_time": s.get("opens_at"), "end_time": s.get("closes_at"),
+            "frequency": ("fortnightly" if s.get("interval") == 2 else "weekly")
+            if s.get("freq") == "WEEKLY" else ("monthly" if s.get("freq") else ""),
+            "rrule": rrule, "schedule_valid_from": s.get("valid_from"),
+            "schedule_valid_to": s.get("valid_to")})
+    return out
+
+
+@router.get("/api/activities/export.geojson")
+def export_geojson(session: SessionDep, filters: Filters) -> Response:
+    """Matching listings as a GeoJSON FeatureCollection (one point per listing and venue)."""
+    import json
+
+    _, rows = search_activities(session.connection(), filters,
+                                get_settings().stale_after_days, limit=None)
+    features = [{"type": "Feature", "id": r["id"],
+                 "geometry": None if r["lat"] is None else {
+                     "type": "Point", "coordinates": [round(r["lon"], 6), round(r["lat"], 6)]},
+                 "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")}}
+                for r in rows]
+    body = {"type": "FeatureCollection", "features": features}
+    return Response(json.dumps(body, default=str), media_type="application/geo+json")
+
+
+@router.get("/api/activities/{activity_id}")
+def one_activity(activity_id: str, session: SessionDep, response: Response,
+                 weeks: Annotated[int, Query(ge=1, le=26)] = 4) -> dict[str, Any]:
+    """One listing in full, with its sessions over the next `weeks` weeks (default 4)."""
+    conn = session.connection()
+    days = get_settings().stale_after_days
+    a = get_activity(conn, activity_id, days)
+    today = date.today()
+    sessions = sessions_between(conn, today, today + timedelta(weeks=weeks) - timedelta(days=1),
+                                ActivityFilters(ids=(activity_id,), status=None),
+                                stale_days=days)
+    a["upcoming_sessions"] = [s.to_dict() for s in sessions]
+    a.pop("oruk_extra", None)
+    response.headers["ETag"] = edit.etag(a["version"])
+    return a
+
+
+class LocationIn(BaseModel):
+    """A venue: an existing one by `id` alone, or a new one with name and postcode or lat/lon."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    address_1: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    lat: float | str | None = None
+    lon: float | str | None = None
+    step_free: bool | str | None = None
+    accessible_toilet: bool | str | None = None
+    hearing_loop: bool | str | None = None
+    accessibility_notes: str | None = None
+    venue_type: str | None = None
+
+
+class ScheduleIn(BaseModel):
+    """When it happens (ORUK schedule fields; times HH:MM Europe/London)."""
+
+    model_config = ConfigDict(extra="forbid")
+    freq: str | None = "WEEKLY"
+    interval: int | str | None = 1
+    byday: str | None = None
+    bymonthday: str | int | None = None
+    dtstart: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    opens_at: str | None = None
+    closes_at: str | None = None
+    description: str | None = None
+    location_id: str | None = None
+    location_index: int | None = None
+
+
+class CostIn(BaseModel):
+    """A price; amount 0 is free."""
+
+    model_config = ConfigDict(extra="forbid")
+    option: str | None = None
+    amount: float | str | None = None
+    amount_description: str | None = None
+
+
+class ActivityIn(BaseModel):
+    """A listing to create or (partially) update. Every problem is reported at once (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    description: str | None = None
+    organization: str | dict[str, Any] | None = None
+    url: str | None = None
+    email: str | None = None
+    status: str | None = None
+    alert: str | None = None
+    primary_category: str | None = None
+    categories: list[str] | str | None = None
+    audiences: list[str] | str | None = None
+    activity_type: str | None = None
+    minimum_age: int | str | None = None
+    maximum_age: int | str | None = None
+    eligibility_criteria: str | None = None
+    accepts_referrals: bool | str | None = None
+    referral_route: str | None = None
+    drop_in: bool | str | None = None
+    capacity: int | str | None = None
+    delivery_mode: str | None = None
+    what_to_bring: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    locations: list[LocationIn] | None = None
+    schedules: list[ScheduleIn] | None = None
+    cost_options: list[CostIn] | None = None
+
+
+def _body(payload: ActivityIn) -> dict[str, Any]:
+    return payload.model_dump(exclude_unset=True)
+
+
+@router.post("/api/activities", status_code=201)
+def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Editor,
+           response: Response) -> dict[str, Any]:
+    """Create a listing (editor or admin)."""
+    a = edit.create_activity(session.connection(), user, _body(payload),
+                             get_settings().stale_after_days)
+    session.commit()
+    response.headers["ETag"] = edit.etag(a["version"])
+    response.headers["Location"] = f"/api/activities/{a['id']}"
+    return a
+
+
+@router.patch("/api/activities/{activity_id}")
+def update(activity_id: str, payload: Annotated[ActivityIn, Body()], session: SessionDep,
+           user: Editor, response: Response,
+           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Change the fields given; needs If-Match with the ETag you read (409 if it moved on)."""
+    a = edit.update_activity(session.connection(), user, activity_id, _body(payload),
+                             edit.parse_if_match(if_match), get_settings().stale_after_days)
+    session.commit()
+    response.headers["ETag"] = edit.etag(a["version"])
+    return a
+
+
+def _status_change(activity_id: str, status: str, action: str, session: Session, user: User,
+                   response: Response, if_match: str | None, alert: str | None
+                   ) -> dict[str, Any]:
+    patch: dict[str, Any] = {"status": status}
+    if alert is not None:
+        patch["alert"] = alert
+    a = edit.update_activity(session.connection(), user, activity_id, patch,
+                             edit.parse_if_match(if_match), get_settings().stale_after_days,
+                             action=action, require_match=False)
+    session.commit()
+    response.headers["ETag"] = edit.etag(a["version"])
+    return a
+
+
+class StatusNote(BaseModel):
+    """Optional note shown to users with a paused or ended listing."""
+
+    alert: str | None = None
+
+
+@router.post("/api/activities/{activity_id}/pause")
+def pause(activity_id: str, session: SessionDep, user: Editor, response: Response,
+          note: Annotated[StatusNote | None, Body()] = None,
+          if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Pause a listing (no sessions until it is resumed)."""
+    return _status_change(activity_id, "paused", "pause", session, user, response, if_match,
+                          note.alert if note else None)
+
+
+@router.post("/api/activities/{activity_id}/end")
+def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
+        note: Annotated[StatusNote | None, Body()] = None,
+        if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """End a listing (kept for history, never shown as running)."""
+    return _status_change(activity_id, "ended", "end", session, user, response, if_match,
+                          note.alert if note else None)
+
+
+@router.post("/api/activities/{activity_id}/resume")
+def resume(activity_id: str, session: SessionDep, user: Editor, response: Response,
+           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Make a paused or ended listing active again."""
+    return _status_change(activity_id, "active", "resume", session, user, response, if_match,
+                          None)
+
+
+@router.post("/api/activities/{activity_id}/verify")
+def verify(activity_id: str, session: SessionDep, user: Editor, response: Response,
+           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Record that the listing was checked today; changes nothing else."""
+    a = edit.verify_activity(session.connection(), user, activity_id,
+                             edit.parse_if_match(if_match), get_settings().stale_after_days)
+    session.commit()
+    response.headers["ETag"] = edit.etag(a["version"])
+    return a
