@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
@@ -10,21 +11,51 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import get_session
+from app.directory.vocab import AUDIENCES, CATEGORIES
 from app.services.datasets import attributions
 from app.settings import PROJECT_ROOT, get_settings
 
 router = APIRouter()
+DEMO_NOTICES = (
+    "The bus timetable is SYNTHETIC test data, not a real timetable: do not use its times.",
+    "The activities directory is an ILLUSTRATIVE, fictional sample, not real listings.",
+)
 STATIC = PROJECT_ROOT / "static"
+
+
+def tile_origin(tile_url: str) -> str | None:
+    """The scheme://host[:port] of the basemap tiles ({s} subdomains become a wildcard)."""
+    parts = urlsplit(tile_url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.replace('tiles-subdomain', '*')}"
+
+
+def page_headers() -> dict[str, str]:
+    """Security headers for our pages: only our own scripts, styles and API; tiles from the
+    configured basemap host only; no referrer sent anywhere."""
+    tiles = tile_origin(get_settings().tile_url or "")
+    img = "'self' data:" + (f" {tiles}" if tiles else "")
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+           f"img-src {img}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+           "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+
+
+def page(name: str) -> FileResponse:
+    """Serve one of our static HTML pages with the security headers."""
+    return FileResponse(STATIC / name, media_type="text/html", headers=page_headers())
 
 
 @router.get("/", include_in_schema=False)
 def finder_page() -> FileResponse:
     """The link worker's finder."""
-    return FileResponse(STATIC / "index.html", media_type="text/html")
+    return page("index.html")
 
 
 @router.get("/api/config", tags=["health"])
-def page_config(session: Session = Depends(get_session)) -> dict[str, Any]:
+def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, Any]:
     """Basemap settings, region label and data attributions for the web pages."""
     settings = get_settings()
     sample = session.execute(
@@ -36,4 +67,8 @@ def page_config(session: Session = Depends(get_session)) -> dict[str, Any]:
         "region_label": "Fictional sample region (not real places)" if sample else
         "Nottinghamshire",
         "attributions": attributions(session),
+        "categories": [{"code": t.code, "label": t.name} for t in CATEGORIES],
+        "audiences": [{"code": t.code, "label": t.name} for t in AUDIENCES],
+        # The Mid-Notts timetable is synthetic and the directory illustrative: always say so.
+        "notices": list(DEMO_NOTICES),
     }

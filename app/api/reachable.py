@@ -1,0 +1,28 @@
+"""POST /api/reachable-activities: the link worker's finder (postcode only ever in the body)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from app.db import get_session
+from app.services.reachable.schema import ReachableRequest, ReachableResponse
+from app.services.reachable.service import find_reachable
+
+router = APIRouter(tags=["finder"])
+
+
+@router.post("/api/reachable-activities", response_model=ReachableResponse,
+             response_model_by_alias=True, response_model_exclude_none=False)
+def reachable_activities(req: ReachableRequest,
+                         session: Annotated[Session, Depends(get_session)]) -> ReachableResponse:
+    """Activity sessions the client can reach by walk and bus, there and back, with plans.
+
+    The body carries the origin (postcode, outward code or lat/lon) so that it never appears
+    in a URL or an access log. Errors: 404 unknown postcode (with advice); 422 outside the
+    loaded region (naming the covered districts), dates outside the timetable (with its
+    range), too many days (with the limits), or any invalid field (every problem listed).
+    """
+    return find_reachable(session, req)

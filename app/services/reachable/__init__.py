@@ -1,0 +1,1 @@
+"""The finder: which activity sessions a client can reach by walk and bus, there and back."""

@@ -1,0 +1,145 @@
+"""Sorting, per-activity summaries and plain-English explanations of finder results."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.services.reachable.schema import Feasibility, Row, Summary
+
+_RANK: dict[str, int] = {"feasible": 0, "outbound_only": 1, "unreachable": 2}
+_DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
+               "Sundays")
+EVENING = "17:00"
+
+
+def sort_rows(rows: list[Row]) -> list[Row]:
+    """Feasible first, then there-only, then unreachable; each by travel time, then date."""
+    big = 10**6
+    return sorted(rows, key=lambda r: (
+        _RANK[r.feasibility],
+        r.travel_minutes if r.travel_minutes is not None else big,
+        r.date, r.starts, r.activity.name))
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _day_text(rows: list[Row]) -> tuple[str, Feasibility]:
+    """How one weekday works out over its dated sessions."""
+    states = {r.feasibility for r in rows}
+    if states == {"feasible"}:
+        return "works", "feasible"
+    if "feasible" in states:
+        n = sum(r.feasibility == "feasible" for r in rows)
+        return f"works on {n} of {len(rows)} dates", "feasible"
+    reason = next((r.reason for r in rows if r.reason), None)
+    if "outbound_only" in states:
+        last = _latest_last_bus(rows)
+        if last:
+            return f"can get there, but no bus back after {last}", "outbound_only"
+        text = f"can get there, but not back ({reason})" if reason else \
+            "can get there, but not back"
+        return text, "outbound_only"
+    return (f"cannot get there ({reason})" if reason else "cannot get there"), "unreachable"
+
+
+def _latest_last_bus(rows: Sequence[Row]) -> str | None:
+    times = [r.last_bus_home.departs for r in rows if r.last_bus_home is not None]
+    return max(times) if times else None
+
+
+def summarise(rows: list[Row]) -> list[Summary]:
+    """One line per activity at a venue: 'Wednesdays: works; Fridays: no bus back after 18:40'."""
+    groups: OrderedDict[tuple[str, str], list[Row]] = OrderedDict()
+    for row in rows:
+        groups.setdefault((row.activity.id, row.venue.id or row.venue.name), []).append(row)
+    out: list[Summary] = []
+    for group in groups.values():
+        by_day: dict[int, list[Row]] = {}
+        for r in group:
+            by_day.setdefault(r.date.weekday(), []).append(r)
+        parts: list[str] = []
+        states: list[Feasibility] = []
+        for wd in sorted(by_day):
+            text, state = _day_text(by_day[wd])
+            parts.append(f"{_DAY_PLURAL[wd]}: {text}")
+            states.append(state)
+        best = min(states, key=lambda s: _RANK[s])
+        first = group[0]
+        out.append(Summary(activity_id=first.activity.id, name=first.activity.name,
+                           venue=first.venue.name, text="; ".join(parts), best=best))
+    out.sort(key=lambda s: (_RANK[s.best], s.name))
+    return out
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the explanations need to know about the query and what was left out."""
+
+    max_minutes: int
+    hours_from: str
+    hours_to: str
+    sessions_before_filters: int  # sessions on the chosen dates before the hours filter
+    outside_hours: int  # sessions dropped because they are outside the client's hours
+    no_location: int  # sessions without a mappable venue
+
+
+def _activities(rows: Sequence[Row]) -> int:
+    return len({(r.activity.id, r.venue.id) for r in rows})
+
+
+def explain(rows: list[Row], ctx: Context) -> list[str]:
+    """Sentences that make an empty or disappointing result understandable."""
+    notes: list[str] = []
+    feasible = [r for r in rows if r.feasibility == "feasible"]
+    there_only = [r for r in rows if r.feasibility == "outbound_only"]
+    if not rows:
+        if ctx.sessions_before_filters == 0:
+            notes.append("No activity sessions matching the filters are listed on the chosen "
+                         "days.")
+        elif ctx.outside_hours:
+            notes.append(f"None of the matching sessions fits between {ctx.hours_from} and "
+                         f"{ctx.hours_to}: {_plural(ctx.outside_hours, 'session')} on those "
+                         "days are outside those hours.")
+        else:
+            notes.append("No sessions match on those days; try fewer filters or more days.")
+        return notes
+    if feasible:
+        notes.append(f"{_plural(len(feasible), 'session')} of "
+                     f"{_plural(_activities(feasible), 'activity', 'activities')} can be "
+                     "reached there and back.")
+    if there_only:
+        evening = [r for r in there_only if r.starts >= EVENING]
+        group = evening if evening and len(evening) == len(there_only) else there_only
+        n = _activities(group)
+        what = _plural(n, "evening activity", "evening activities") if group is evening \
+            else _plural(n, "activity", "activities")
+        verb = "is" if n == 1 else "are"
+        last = _latest_last_bus(there_only)
+        if last:
+            notes.append(f"{what} {verb} reachable but there is no bus home after {last}.")
+        else:
+            notes.append(f"{what} {verb} reachable but there is no way home within "
+                         f"{ctx.max_minutes} min before {ctx.hours_to}.")
+    if not feasible and not there_only:
+        notes.append(f"Nothing can be reached within {ctx.max_minutes} min each way in those "
+                     "hours.")
+    if not feasible:
+        over = [r for r in rows if r.outbound is not None
+                and r.outbound.minutes > ctx.max_minutes]
+        if over:
+            best = min(over, key=lambda r: r.outbound.minutes if r.outbound else 10**6)
+            assert best.outbound is not None
+            notes.append(f"The nearest is {best.outbound.minutes} min away: "
+                         f"{best.activity.name} ({best.venue.name}).")
+    if ctx.outside_hours:
+        notes.append(f"{_plural(ctx.outside_hours, 'other session')} on those days "
+                     f"{'is' if ctx.outside_hours == 1 else 'are'} outside {ctx.hours_from}"
+                     f"–{ctx.hours_to} and not shown.")
+    if ctx.no_location:
+        notes.append(f"{_plural(ctx.no_location, 'session')} without a mapped venue "
+                     f"{'is' if ctx.no_location == 1 else 'are'} not shown.")
+    return notes

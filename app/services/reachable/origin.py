@@ -1,0 +1,110 @@
+"""Resolve the finder's origin (postcode, outward code or point) and its safe display area.
+
+The exact point is used for routing only. What goes back to the browser is the outward
+code's centre and a radius covering most of its postcodes, never the client's address.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.api.params import LatLon, require_in_gb
+from app.errors import NotFound, OutOfCoverage
+from app.postcodes import parse_postcode
+from app.services.reachable.schema import Origin, OriginArea
+
+MIN_RADIUS_M = 600
+MAX_RADIUS_M = 5000
+
+
+@dataclass(frozen=True)
+class ResolvedOrigin:
+    """The routing point (private) and the outward-level area (public)."""
+
+    lat: float
+    lon: float
+    lad_code: str | None
+    area: OriginArea
+
+
+_FULL = text("SELECT ST_Y(geom) AS lat, ST_X(geom) AS lon, outward, lad_code "
+             "FROM postcode WHERE pcd = :pcd")
+_NEAREST = text("""
+SELECT outward FROM postcode
+ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1""")
+_LAD_AT = text("""
+SELECT code FROM lad WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+LIMIT 1""")
+# Centre of an outward code's postcodes, and the distance that covers 90% of them.
+_AREA = text("""
+WITH pts AS (SELECT geom, lad_code FROM postcode WHERE outward = :outward),
+c AS (SELECT ST_Centroid(ST_Collect(geom)) AS g, count(*) AS n,
+             mode() WITHIN GROUP (ORDER BY lad_code) AS lad_code FROM pts)
+SELECT c.n, ST_Y(c.g) AS lat, ST_X(c.g) AS lon, c.lad_code,
+       (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY ST_Distance(p.geom::geography,
+               c.g::geography)) FROM pts p) AS r90,
+       (SELECT name FROM lad WHERE code = c.lad_code) AS district
+FROM c""")
+
+
+def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
+    """Turn the request's origin into a routing point and a display area (or 404/422)."""
+    raw = origin.postcode if origin.postcode and origin.postcode.strip() else origin.outward
+    if raw is not None and raw.strip():
+        pc = parse_postcode(raw, field="origin.postcode" if origin.postcode else "origin.outward")
+        if pc.is_partial:
+            area, lad = _outward_area(session, pc.outward, field="origin.postcode")
+            _check_region(session, lad, "origin.postcode")
+            return ResolvedOrigin(area.lat, area.lon, lad, area)
+        row = session.execute(_FULL, {"pcd": pc.compact}).mappings().first()
+        if row is None:
+            raise NotFound(
+                "that postcode is not in the loaded postcode directory (OS Code-Point Open "
+                "2014). It may be newer than the directory or mistyped: check it, or enter "
+                f"just its first part ({pc.outward}) for an approximate search.",
+                field="origin.postcode", advice="check the postcode or use the outward code")
+        _check_region(session, row["lad_code"], "origin.postcode")
+        area, _ = _outward_area(session, row["outward"], field="origin.postcode")
+        return ResolvedOrigin(float(row["lat"]), float(row["lon"]), row["lad_code"], area)
+    assert origin.lat is not None and origin.lon is not None  # guaranteed by the model
+    point = require_in_gb(LatLon(origin.lat, origin.lon), field="origin")
+    lad = session.execute(_LAD_AT, {"lat": point.lat, "lon": point.lon}).scalar()
+    _check_region(session, lad, "origin")
+    outward = session.execute(_NEAREST, {"lat": point.lat, "lon": point.lon}).scalar()
+    if outward is None:
+        raise NotFound("no postcodes are loaded, so the area cannot be shown", field="origin")
+    area, _ = _outward_area(session, str(outward), field="origin")
+    return ResolvedOrigin(point.lat, point.lon, lad, area)
+
+
+def _outward_area(session: Session, outward: str, *, field: str) -> tuple[OriginArea, str | None]:
+    row = session.execute(_AREA, {"outward": outward}).mappings().one()
+    if not row["n"]:
+        raise NotFound(f"no postcodes in {outward} are loaded; check the outward code, or enter "
+                       "the full postcode", field=field)
+    r90 = float(row["r90"] or 0.0)
+    radius = int(min(MAX_RADIUS_M, max(MIN_RADIUS_M, math.ceil(r90 / 100.0) * 100)))
+    return OriginArea(outward=outward, lat=round(float(row["lat"]), 5),
+                      lon=round(float(row["lon"]), 5), radius_m=radius,
+                      district=row["district"]), row["lad_code"]
+
+
+def covered_districts(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every loaded district."""
+    return [(r.code, r.name) for r in session.execute(text("SELECT code, name FROM lad "
+                                                           "ORDER BY name"))]
+
+
+def _check_region(session: Session, lad_code: str | None, field: str) -> None:
+    """Refuse an origin outside the loaded districts, naming those that are covered."""
+    districts = covered_districts(session)
+    if lad_code is not None and any(code == lad_code for code, _ in districts):
+        return
+    names = ", ".join(name for _, name in districts) or "none (no boundaries are loaded)"
+    raise OutOfCoverage(f"that location is outside the loaded region; the covered districts "
+                        f"are: {names}", field=field,
+                        covered_districts=[{"code": c, "name": n} for c, n in districts])

@@ -1,0 +1,116 @@
+"""Turn a directory session plus its evaluated round trip into a response row."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app.directory.occurrences import Session as DirSession
+from app.routing.journey import Journey as EngineJourney
+from app.services.reachable.evaluate import HOME, Outcome, clock
+from app.services.reachable.schema import (
+    Activity,
+    Contact,
+    Cost,
+    Journey,
+    LastBus,
+    Leg,
+    Row,
+    Venue,
+)
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def journey_out(j: EngineJourney, venue_name: str) -> Journey:
+    """An engine journey as response legs; the home end is named 'home', never located."""
+    legs = []
+    for leg in j.legs:
+        start = "home" if leg.start.stop_id is None and leg.start.name == HOME else (
+            leg.start.name if leg.start.stop_id else venue_name)
+        end = "home" if leg.end.stop_id is None and leg.end.name == HOME else (
+            leg.end.name if leg.end.stop_id else venue_name)
+        legs.append(Leg(
+            mode=leg.mode, from_name=start, to_name=end, depart=clock(leg.depart_s),
+            arrive=clock(leg.arrive_s), minutes=math.ceil((leg.arrive_s - leg.depart_s) / 60),
+            distance_m=round(leg.walk_m) if leg.mode == "walk" else None,
+            route=leg.route_short_name or None if leg.mode == "bus" else None,
+            headsign=leg.headsign or None if leg.mode == "bus" else None,
+            from_stop_code=leg.start.stop_id, to_stop_code=leg.end.stop_id))
+    return Journey(depart=clock(j.depart_s), arrive=clock(j.arrive_s),
+                   minutes=math.ceil((j.arrive_s - j.depart_s) / 60), buses=j.n_buses,
+                   walk_m=round(j.walk_m), legs=legs)
+
+
+def last_bus(j: EngineJourney | None) -> LastBus | None:
+    """The latest way home: when its first bus leaves, which route, from which stop."""
+    if j is None:
+        return None
+    first_bus = next((leg for leg in j.legs if leg.mode == "bus"), None)
+    if first_bus is None:
+        return LastBus(departs=clock(j.depart_s), route=None, stop_name=None,
+                       home_by=clock(j.arrive_s))
+    return LastBus(departs=clock(first_bus.depart_s), route=first_bus.route_short_name or None,
+                   stop_name=first_bus.start.name, home_by=clock(j.arrive_s))
+
+
+def _str(v: Any) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def _bool(v: Any) -> bool | None:
+    return None if v is None else bool(v)
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def activity_of(s: DirSession) -> Activity:
+    """The listing fields a link worker needs for the plan and the printout."""
+    d = s.details
+    free = d.get("free")
+    return Activity(
+        id=s.activity_id, name=str(d.get("activity_name") or "Activity"),
+        organisation=_str(d.get("organization")),
+        cost=Cost(free=_bool(free), amount_gbp=0.0 if free else _float(d.get("min_cost")),
+                  note=_str(d.get("cost_description"))),
+        contact=Contact(phone=_str(d.get("contact_phone")), email=_str(d.get("contact_email"))),
+        what_to_bring=_str(d.get("what_to_bring")),
+        drop_in=_bool(d.get("drop_in")),
+        accepts_referrals=_bool(d.get("accepts_referrals")),
+    )
+
+
+def venue_of(s: DirSession) -> Venue:
+    """Where the session is held."""
+    d = s.details
+    address = ", ".join(str(p) for p in (d.get("address_1"), d.get("city")) if p)
+    return Venue(id=s.location_id, name=str(d.get("venue_name") or "Venue"),
+                 address=address or None, postcode=_str(d.get("postcode")),
+                 lat=s.lat, lon=s.lon, step_free=_bool(d.get("step_free")))
+
+
+def make_row(s: DirSession, o: Outcome) -> Row:
+    """One response row: session, plans, last bus home and totals."""
+    venue = venue_of(s)
+    out = journey_out(o.outbound, venue.name) if o.outbound is not None else None
+    back = journey_out(o.ret, venue.name) if o.ret is not None else None
+    both = out is not None and back is not None and o.status != "unreachable"
+    return Row(
+        id=f"{s.activity_id}:{s.schedule_id}:{s.date.isoformat()}",
+        activity=activity_of(s), venue=venue, date=s.date, weekday=_WEEKDAYS[s.date.weekday()],
+        starts=s.start.strftime("%H:%M") if s.start else "",
+        ends=s.end.strftime("%H:%M") if s.end else "",
+        feasibility=o.status,
+        reason=o.reason,
+        leave_home_by=out.depart if out is not None and o.status != "unreachable" else None,
+        outbound=out,
+        home_by=back.arrive if back is not None else None,
+        return_=back,
+        last_bus_home=last_bus(o.last_home),
+        travel_minutes=(out.minutes + back.minutes) if both and out and back else
+        (out.minutes if out is not None and o.status != "unreachable" else None),
+        buses=max(out.buses, back.buses) if out and back else (out.buses if out else None),
+        walk_m=(out.walk_m + back.walk_m) if out and back else (out.walk_m if out else None),
+    )

@@ -1,0 +1,263 @@
+"""Request and response models of POST /api/reachable-activities (pydantic, documented)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Feasibility = Literal["feasible", "outbound_only", "unreachable"]
+
+SLOW_KMH = 3.2
+NORMAL_KMH = 4.8
+
+
+class Origin(BaseModel):
+    """Where the client starts: a full postcode, an outward code, or a lat/lon point."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    postcode: str | None = Field(None, max_length=10, description="Full postcode (NG18 1AA) or "
+                                 "outward code (NG18); sent only in this body, never logged.")
+    outward: str | None = Field(None, max_length=4, description="Outward code alone, e.g. NG18.")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Origin:
+        given = [self.postcode is not None and self.postcode.strip() != "",
+                 self.outward is not None and self.outward.strip() != "",
+                 self.lat is not None or self.lon is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of postcode, outward, or lat and lon")
+        if given[2] and (self.lat is None or self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
+
+
+class Filters(BaseModel):
+    """Directory filters; every given filter must match (lists match any of their values)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: list[str] = Field(default_factory=list, max_length=20)
+    audience: list[str] = Field(default_factory=list, max_length=20)
+    age: int | None = Field(None, ge=0, le=120, description="Client's age: excludes sessions "
+                            "whose age limits exclude them.")
+    free_only: bool = False
+    max_cost_gbp: float | None = Field(None, ge=0)
+    step_free: bool = False
+    accepts_referrals: bool = False
+    drop_in: bool = False
+
+
+class ReachableRequest(BaseModel):
+    """The finder query. Dates default to the next 7 days starting today (Europe/London)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: Origin
+    date_from: dt.date | None = Field(None, description="First date (default today).")
+    date_to: dt.date | None = Field(None, description="Last date (default date_from + 6).")
+    dates: list[dt.date] | None = Field(None, max_length=31,
+                                        description="Specific dates instead of a range.")
+    days: list[Weekday] | None = Field(None, description="Only these weekdays (mon..sun).")
+    hours_from: dt.time = Field(dt.time(9, 0), description="Earliest time to leave home.")
+    hours_to: dt.time = Field(dt.time(17, 0), description="Latest time to be back home.")
+    mode: Literal["walk", "walk+bus"] = "walk+bus"
+    max_minutes: int = Field(45, ge=5, le=120, description="Longest journey each way.")
+    max_buses: int = Field(2, ge=0, le=3, description="Most buses each way.")
+    walk_speed: Literal["normal", "slow"] | float = Field(
+        "normal", description="normal (4.8 km/h), slow (3.2 km/h) or km/h as a number.")
+    max_walk_m: int = Field(800, ge=0, le=3000, description="Longest walk to or from a stop.")
+    wheelchair: bool = Field(False, description="Accessible trips and stops, step-free venues.")
+    filters: Filters = Field(default_factory=Filters)
+    arrival_buffer_min: int = Field(5, ge=0, le=60, description="Arrive this early.")
+    return_buffer_min: int = Field(0, ge=0, le=120, description="Leave this long after the end.")
+
+    @field_validator("walk_speed")
+    @classmethod
+    def _speed(cls, v: str | float) -> str | float:
+        if isinstance(v, float | int) and not 1.5 <= float(v) <= 7.0:
+            raise ValueError("walking speed must be between 1.5 and 7 km/h")
+        return v
+
+    @field_validator("date_to")
+    @classmethod
+    def _range(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date_from")
+        if v is not None and start is not None and v < start:
+            raise ValueError("date_to is before date_from")
+        return v
+
+    @field_validator("hours_to")
+    @classmethod
+    def _hours(cls, v: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("hours_from")
+        if start is not None and v <= start:
+            raise ValueError("hours_to must be after hours_from")
+        return v
+
+    @property
+    def speed_kmh(self) -> float:
+        """The walking speed in km/h."""
+        if self.walk_speed == "slow":
+            return SLOW_KMH
+        if self.walk_speed == "normal":
+            return NORMAL_KMH
+        return float(self.walk_speed)
+
+    @property
+    def bus_limit(self) -> int:
+        """Buses allowed each way: none when walking only."""
+        return 0 if self.mode == "walk" else self.max_buses
+
+
+# ---------------------------------------------------------------- response
+
+
+class OriginArea(BaseModel):
+    """The client's area at outward-code level: safe to draw, never the exact point."""
+
+    outward: str
+    lat: float
+    lon: float
+    radius_m: int
+    district: str | None = None
+
+
+class Leg(BaseModel):
+    """One leg of a journey: a walk, or one bus ride."""
+
+    mode: Literal["walk", "bus"]
+    from_name: str
+    to_name: str
+    depart: str = Field(description="HH:MM")
+    arrive: str = Field(description="HH:MM")
+    minutes: int
+    distance_m: int | None = None
+    route: str | None = None
+    headsign: str | None = None
+    agency: str | None = None
+    from_stop_code: str | None = None
+    to_stop_code: str | None = None
+    stops: int | None = Field(None, description="Stops ridden.")
+
+
+class Journey(BaseModel):
+    """A one-way journey with its legs."""
+
+    depart: str
+    arrive: str
+    minutes: int
+    buses: int
+    walk_m: int
+    legs: list[Leg]
+
+
+class LastBus(BaseModel):
+    """The last departure from near the venue that still gets the client home that day."""
+
+    departs: str
+    route: str | None
+    stop_name: str | None
+    home_by: str | None = None
+
+
+class Cost(BaseModel):
+    """What a session costs."""
+
+    free: bool | None
+    amount_gbp: float | None = None
+    note: str | None = None
+
+
+class Contact(BaseModel):
+    """How to contact the organiser."""
+
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+
+class Activity(BaseModel):
+    """The listing a session belongs to."""
+
+    id: str
+    name: str
+    organisation: str | None = None
+    category: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    audience: list[str] = Field(default_factory=list)
+    description: str | None = None
+    cost: Cost | None = None
+    contact: Contact | None = None
+    what_to_bring: str | None = None
+    how_to_join: str | None = None
+    drop_in: bool | None = None
+    accepts_referrals: bool | None = None
+
+
+class Venue(BaseModel):
+    """Where the session is held."""
+
+    id: str | None
+    name: str
+    address: str | None = None
+    postcode: str | None = None
+    lat: float | None
+    lon: float | None
+    step_free: bool | None = None
+    accessibility: str | None = None
+
+
+class Row(BaseModel):
+    """One session occurrence with its there-and-back plan."""
+
+    id: str
+    activity: Activity
+    venue: Venue
+    date: dt.date
+    weekday: str
+    starts: str
+    ends: str
+    feasibility: Feasibility
+    reason: str | None = None
+    leave_home_by: str | None = None
+    outbound: Journey | None = None
+    home_by: str | None = None
+    return_: Journey | None = Field(None, alias="return")
+    last_bus_home: LastBus | None = None
+    travel_minutes: int | None = Field(None, description="Out plus back.")
+    buses: int | None = Field(None, description="Most buses on either way.")
+    walk_m: int | None = Field(None, description="Walking out plus back.")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Summary(BaseModel):
+    """One line per activity: how each weekday works out."""
+
+    activity_id: str
+    name: str
+    venue: str
+    text: str
+    best: Feasibility
+
+
+class ReachableResponse(BaseModel):
+    """Rows (feasible first, then by travel time), summaries and explanations."""
+
+    origin_area: OriginArea
+    dates: list[dt.date]
+    hours: dict[str, str]
+    rows: list[Row]
+    summaries: list[Summary]
+    explanations: list[str]
+    counts: dict[str, int]
+    isochrone: dict[str, object] | None = None
+    notices: list[str]
+    parameters: dict[str, object]

@@ -1,0 +1,163 @@
+"""Compose the finder: directory sessions x the engine's round trips, per service date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.directory import vocab
+from app.directory.occurrences import Session as DirSession
+from app.errors import InvalidInput
+from app.routing.raptor import QueryParams
+from app.routing.walk import DEFAULT_DETOUR, WalkParams
+from app.services.directory.filters import ActivityFilters
+from app.services.directory.sessions import sessions_between
+from app.services.reachable.dates import service_dates
+from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
+from app.services.reachable.explain import Context, explain, sort_rows, summarise
+from app.services.reachable.origin import resolve_origin
+from app.services.reachable.rows import make_row
+from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
+from app.services.transit.isochrone import isochrone, reach_polygon
+from app.services.transit.places import QueryPlace
+from app.services.transit.router import check_date, get_transit_router, loaded_feeds
+from app.settings import get_settings
+
+NOTICES = (
+    "The bus timetable is SYNTHETIC test data, not a real timetable: do not use these times "
+    "to travel.",
+    "The activities are an ILLUSTRATIVE, fictional sample, not real listings.",
+)
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def directory_filters(req: ReachableRequest) -> ActivityFilters:
+    """The request's directory filters, with unknown codes refused naming the valid ones."""
+    f = req.filters
+    bad = [c for c in f.category if c not in vocab.CATEGORY_CODES]
+    if bad:
+        raise InvalidInput(f"unknown category {bad[0]!r}; use one of "
+                           f"{', '.join(sorted(vocab.CATEGORY_CODES))}", field="filters.category")
+    audiences = []
+    for raw in f.audience:
+        code = vocab.audience_code(raw)
+        if code is None:
+            raise InvalidInput(f"unknown audience {raw!r}; use one of "
+                               f"{', '.join(sorted(vocab.AUDIENCE_CODES))}",
+                               field="filters.audience")
+        audiences.append(code)
+    return ActivityFilters(
+        category_codes=tuple(f.category), audience_codes=tuple(audiences), age=f.age,
+        free=True if f.free_only else None, max_cost=f.max_cost_gbp,
+        # A wheelchair user needs a step-free venue as much as an accessible bus.
+        step_free=True if (f.step_free or req.wheelchair) else None,
+        accepts_referrals=True if f.accepts_referrals else None,
+        drop_in=True if f.drop_in else None)
+
+
+def eval_params(req: ReachableRequest) -> EvalParams:
+    """The client's limits in engine units."""
+    return EvalParams(
+        hours_from_s=_seconds(req.hours_from), hours_to_s=_seconds(req.hours_to),
+        max_minutes=req.max_minutes, bus_limit=req.bus_limit, wheelchair=req.wheelchair,
+        speed_kmh=req.speed_kmh, max_walk_m=float(req.max_walk_m),
+        arrival_buffer_s=req.arrival_buffer_min * 60, return_buffer_s=req.return_buffer_min * 60)
+
+
+def find_reachable(session: Session, req: ReachableRequest, *,
+                   today: dt.date | None = None) -> ReachableResponse:
+    """Answer one finder query (see ReachableRequest / ReachableResponse)."""
+    days = service_dates(req, today=today)
+    filters = directory_filters(req)
+    conn = session.connection()
+    feeds = loaded_feeds(conn)  # 503 with advice when no timetable is loaded
+    for day in days:  # 422 with the valid range for any date the timetable does not cover
+        check_date(feeds, day, field_name="dates" if req.dates else "date_from")
+    origin = resolve_origin(session, req.origin)
+    wanted = set(days)
+    found = [s for s in sessions_between(conn, days[0], days[-1], filters,
+                                         stale_days=get_settings().stale_after_days)
+             if s.date in wanted]
+    p = eval_params(req)
+    no_location = [s for s in found if s.lat is None or s.lon is None]
+    timed = [s for s in found if s.lat is not None and s.lon is not None]
+    inside = [s for s in timed if s.start is not None and s.end is not None
+              and _seconds(s.start) >= p.hours_from_s and _seconds(s.end) <= p.hours_to_s]
+    by_day: dict[dt.date, list[DirSession]] = defaultdict(list)
+    for s in inside:
+        by_day[s.date].append(s)
+    rows: list[Row] = []
+    for day in days:
+        todays = by_day.get(day, [])
+        if not todays:
+            continue
+        tr = get_transit_router(session, day)
+        targets = [Target(float(s.lat), float(s.lon),  # type: ignore[arg-type]
+                          str(s.details.get("venue_name") or "venue"),
+                          _seconds(s.start), _seconds(s.end))  # type: ignore[arg-type]
+                   for s in todays]
+        with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
+            outcomes = evaluate_day(tr.engine, origin.lat, origin.lon, targets, p)
+        rows.extend(make_row(s, o) for s, o in zip(todays, outcomes, strict=True))
+    rows = sort_rows(rows)
+    ctx = Context(max_minutes=req.max_minutes, hours_from=req.hours_from.strftime("%H:%M"),
+                  hours_to=req.hours_to.strftime("%H:%M"), sessions_before_filters=len(found),
+                  outside_hours=len(timed) - len(inside), no_location=len(no_location))
+    counts = {k: sum(r.feasibility == k for r in rows)
+              for k in ("feasible", "outbound_only", "unreachable")}
+    return ReachableResponse(
+        origin_area=origin.area, dates=days,
+        hours={"from": ctx.hours_from, "to": ctx.hours_to},
+        rows=rows, summaries=summarise(rows), explanations=explain(rows, ctx),
+        counts={**counts, "sessions": len(rows), "outside_hours": ctx.outside_hours,
+                "no_location": ctx.no_location},
+        isochrone=_isochrone(session, origin.lat, origin.lon, origin.area, days[0], req),
+        notices=list(NOTICES), parameters=_parameters(req))
+
+
+def _isochrone(session: Session, lat: float, lon: float, area: OriginArea, day: dt.date,
+               req: ReachableRequest) -> dict[str, Any] | None:
+    """The area reachable within the time limit, leaving at the start of the client's hours.
+
+    The walking circle around the home itself is left out (its centre would pin the
+    address); the outward-code circle stands for it. Walk-only searches draw the walking
+    range around the outward code's centre.
+    """
+    props = {"date": day.isoformat(), "depart_at": req.hours_from.strftime("%H:%M"),
+             "minutes": req.max_minutes}
+    metres_per_min = req.speed_kmh * 1000 / 60 / DEFAULT_DETOUR
+    if req.bus_limit == 0:
+        polygon = reach_polygon(area.lat, area.lon, np.array([area.lat]), np.array([area.lon]),
+                                np.array([req.max_minutes * metres_per_min]))
+    else:
+        tr = get_transit_router(session, day)
+        params = QueryParams(max_buses=req.bus_limit, wheelchair=req.wheelchair,
+                             walk=WalkParams(speed_kmh=req.speed_kmh,
+                                             max_walk_m=float(req.max_walk_m)))
+        with tr.lock:
+            result = isochrone(tr, QueryPlace(lat, lon, "home"), _seconds(req.hours_from),
+                               req.max_minutes, params)
+        stops = result.get("stops") or []
+        if not stops:
+            return None
+        left = np.array([req.max_minutes - s["minutes"] for s in stops], dtype=float)
+        radii = np.minimum(left * metres_per_min, req.max_walk_m / DEFAULT_DETOUR)
+        polygon = reach_polygon(area.lat, area.lon, np.array([s["lat"] for s in stops]),
+                                np.array([s["lon"] for s in stops]), radii)
+    if polygon is None:
+        return None
+    return {"type": "Feature", "geometry": polygon, "properties": props}
+
+
+def _parameters(req: ReachableRequest) -> dict[str, Any]:
+    """Everything the answer depends on except the origin (which is never echoed)."""
+    data = req.model_dump(mode="json", exclude={"origin"})
+    data["walk_speed_kmh"] = req.speed_kmh
+    return data
