@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.users",
     "ingest.commands.areas",
     "ingest.commands.all",
+    "ingest.commands.bootstrap",
     "ingest.commands.gtfs",
     "ingest.commands.gaps",
 )

@@ -184,6 +184,7 @@ def _stage(conn: Connection, parsed: list[_Parsed], lon: np.ndarray, lat: np.nda
     conn.execute(text("ALTER TABLE stage_postcode ADD COLUMN geom geometry(Point, 4326)"))
     conn.execute(text("UPDATE stage_postcode SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326)"))
     conn.execute(text("CREATE INDEX ON stage_postcode (pcd)"))
+    conn.execute(text("CREATE INDEX ON stage_postcode USING gist (geom)"))
     conn.execute(text("ANALYZE stage_postcode"))
 
 
