@@ -65,8 +65,14 @@ class Journey:
 
 
 def _stop_place(tt: Timetable, s: int) -> Place:
-    return Place(str(tt.stop_names[s]), float(tt.stop_lat[s]), float(tt.stop_lon[s]),
-                 str(tt.stop_ids[s]))
+    """The Place of stop s (cached on the timetable object: legs are built in bulk)."""
+    cache: dict[int, Place] = tt.__dict__.setdefault("_place_cache", {})
+    place = cache.get(s)
+    if place is None:
+        place = Place(str(tt.stop_names[s]), float(tt.stop_lat[s]), float(tt.stop_lon[s]),
+                      str(tt.stop_ids[s]))
+        cache[s] = place
+    return place
 
 
 def legs_from_log(tt: Timetable, log: tuple[np.ndarray, ...], entry: int, origin: Place,

@@ -167,9 +167,9 @@ class SearchResult:
                     best[j] = t[a + m]
                     via[j] = a + m
         # The direct walk, with no bus, is its own option.
+        direct = self.side.walker.direct_many(self.origin.lat, self.origin.lon, lats, lons)
         for j in range(n):
-            d = self.side.walker.direct(self.origin.lat, self.origin.lon, float(lats[j]),
-                                        float(lons[j]))
+            d = float(direct[j])
             if d <= wp.max_walk_m:
                 w = self.depart_s + walk_seconds(d, wp.speed_kmh)
                 if w <= best[j]:
@@ -192,7 +192,7 @@ class SearchResult:
         point = Place(name, lat, lon)
         wp = self.params.walk
         if via[0] == -2:
-            d = self.side.walker.direct(self.origin.lat, self.origin.lon, lat, lon)
+            d = float(self.side.walker.direct_many(self.origin.lat, self.origin.lon, lats, lons)[0])
             j = walk_only(self.origin, point, self.depart_s, d, wp.speed_kmh)
             return Journey(mirror_legs(j.legs)) if self.mirrored else j
         _, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)

@@ -256,7 +256,7 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
         order.extend(pat)
         pat_trip_ptr.append(len(order))
     lengths = np.array([len(rows[i][1]) for i in order], dtype=np.int64)
-    trip_time_off = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    trip_time_off = (np.cumsum(lengths) - lengths).astype(np.int64)
     empty = np.zeros(0, np.int32)
     arr = np.concatenate([rows[i][2] for i in order]).astype(np.int32) if order else empty
     dep = np.concatenate([rows[i][3] for i in order]).astype(np.int32) if order else empty

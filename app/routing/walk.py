@@ -10,9 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+import numba as nb
 import numpy as np
 
-from app.routing.geo import EARTH_RADIUS_M, haversine_m
+from app.routing.geo import EARTH_RADIUS_M, haversine_m, haversine_scalar
 
 DEFAULT_SPEED_KMH = 4.8
 SLOW_SPEED_KMH = 3.2
@@ -89,6 +90,59 @@ class Walker(Protocol):
         """Walking metres from point 1 to point 2."""
         ...
 
+    def direct_many(self, lat: float, lon: float, lats: np.ndarray,
+                    lons: np.ndarray) -> np.ndarray:
+        """Walking metres from one point to many points (float64 array)."""
+        ...
+
+
+@nb.njit(cache=True)
+def _near_many(sorted_lat: np.ndarray, order: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+               qlat: np.ndarray, qlon: np.ndarray, max_m: float, detour: float,
+               max_abs_lat: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR of stops within max_m walking metres of each query point (numba batch lookup)."""
+    n = qlat.shape[0]
+    counts = np.zeros(n + 1, np.int64)
+    cap = 1024
+    idx = np.empty(cap, np.int32)
+    dist = np.empty(cap, np.float64)
+    m = 0
+    crow = max_m / detour
+    dlat = np.degrees(crow / EARTH_RADIUS_M) * 1.001 + 1e-9
+    for j in range(n):
+        la = qlat[j]
+        lo_ = qlon[j]
+        coslat = np.cos(np.radians(min(89.0, max(abs(la), max_abs_lat) + dlat)))
+        dlon = np.degrees(crow / (EARTH_RADIUS_M * max(coslat, 1e-6))) * 1.001 + 1e-9
+        a = np.searchsorted(sorted_lat, la - dlat, side="left")
+        b = np.searchsorted(sorted_lat, la + dlat, side="right")
+        start = m
+        for t in range(a, b):
+            s = order[t]
+            dl = abs(lon[s] - lo_)
+            dl = min(dl, 360.0 - dl)
+            if dl > dlon:
+                continue
+            d = haversine_scalar(la, lo_, lat[s], lon[s]) * detour
+            if d <= max_m:
+                if m >= cap:
+                    cap *= 2
+                    idx2 = np.empty(cap, np.int32)
+                    dist2 = np.empty(cap, np.float64)
+                    idx2[:m] = idx[:m]
+                    dist2[:m] = dist[:m]
+                    idx = idx2
+                    dist = dist2
+                idx[m] = s
+                dist[m] = d
+                m += 1
+        # sort this point's stops by index so results are deterministic
+        seg = np.argsort(idx[start:m], kind="mergesort")
+        idx[start:m] = idx[start:m][seg]
+        dist[start:m] = dist[start:m][seg]
+        counts[j + 1] = m
+    return counts, idx[:m].copy(), dist[:m].copy()
+
 
 class CrowFlyWalker:
     """Walker using haversine distance times a detour factor; spatial lookup by sorted latitude."""
@@ -103,27 +157,11 @@ class CrowFlyWalker:
         self._max_abs_lat = float(np.max(np.abs(self.lat))) if len(self.lat) else 0.0
         self._transfer_cache: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def _candidates(self, lat: float, lon: float, crow_m: float) -> np.ndarray:
-        """Stops inside a lat/lon box that surely contains the crow_m circle."""
-        # Box half-sizes from the great-circle bound, padded 0.1% against rounding.
-        dlat = math.degrees(crow_m / EARTH_RADIUS_M) * 1.001 + 1e-9
-        coslat = math.cos(math.radians(min(89.0, max(abs(lat), self._max_abs_lat) + dlat)))
-        dlon = math.degrees(crow_m / (EARTH_RADIUS_M * max(coslat, 1e-6))) * 1.001 + 1e-9
-        lo = int(np.searchsorted(self._sorted_lat, lat - dlat, side="left"))
-        hi = int(np.searchsorted(self._sorted_lat, lat + dlat, side="right"))
-        cand = self._order[lo:hi]
-        dl = np.abs(self.lon[cand] - lon)
-        dl = np.minimum(dl, 360.0 - dl)
-        return cand[dl <= dlon]
-
     def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
         """Stops within max_m walking metres of the point, sorted by stop index."""
-        cand = self._candidates(lat, lon, max_m / self.detour)
-        d = haversine_m(lat, lon, self.lat[cand], self.lon[cand]) * self.detour
-        keep = d <= max_m
-        idx = cand[keep]
-        order = np.argsort(idx, kind="stable")
-        return idx[order].astype(np.int32), np.asarray(d[keep][order], dtype=np.float64)
+        # One code path with access_many, so single and batch lookups agree to the bit.
+        _, idx, dist = self.access_many(np.array([lat]), np.array([lon]), max_m)
+        return idx, dist
 
     def egress(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
         """Crow-fly walking is symmetric, so egress equals access."""
@@ -131,20 +169,10 @@ class CrowFlyWalker:
 
     def access_many(self, lats: np.ndarray, lons: np.ndarray,
                     max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`access` for many points as CSR arrays."""
-        ptr = [0]
-        idx: list[np.ndarray] = []
-        dist: list[np.ndarray] = []
-        lat_arr = np.asarray(lats, dtype=float)
-        lon_arr = np.asarray(lons, dtype=float)
-        for la, lo in zip(lat_arr, lon_arr, strict=True):
-            i, d = self.access(float(la), float(lo), max_m)
-            idx.append(i)
-            dist.append(d)
-            ptr.append(ptr[-1] + len(i))
-        return (np.asarray(ptr, dtype=np.int64),
-                np.concatenate(idx).astype(np.int32) if idx else np.zeros(0, np.int32),
-                np.concatenate(dist) if dist else np.zeros(0))
+        """`access` for many points as CSR arrays (numba batch lookup)."""
+        return _near_many(self._sorted_lat, self._order, self.lat, self.lon,
+                          np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64),
+                          float(max_m), self.detour, self._max_abs_lat)
 
     def egress_many(self, lats: np.ndarray, lons: np.ndarray,
                     max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,3 +193,8 @@ class CrowFlyWalker:
     def direct(self, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         """Walking metres point to point."""
         return float(haversine_m(lat1, lon1, lat2, lon2)) * self.detour
+
+    def direct_many(self, lat: float, lon: float, lats: np.ndarray,
+                    lons: np.ndarray) -> np.ndarray:
+        """Walking metres from one point to many."""
+        return haversine_m(lat, lon, np.asarray(lats, float), np.asarray(lons, float)) * self.detour

@@ -1,0 +1,260 @@
+"""Round trips home -> activity -> home for many targets from two profiles.
+
+One forward profile from home (leaving in a window before the sessions start) and one
+reverse profile to home (arriving in a window after they end) answer every session of
+the same service date; no per-target search is run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numba as nb
+import numpy as np
+
+from app.routing.gtfs_time import format_hm
+from app.routing.journey import Journey, Place, walk_only
+from app.routing.profile import Profile, forward_profile, reverse_profile
+from app.routing.raptor import MAX_BUSES, QueryParams, Router
+from app.routing.walk import walk_seconds, walk_seconds_array
+
+NEG = -(1 << 40)
+POS = 1 << 40
+
+
+@dataclass(frozen=True)
+class Session:
+    """One activity session: where, which service date, start and end (seconds)."""
+
+    lat: float
+    lon: float
+    date: dt.date
+    start_s: int
+    end_s: int
+    key: str = ""
+    name: str = "activity"
+
+
+@dataclass(frozen=True)
+class RoundTripParams:
+    """Constraints of a round trip."""
+
+    query: QueryParams = field(default_factory=QueryParams)
+    arrival_buffer_s: int = 300  # arrive this long before the start
+    return_buffer_s: int = 300  # leave this long after the end
+    max_journey_s: int | None = 3600  # each way, from leaving to arriving; None = no limit
+    lookback_s: int = 3 * 3600  # profile windows reach this far beyond the sessions
+
+
+@dataclass
+class RoundTrip:
+    """The answer for one session."""
+
+    session: Session
+    feasible: bool
+    reasons: list[str]
+    leave_home_s: int | None = None  # latest time to leave home
+    arrive_target_s: int | None = None
+    outbound: Journey | None = None
+    leave_target_s: int | None = None  # when the return plan leaves the target
+    arrive_home_s: int | None = None  # earliest arrival home
+    inbound: Journey | None = None
+    last_departure_s: int | None = None  # latest leave-target time that still gets home
+    walkable: bool = False  # target within walking distance of home: no bus needed
+
+    @property
+    def reason(self) -> str | None:
+        """Human-readable reason when infeasible."""
+        return "; ".join(self.reasons) if self.reasons else None
+
+
+@nb.njit(cache=True)
+def _scan_outbound(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.ndarray,
+                   eg_ptr: np.ndarray, eg_stop: np.ndarray, eg_time: np.ndarray,
+                   deadline: np.ndarray, max_k: int, max_j: int) -> tuple:
+    """Per target: best entry (latest departure) and diagnostics for failures."""
+    n = deadline.shape[0]
+    best_i = np.full(n, -1, np.int64)
+    best_x = np.full(n, -1, np.int64)
+    best_dep = np.full(n, NEG, np.int64)
+    min_k_needed = np.full(n, 99, np.int64)  # fewest buses among in-time, short-enough ones
+    too_long = np.zeros(n, np.bool_)  # in time with allowed buses, but too long
+    for j in range(n):
+        for x in range(eg_ptr[j], eg_ptr[j + 1]):
+            s = eg_stop[x]
+            w = eg_time[x]
+            for i in range(ptr[s], ptr[s + 1]):
+                a = arr[i] + w
+                if a > deadline[j]:
+                    continue
+                dur_ok = max_j < 0 or a - dep[i] <= max_j
+                if dur_ok and nbus[i] < min_k_needed[j]:
+                    min_k_needed[j] = nbus[i]
+                if nbus[i] <= max_k:
+                    if not dur_ok:
+                        too_long[j] = True
+                    elif dep[i] > best_dep[j] or (dep[i] == best_dep[j]
+                                                   and nbus[i] < nbus[best_i[j]]):
+                        best_dep[j] = dep[i]
+                        best_i[j] = i
+                        best_x[j] = x
+    return best_i, best_x, min_k_needed, too_long
+
+
+@nb.njit(cache=True)
+def _scan_return(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.ndarray,
+                 ac_ptr: np.ndarray, ac_stop: np.ndarray, ac_time: np.ndarray,
+                 leave: np.ndarray, max_k: int, max_j: int) -> tuple:
+    """Per target: earliest arrival home leaving at/after `leave`, last departure, diagnostics."""
+    n = leave.shape[0]
+    best_i = np.full(n, -1, np.int64)
+    best_x = np.full(n, -1, np.int64)
+    best_arr = np.full(n, POS, np.int64)
+    last_dep = np.full(n, NEG, np.int64)
+    min_k_needed = np.full(n, 99, np.int64)
+    too_long = np.zeros(n, np.bool_)
+    for j in range(n):
+        for x in range(ac_ptr[j], ac_ptr[j + 1]):
+            s = ac_stop[x]
+            w = ac_time[x]
+            for i in range(ptr[s], ptr[s + 1]):
+                go = dep[i] - w  # leave the target, walk, board
+                dur_ok = max_j < 0 or arr[i] - go <= max_j
+                if nbus[i] <= max_k and dur_ok and go > last_dep[j]:
+                    last_dep[j] = go
+                if go < leave[j]:
+                    continue
+                if dur_ok and nbus[i] < min_k_needed[j]:
+                    min_k_needed[j] = nbus[i]
+                if nbus[i] <= max_k:
+                    if not dur_ok:
+                        too_long[j] = True
+                    elif arr[i] < best_arr[j] or (arr[i] == best_arr[j]
+                                                   and nbus[i] < nbus[best_i[j]]):
+                        best_arr[j] = arr[i]
+                        best_i[j] = i
+                        best_x[j] = x
+    return best_i, best_x, last_dep, min_k_needed, too_long
+
+
+def _minutes(seconds: int) -> int:
+    return seconds // 60
+
+
+def plan_round_trips(router: Router, home_lat: float, home_lon: float,
+                     sessions: Sequence[Session],
+                     params: RoundTripParams | None = None) -> list[RoundTrip]:
+    """Round trips from home for sessions on the router's service date (two profiles total)."""
+    p = params or RoundTripParams()
+    if not sessions:
+        return []
+    day = router.tt.service_date
+    for s in sessions:
+        if s.date.isoformat() != day:
+            raise ValueError(f"session on {s.date} but the timetable is for {day}")
+    q = p.query
+    # Profiles always allow the maximum number of buses so "needs 3 buses" can be told.
+    qmax = QueryParams(max_buses=MAX_BUSES, wheelchair=q.wheelchair, walk=q.walk)
+    wp = q.walk
+    max_j = -1 if p.max_journey_s is None else int(p.max_journey_s)
+    starts = np.array([s.start_s for s in sessions], np.int64)
+    ends = np.array([s.end_s for s in sessions], np.int64)
+    deadline = starts - p.arrival_buffer_s
+    leave = ends + p.return_buffer_s
+    fwd = forward_profile(router, home_lat, home_lon, int(deadline.min()) - p.lookback_s,
+                          int(deadline.max()), qmax, name="home")
+    day_end = int(max(router.tt.arr.max(initial=0), leave.max())) + p.lookback_s
+    rev = reverse_profile(router, home_lat, home_lon, int(leave.min()) - p.lookback_s,
+                          day_end, qmax, name="home")
+    lats = np.array([s.lat for s in sessions], float)
+    lons = np.array([s.lon for s in sessions], float)
+    eg_ptr, eg_stop, eg_m = router.walker.egress_many(lats, lons, wp.max_walk_m)
+    ac_ptr, ac_stop, ac_m = router.walker.access_many(lats, lons, wp.max_walk_m)
+    out_i, out_x, out_k, out_long = _scan_outbound(
+        fwd.ptr, fwd.dep, fwd.arr, fwd.n_buses.astype(np.int64), eg_ptr, eg_stop,
+        walk_seconds_array(eg_m, wp.speed_kmh).astype(np.int64), deadline, q.max_buses, max_j)
+    ret_i, ret_x, last, ret_k, ret_long = _scan_return(
+        rev.ptr, rev.dep, rev.arr, rev.n_buses.astype(np.int64), ac_ptr, ac_stop,
+        walk_seconds_array(ac_m, wp.speed_kmh).astype(np.int64), leave, q.max_buses, max_j)
+    home = Place("home", home_lat, home_lon)
+    results = []
+    direct_all = router.walker.direct_many(home_lat, home_lon, lats, lons)
+    for j, s in enumerate(sessions):
+        target = Place(s.name, s.lat, s.lon)
+        rt = RoundTrip(session=s, feasible=False, reasons=[])
+        direct = float(direct_all[j])
+        walk_t = walk_seconds(direct, wp.speed_kmh) if direct <= wp.max_walk_m else None
+        rt.walkable = walk_t is not None and (max_j < 0 or walk_t <= max_j)
+        _outbound(rt, fwd, int(out_i[j]), int(out_x[j]), target, eg_m, int(deadline[j]),
+                  home, direct if rt.walkable else None, wp.speed_kmh)
+        _inbound(rt, rev, int(ret_i[j]), int(ret_x[j]), target, ac_m, int(leave[j]),
+                 int(last[j]), home, direct if rt.walkable else None, wp.speed_kmh)
+        if rt.outbound is None:
+            rt.reasons.append(_why(int(out_k[j]), bool(out_long[j]), q.max_buses, p,
+                                   f"no bus there by {format_hm(int(deadline[j]))}"))
+        if rt.inbound is None:
+            if rt.last_departure_s is not None:
+                fail = f"no bus back after {format_hm(rt.last_departure_s)}"
+            else:
+                fail = "no bus back that day"
+            rt.reasons.append(_why(int(ret_k[j]), bool(ret_long[j]), q.max_buses, p, fail))
+        rt.feasible = rt.outbound is not None and rt.inbound is not None
+        results.append(rt)
+    return results
+
+
+def _why(min_k: int, too_long: bool, max_k: int, p: RoundTripParams, fallback: str) -> str:
+    """The most useful reason: too many buses, too long, or simply no bus in time."""
+    if max_k < min_k <= MAX_BUSES:
+        return f"needs {min_k} buses"
+    if too_long and p.max_journey_s is not None:
+        return f"over {_minutes(p.max_journey_s)} min"
+    return fallback
+
+
+def _outbound(rt: RoundTrip, fwd: Profile, i: int, x: int, target: Place, eg_m: np.ndarray,
+              deadline: int, home: Place, direct_m: float | None, speed: float) -> None:
+    """Fill the outbound half: the later of the best bus plan and the direct walk."""
+    if direct_m is not None:
+        w = walk_seconds(direct_m, speed)
+        if i < 0 or deadline - w >= int(fwd.dep[i]):
+            rt.outbound = walk_only(home, target, deadline - w, direct_m, speed)
+    if rt.outbound is None and i >= 0:
+        rt.outbound = Journey(fwd.legs(i, target, float(eg_m[x])))
+    if rt.outbound is not None:
+        rt.leave_home_s = rt.outbound.depart_s
+        rt.arrive_target_s = rt.outbound.arrive_s
+
+
+def _inbound(rt: RoundTrip, rev: Profile, i: int, x: int, target: Place, ac_m: np.ndarray,
+             leave: int, last: int, home: Place, direct_m: float | None, speed: float) -> None:
+    """Fill the return half and the last departure from the target."""
+    rt.last_departure_s = last if last > NEG else None
+    if direct_m is not None:
+        rt.last_departure_s = None  # walking home is always possible
+        w = walk_seconds(direct_m, speed)
+        if i < 0 or leave + w <= int(rev.arr[i]):
+            rt.inbound = walk_only(target, home, leave, direct_m, speed)
+    if rt.inbound is None and i >= 0:
+        rt.inbound = Journey(rev.legs(i, target, float(ac_m[x])))
+    if rt.inbound is not None:
+        rt.leave_target_s = rt.inbound.depart_s
+        rt.arrive_home_s = rt.inbound.arrive_s
+
+
+def plan_round_trips_by_date(router_for: Callable[[dt.date], Router], home_lat: float,
+                             home_lon: float, sessions: Sequence[Session],
+                             params: RoundTripParams | None = None) -> list[RoundTrip]:
+    """Round trips for sessions on several dates (two profiles per date), in input order."""
+    by_date: dict[dt.date, list[int]] = {}
+    for j, s in enumerate(sessions):
+        by_date.setdefault(s.date, []).append(j)
+    out: list[RoundTrip | None] = [None] * len(sessions)
+    for day, idx in by_date.items():
+        res = plan_round_trips(router_for(day), home_lat, home_lon, [sessions[j] for j in idx],
+                               params)
+        for j, r in zip(idx, res, strict=True):
+            out[j] = r
+    return [r for r in out if r is not None]
