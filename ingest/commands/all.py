@@ -25,6 +25,7 @@ from ingest.commands.areas import add_load_options
 # Each entry: "module:function" of a detector. Append yours; order does not matter.
 DETECTORS: tuple[str, ...] = (
     "ingest.commands.all:detect_area_file",
+    "ingest.directory.detect:detect_for_all",
 )
 
 # Files that are documentation, not data.
