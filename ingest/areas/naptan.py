@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, text
 
-from app.api.params import GB_BOUNDS
-from ingest.areas.bng import MAX_EASTING, MAX_NORTHING, to_lonlat
+from ingest.areas.bng import GB_BOUNDS, MAX_EASTING, MAX_NORTHING, to_lonlat
 from ingest.areas.common import checked_rows, count_lines, refuse_if_nothing, stage
 from ingest.areas.values import CellError, number, text_value
 from ingest.csvfile import header_of, read_csv
