@@ -25,6 +25,10 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
                  if (code := vocab.audience_code(t)) is not None]
     known = {"primary_category", "category"}
     unmapped = [a for a in svc.get("attributes") or [] if a.get("link_type") not in known]
+    # A district-wide service area names the district of its venues until postcodes say better.
+    district = next((a.get("extent") for a in svc.get("service_areas") or []
+                     if a.get("extent_type") == "gss_code"
+                     and str(a.get("extent", ""))[:3] in ("E06", "E07", "E08", "E09")), None)
     sal_ids: dict[str, str] = {}
     locations = []
     for sal in svc.get("service_at_locations") or []:
@@ -33,7 +37,7 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
         if not loc_id:
             continue
         sal_ids[loc_id] = sal.get("id") or ""
-        locations.append(_location_from_oruk(loc, loc_id))
+        locations.append(_location_from_oruk(loc, loc_id) | {"lad_code": district})
     sal_to_loc = {v: k for k, v in sal_ids.items()}
     schedules = []
     for sch in svc.get("schedules") or []:

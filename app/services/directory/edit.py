@@ -80,6 +80,9 @@ def create_activity(conn: Connection, user: User, body: dict[str, Any], stale_da
     """Create a listing from an API body; 422 listing every problem."""
     raw = dict(body)
     raw.pop("id", None)
+    # The editor who creates a listing has just checked it.
+    raw["last_verified_at"] = datetime.now(UTC)
+    raw["verified_by"] = user.username
     _fill_venues(conn, raw)
     record, problems = build_activity(raw)
     if record is None:
