@@ -25,9 +25,9 @@ def dataset_versions(session: Session) -> list[dict[str, Any]]:
 def table_counts(session: Session) -> dict[str, int]:
     """Count rows in the main tables (one round trip)."""
     sql = " UNION ALL ".join(
-        f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in COUNTED_TABLES  # noqa: S608
+        f"SELECT '{t}' AS table_name, count(*) AS n FROM {t}" for t in COUNTED_TABLES  # noqa: S608
     )
-    return {row.t: row.n for row in session.execute(text(sql))}
+    return {row.table_name: row.n for row in session.execute(text(sql))}
 
 
 def attributions(session: Session) -> list[str]:
