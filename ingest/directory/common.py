@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -13,13 +14,16 @@ from ingest.report import LoadReport
 
 def import_listing(conn: Connection, report: LoadReport, raw: dict[str, Any], *,
                    line: int | None, source: str, label: str,
-                   keep: frozenset[str] = frozenset()) -> bool:
+                   keep: frozenset[str] = frozenset(),
+                   where: Callable[[str], tuple[int | None, str]] | None = None) -> bool:
     """Validate and upsert one listing; reject it (every problem listed) or flag unplaced venues."""
     record, problems = build_activity(raw)
     if record is None:
-        first = problems[0].field
-        reason = "; ".join(f"{p.field}: {p.message}" for p in problems)
-        report.reject(line, first, f"{label}: {reason}")
+        # `where` maps a listing field to the source's own line and column (CSV) if it can.
+        locate = where or (lambda f: (line, f))
+        line_of_first, column = locate(problems[0].field)
+        reason = "; ".join(f"{locate(p.field)[1]}: {p.message}" for p in problems)
+        report.reject(line_of_first, column, f"{label}: {reason}")
         return False
     _, placed = save_activity(conn, record, source, keep=keep)
     for loc_id in placed.unplaced:

@@ -112,6 +112,36 @@ def kept_fields(columns: list[str]) -> frozenset[str]:
     return _ALWAYS_KEEP | {f for f, col in _FIELD_COLUMNS.items() if col not in present}
 
 
+# Listing fields named in problems -> the template column a CSV author will recognise.
+_COLUMN_OF = {"name": "service_name", "primary_category": "category",
+              "categories": "categories_all", "minimum_age": "min_age",
+              "maximum_age": "max_age", "last_verified_at": "last_verified",
+              "organization.name": "organization", "opens_at": "start_time",
+              "closes_at": "end_time", "byday": "day", "bymonthday": "day", "freq": "frequency",
+              "interval": "frequency", "valid_from": "schedule_valid_from",
+              "valid_to": "schedule_valid_to", "amount": "cost_gbp",
+              "amount_description": "cost_note", "name@loc": "venue_name",
+              "address_1": "address"}
+
+
+def _locator(group: list[CsvRow]) -> Any:
+    """Map a problem's field path to (CSV line, column) for the rows of one listing."""
+
+    def where(field: str) -> tuple[int | None, str]:
+        parts = field.split(".")
+        line = group[0].line
+        if parts[0] == "schedules" and len(parts) > 1 and parts[1].isdigit():
+            line = group[min(int(parts[1]), len(group) - 1)].line
+        leaf = parts[-1]
+        if parts[0] == "categories" and len(parts) == 1:
+            return line, "category"
+        if parts[0] == "locations" and leaf == "name":
+            return line, "venue_name"
+        return line, _COLUMN_OF.get(leaf, _COLUMN_OF.get(field, leaf))
+
+    return where
+
+
 def _is_zero(raw: str) -> bool:
     try:
         return float(raw) == 0
@@ -140,7 +170,8 @@ def load_activity_csv(conn: Connection, path: Path, report: LoadReport, *, quiet
         lines = ",".join(str(r.line) for r in group)
         label = f"service_id {sid[:40]} (line{'s' if len(group) > 1 else ''} {lines})"
         ok = import_listing(conn, report, _listing(group), line=group[0].line,
-                            source=f"csv:{path.name}", label=label, keep=keep)
+                            source=f"csv:{path.name}", label=label, keep=keep,
+                            where=_locator(group))
         if ok:
             # rows_loaded counts CSV rows, so "loaded N of M rows" adds up.
             report.rows_loaded += len(group) - 1
