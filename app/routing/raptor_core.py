@@ -95,7 +95,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
     trip_ok, stop_ok, tr_ptr, tr_to, tr_time = tt[9:14]
-    marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag = work
+    marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work
     n_k = 0
     n_marked = 0
     # Round 0: access walks from the origin.
@@ -119,6 +119,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         for m in range(n_marked):
             s = mark_list[m]
             marked[s] = False
+            can_board[s] = True
             for x in range(stop_pat_ptr[s], stop_pat_ptr[s + 1]):
                 p = stop_pat[x]
                 pos = stop_pat_pos[x]
@@ -128,6 +129,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                     n_q += 1
                 elif pos < q_pos[p]:
                     q_pos[p] = pos
+        n_prev = n_marked
+        prev_list = mark_list
         n_marked = 0
         n_bus = 0
         for qi in range(n_q):
@@ -161,6 +164,10 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                             bus_list[n_bus] = s
                             n_bus += 1
                 # Can we catch an earlier trip here with the previous round's labels?
+                # Only stops improved in the previous round need the check: boarding from
+                # an unchanged label was already done when that label was set.
+                if not can_board[s]:
+                    continue
                 tb = bus[k - 1, s]
                 thr_b = tb + min_change if tb < INF else INF
                 thr_w = walk[k - 1, s]
@@ -186,6 +193,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                     d = dep[trip_time_off[lo] + i]
                     if record:
                         bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
+        for m in range(n_prev):
+            can_board[prev_list[m]] = False
         # Foot transfers from stops just reached by bus (never chained after another walk).
         for b in range(n_bus):
             s = bus_list[b]
@@ -218,7 +227,8 @@ def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
     """Scratch arrays for run_iteration (reusable across calls, left clean by it)."""
     return (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
             np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
-            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_))
+            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_),
+            np.zeros(n_stops, np.bool_))
 
 
 @nb.njit(cache=True)
