@@ -79,14 +79,11 @@ def upgrade() -> None:
     sa.Column('gap_class', sa.String(length=3), nullable=True),
     sa.Column('gap_score', sa.Float(), nullable=True),
     sa.Column('detail', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['gap_run.id'], name=op.f('fk_gap_result_run_id_gap_run'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('band', 'budget', 'level', 'code', 'category', 'audience', name=op.f('pk_gap_result'))
     )
-    op.create_index(op.f('ix_gap_result_run_id'), 'gap_result', ['run_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_gap_result_run_id'), table_name='gap_result')
     op.drop_table('gap_result')
     op.drop_index(op.f('ix_gap_band_run_id'), table_name='gap_band')
     op.drop_table('gap_band')

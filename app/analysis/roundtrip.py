@@ -1,13 +1,14 @@
 """Round-trip times from every origin to every session, from two searches per session.
 
-For a session at venue v from S to E, a search backwards from v with deadline S gives,
-for every stop, the latest departure that still reaches v by S (`latest_dep`), and a
-search forwards from v leaving at E gives the earliest arrival at every stop
-(`earliest_arr`); both include the walk between the venue and the stop. Walking is
-symmetric, so for an origin o with access stops i (walk w_oi):
+For a session at venue v from S to E, with a buffer b (arrive b before the start, leave
+b after the end; the finder uses the same 5 minutes), a search backwards from v with
+deadline S-b gives, for every stop, the latest departure that still reaches v in time
+(`latest_dep`), and a search forwards from v leaving at E+b gives the earliest arrival
+at every stop (`earliest_arr`); both include the walk between the venue and the stop.
+Walking is symmetric, so for an origin o with access stops i (walk w_oi):
 
-    out(o)  = S - max(max_i(latest_dep[i] - w_oi), S - walk(o, v))   leave home .. start
-    back(o) = min(min_i(earliest_arr[i] + w_oi), E + walk(o, v)) - E  end .. home
+    out(o)  = S - max(max_i(latest_dep[i] - w_oi), S - b - walk(o, v))  leave home .. start
+    back(o) = min(min_i(earliest_arr[i] + w_oi), E + b + walk(o, v)) - E  end .. home
 
 This is exactly what a forward profile from o and a reverse profile into o would give
 for the same session, but needs 2 searches per session instead of 2 per origin.
@@ -51,13 +52,14 @@ def _segment_reduce(values: np.ndarray, ptr: np.ndarray, ufunc: np.ufunc,
 
 
 def round_trip_minutes(latest_dep: np.ndarray, earliest_arr: np.ndarray, start_s: np.ndarray,
-                       end_s: np.ndarray, access: OriginAccess, direct_walk_s: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
+                       end_s: np.ndarray, access: OriginAccess, direct_walk_s: np.ndarray,
+                       buffer_s: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(out, back) minutes, shape (n_origins, n_sessions); inf where the leg is impossible.
 
     latest_dep, earliest_arr: (n_sessions, n_stops) int seconds with NO_DEP / NO_ARR
     sentinels; start_s, end_s: (n_sessions,); direct_walk_s: (n_origins, n_sessions)
-    seconds of walking origin->venue, inf beyond the walking limit.
+    seconds of walking origin->venue, inf beyond the walking limit; buffer_s as above
+    (the searches must already have used S - buffer_s and E + buffer_s).
     The return leg must reach home by midnight, else it counts as impossible.
     """
     ld = np.asarray(latest_dep, dtype=np.float64)
@@ -70,8 +72,8 @@ def round_trip_minutes(latest_dep: np.ndarray, earliest_arr: np.ndarray, start_s
     s = np.asarray(start_s, dtype=np.float64)[:, None]
     e = np.asarray(end_s, dtype=np.float64)[:, None]
     direct = np.asarray(direct_walk_s, dtype=np.float64).T  # (K, O)
-    dep_home = np.maximum(dep_home, s - direct)
-    arr_home = np.minimum(arr_home, e + direct)
+    dep_home = np.maximum(dep_home, s - buffer_s - direct)
+    arr_home = np.minimum(arr_home, e + buffer_s + direct)
     arr_home[arr_home > DAY_END_S] = np.inf
     out = (s - dep_home) / 60.0
     back = (arr_home - e) / 60.0

@@ -6,6 +6,7 @@ from app.api import areas, health, pages, postcodes, stops
 from app.api import isochrone, journeys
 from app.api import reachable
 from app.api import activities, admin, auth, oruk
+from app.api import gaps, planner_page
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -20,4 +21,6 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     admin.router,
     pages.router,
+    gaps.router,
+    planner_page.router,
 ]

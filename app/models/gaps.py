@@ -73,7 +73,9 @@ class GapResult(Base):
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     audience: Mapped[str] = mapped_column(String(16), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("gap_run.id", ondelete="CASCADE"), index=True)
+    # No foreign key or index: ~260k rows are rewritten per run and per-row checks cost
+    # seconds; gap_band ties each band to its run.
+    run_id: Mapped[int] = mapped_column(Integer)
     population: Mapped[float] = mapped_column(Float)
     activities_mean: Mapped[float | None] = mapped_column(Float)
     activities_share: Mapped[float | None] = mapped_column(Float)

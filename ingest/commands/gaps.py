@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
           f"(inputs {loaded:.1f} s)")
     for res in results:
         print(f"  {res.band:16s} {len(res.slots):4d} sessions, {res.searches:4d} searches, "
-              f"{len(res.rows):6d} rows, {timings[res.band]:.1f} s")
+              f"{sum(len(b.codes) for b in res.blocks):6d} rows, {timings[res.band]:.1f} s")
     for band in skipped:
         print(f"  {band:16s} unchanged since run {stored[band]['run_id']}: skipped "
               "(use --force to recompute)")

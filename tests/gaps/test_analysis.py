@@ -54,6 +54,11 @@ def test_round_trip_from_per_stop_times() -> None:
     assert out[0, 0] == pytest.approx(25.0)
     assert back[0, 0] == pytest.approx(42.0)
     assert out[1, 0] == pytest.approx(10.0) and back[1, 0] == pytest.approx(10.0)
+    # with a 5-minute buffer, the searches ran to S-5 and from E+5 (same arrays here)
+    out_b, back_b = round_trip_minutes(latest_dep, earliest_arr, start, end, access, direct,
+                                       buffer_s=300)
+    assert out_b[1, 0] == pytest.approx(15.0) and back_b[1, 0] == pytest.approx(15.0)
+    assert out_b[0, 0] == pytest.approx(25.0)
 
 
 def test_round_trip_impossible_and_after_midnight() -> None:

@@ -15,7 +15,7 @@ from app.analysis.bands import BANDS, representative_week
 from app.analysis.decay import DECAYS
 from app.analysis.metrics import SessionSet, activity_times
 from app.analysis.origins import Origins
-from app.analysis.results import Level, Row, band_rows
+from app.analysis.results import Block, Level, band_blocks
 from app.directory.vocab import CATEGORIES
 from app.errors import DataNotLoaded, InvalidInput
 from app.routing.raptor import QueryParams, Router
@@ -79,7 +79,7 @@ class BandResult:
     """The rows of one band and what the what-if needs to recompute it."""
 
     band: str
-    rows: list[Row]
+    blocks: list[Block]
     rt_min: np.ndarray  # origins x slots, round-trip time (longer leg), minutes
     slots: list[Slot]
     details: dict[str, dict[str, Any]]  # lsoa code -> detail (nearest, late-bus share)
@@ -199,13 +199,13 @@ def compute_band(conn: Connection, ctx: Context, band: str,
     sessions = SessionSet(np.array([s.activity for s in slots], dtype=np.int64),
                           np.array([s.per_week for s in slots], dtype=np.float64))
     capacity = np.array([a.capacity for a in ctx.listings.activities], dtype=np.float64)
-    rows = list(band_rows(rt, sessions, capacity, cats, auds, ctx.origin_area,
+    blocks = list(band_blocks(rt, sessions, capacity, cats, auds, ctx.origin_area,
                           ctx.origins.weight, levels_of(ctx.areas), ctx.areas.imd_score,
                           ctx.areas.population["total"], list(ctx.params.budgets),
                           DECAYS[ctx.params.decay]))
     at = activity_times(rt, sessions, len(capacity))
     details = {str(b): band_details(ctx, at, back, slots, b) for b in ctx.params.budgets}
-    return BandResult(band, rows, rt, slots, details_by_code(details),
+    return BandResult(band, blocks, rt, slots, details_by_code(details),
                       searches=2 * len(slots))
 
 

@@ -13,6 +13,10 @@ from app.routing.geo import haversine_m
 from app.routing.raptor import QueryParams, Router
 from app.routing.walk import CrowFlyWalker, walk_seconds_array
 
+# Arrive 5 min before the start and leave 5 min after the end, as the finder does
+# (app.routing.roundtrip.RoundTripParams).
+BUFFER_S = 300
+
 
 @dataclass(frozen=True)
 class SessionSpot:
@@ -58,8 +62,10 @@ def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: Or
     """(out, back) minutes for every origin x session on this router's date.
 
     Two searches per distinct (venue, start) and (venue, end): a latest-departure search
-    into the venue by the start and an earliest-arrival search out of it from the end.
+    into the venue by the start minus the buffer and an earliest-arrival search out of it
+    from the end plus the buffer.
     """
+    b = BUFFER_S
     n_stops = router.tt.n_stops
     rev: dict[tuple[float, float, int], np.ndarray] = {}
     fwd: dict[tuple[float, float, int], np.ndarray] = {}
@@ -68,10 +74,12 @@ def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: Or
     for k, s in enumerate(spots):
         key_r = (s.lat, s.lon, s.start_s)
         if key_r not in rev:
-            rev[key_r] = router.latest_departure(s.lat, s.lon, s.start_s, params).bus_times()
+            rev[key_r] = router.latest_departure(s.lat, s.lon, s.start_s - b,
+                                                 params).bus_times()
         key_f = (s.lat, s.lon, s.end_s)
         if key_f not in fwd:
-            fwd[key_f] = router.earliest_arrival(s.lat, s.lon, s.end_s, params).bus_times()
+            fwd[key_f] = router.earliest_arrival(s.lat, s.lon, s.end_s + b,
+                                                 params).bus_times()
         latest[k] = rev[key_r]
         earliest[k] = fwd[key_f]
         if progress:
@@ -80,4 +88,4 @@ def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: Or
     venue_lon = np.array([s.lon for s in spots])
     direct = direct_walks(router, lats, lons, venue_lat, venue_lon, params)
     return round_trip_minutes(latest, earliest, np.array([s.start_s for s in spots]),
-                              np.array([s.end_s for s in spots]), access, direct)
+                              np.array([s.end_s for s in spots]), access, direct, b)

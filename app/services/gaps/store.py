@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, text
 
 from app.analysis.results import METRICS
@@ -43,24 +43,37 @@ def current_bands(conn: Connection) -> dict[str, dict[str, Any]]:
                    "details": r[5]} for r in rows}
 
 
-def _cell(v: Any) -> str:
-    """One COPY text-format field."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return r"\N"
-    s = v if isinstance(v, str) else str(v)
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+def result_frame(res: BandResult, run_id: int) -> pd.DataFrame:
+    """All rows of a band as one DataFrame in gap_result's column order."""
+    parts = []
+    for b in res.blocks:
+        n = len(b.codes)
+        cols: dict[str, Any] = {
+            "band": res.band, "budget": b.budget, "level": b.level, "code": b.codes,
+            "category": b.category, "audience": b.audience, "run_id": run_id,
+            "population": b.population}
+        cols |= {m: b.values[m] for m in METRICS}
+        cols |= {"need_tercile": np.where(b.need_tercile > 0, b.need_tercile, np.nan),
+                 "access_tercile": np.where(b.access_tercile > 0, b.access_tercile, np.nan),
+                 "gap_class": b.gap_class, "gap_score": b.gap_score, "detail": [None] * n}
+        if b.level == "lsoa" and b.category == "all" and b.audience == "all":
+            cols["detail"] = [json.dumps(res.details.get(c, {}).get(str(b.budget)))
+                              for c in b.codes]
+        parts.append(pd.DataFrame(cols))
+    frame = pd.concat(parts, ignore_index=True)
+    for c in ("need_tercile", "access_tercile"):
+        frame[c] = frame[c].astype("Int64")
+    return frame[list(RESULT_COLUMNS)]
 
 
-def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    """COPY result rows into gap_result (much faster than INSERTs for ~100k rows)."""
+def _copy_frame(conn: Connection, frame: pd.DataFrame) -> None:
+    """COPY a frame into gap_result as CSV (much faster than INSERTs for ~100k rows)."""
     buf = io.StringIO()
-    for r in rows:
-        buf.write("\t".join(_cell(v) for v in r))
-        buf.write("\n")
+    frame.to_csv(buf, index=False, header=False, na_rep="")
     raw = conn.connection.driver_connection
     cols = ", ".join(RESULT_COLUMNS)
     with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-            f"COPY gap_result ({cols}) FROM STDIN") as copy:
+            f"COPY gap_result ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(buf.getvalue())
 
 
@@ -69,8 +82,8 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
     """Store a run: metadata, the area need table, and all rows of the computed bands."""
     bands = [r.band for r in results]
     summary: dict[str, Any] = {
-        r.band: {"slots": len(r.slots), "searches": r.searches, "rows": len(r.rows)}
-        for r in results}
+        r.band: {"slots": len(r.slots), "searches": r.searches,
+                 "rows": sum(len(b.codes) for b in r.blocks)} for r in results}
     run_id = int(conn.execute(text(
         "INSERT INTO gap_run (finished_at, seconds, status, bands, budgets, params,"
         " data_versions, summary) VALUES (now(), :sec, 'complete', :bands, :budgets,"
@@ -88,18 +101,14 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
         " :n_origins)"),
         [r | {"population": json.dumps(r["population"]), "domains": json.dumps(r["domains"])}
          for r in area_rows])
-    conn.execute(text("DELETE FROM gap_result WHERE band = ANY(:bands)"), {"bands": bands})
+    others = conn.execute(text("SELECT count(*) FROM gap_band WHERE NOT band = ANY(:bands)"),
+                          {"bands": bands}).scalar_one()
+    if others:
+        conn.execute(text("DELETE FROM gap_result WHERE band = ANY(:bands)"), {"bands": bands})
+    else:  # every stored band is recomputed: TRUNCATE (transactional) beats a 260k-row DELETE
+        conn.execute(text("TRUNCATE gap_result"))
     for res in results:
-        out: list[tuple[Any, ...]] = []
-        for row in res.rows:
-            detail = None
-            if row.level == "lsoa" and row.category == "all" and row.audience == "all":
-                detail = json.dumps(res.details.get(row.code, {}).get(str(row.budget)))
-            out.append((res.band, row.budget, row.level, row.code, row.category, row.audience,
-                        run_id, row.population, *(row.values[m] for m in METRICS),
-                        row.need_tercile or None, row.access_tercile or None, row.gap_class,
-                        row.gap_score, detail))
-        _copy_rows(conn, out)
+        _copy_frame(conn, result_frame(res, run_id))
         conn.execute(text(
             "INSERT INTO gap_band (band, run_id, fingerprint, computed_at, details)"
             " VALUES (:band, :run, :fp, now(), CAST(:details AS jsonb))"
@@ -129,6 +138,7 @@ def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -
         act_ids=np.array([a.id for a in acts], dtype=str),
         act_json=np.array(json.dumps([[sorted(a.categories), sorted(a.audiences), a.capacity]
                                       for a in acts])),
+        area_codes=np.array(ctx.areas.codes, dtype=str),
         origin_area=ctx.origin_area, origin_weight=ctx.origins.weight,
         origin_lat=ctx.origins.lat, origin_lon=ctx.origins.lon,
         week=np.array([d.isoformat() for d in ctx.week], dtype=str))
