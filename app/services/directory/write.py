@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection, text
 
@@ -112,6 +113,14 @@ RETURNING version
 """  # noqa: S608  (column names are constants)
 
 
+def _digest(rec: ActivityRecord, source: str, keep: frozenset[str]) -> str:
+    """Fingerprint of what a save would write, to skip saves that would change nothing."""
+    body = asdict(rec)
+    body["oruk_extra"] = {k: v for k, v in rec.oruk_extra.items() if k != "_hash"}
+    raw = json.dumps([body, source, sorted(keep)], sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
                   keep: frozenset[str] = frozenset()) -> tuple[int, PlaceResult]:
     """Upsert a whole listing (children replaced); returns its new version and unplaced venues.
@@ -120,6 +129,12 @@ def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
     audiences column): an existing listing keeps its stored values for them.
     """
     result = PlaceResult()
+    digest = _digest(rec, source, keep)
+    current = conn.execute(text("SELECT version, oruk_extra->>'_hash' AS h FROM service"
+                                " WHERE id = :id"), {"id": rec.id}).first()
+    if current is not None and current.h == digest:
+        # Same content as last time: re-imports leave the version (and ETags) alone.
+        return int(current.version), result
     if rec.organization:
         org = rec.organization
         if org.generated_id:
@@ -137,6 +152,9 @@ def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
     params |= {"organization_id": rec.organization.id if rec.organization else None,
                "source": source, "oruk_extra": json.dumps(rec.oruk_extra, default=str)}
     version = int(conn.execute(text(_upsert_service_sql(keep)), params).scalar_one())
+    # Stored apart from the upsert so it is written even when oruk_extra itself is kept.
+    conn.execute(text("UPDATE service SET oruk_extra = jsonb_set(oruk_extra, '{_hash}',"
+                      " to_jsonb(CAST(:h AS text))) WHERE id = :id"), {"h": digest, "id": rec.id})
     for table in ("schedule", "cost_option", "service_at_location"):
         conn.execute(text(f"DELETE FROM {table} WHERE service_id = :id"),  # noqa: S608
                      {"id": rec.id})
