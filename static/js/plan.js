@@ -87,10 +87,11 @@ export function planHtml(row) {
   }
   if (row.last_bus_home) {
     const lb = row.last_bus_home;
-    out.push(`<p><strong>Last bus home that day:</strong> ${esc(lb.route)} at ${esc(lb.departs)}
-      from ${esc(lb.stop_name)}${lb.home_by ? `, home by ${esc(lb.home_by)}` : ""}.</p>`);
-  } else if (row.outbound) {
-    out.push("<p><strong>Last bus home that day:</strong> none after the session.</p>");
+    const via = lb.route ? ` (bus ${esc(lb.route)}${lb.stop_name ? ` from ${esc(lb.stop_name)}` : ""})` : "";
+    out.push(`<p><strong>Last way home that day:</strong> leave ${esc(v.name)} by
+      ${esc(lb.departs)}${via}${lb.home_by ? `, home by ${esc(lb.home_by)}` : ""}.</p>`);
+  } else if (row.outbound && !row.return) {
+    out.push("<p><strong>Last way home that day:</strong> none after this session.</p>");
   }
   return out.join("\n");
 }

@@ -1,26 +1,26 @@
-"""Round trips from one home to many sessions on one service date, using the RAPTOR engine.
+"""Round trips from one home to many sessions on one service date, via the routing engine.
 
-Per date, three searches answer the screening questions for every session at once:
-a forward search from home at the start of the client's hours (can they get there in
-time at all?), and two reverse searches into home, one with the end of the client's
-hours as the deadline (can they be home in time?) and one with midnight (when is the
-last bus home from each venue?). Only sessions that pass this screen get their own
-searches, to build the exact there-and-back plans a person follows.
+The engine answers every session of a date from one forward profile out of home and one
+reverse profile into home (`plan_round_trips`); this module adds the client's hours
+(leave no earlier than, be home by) and turns the engine's answer into a status, a
+reason in words and a reason code.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass
 
 from app.routing.journey import Journey, Leg, Place
-from app.routing.raptor import INF, QueryParams, Router
+from app.routing.raptor import QueryParams, Router
+from app.routing.roundtrip import RoundTrip, RoundTripParams, plan_round_trips
+from app.routing.roundtrip import Session as TripSession
 from app.routing.walk import WalkParams, walk_seconds
 from app.services.reachable.schema import Feasibility
 
-DAY_END_S = 86_400  # "home the same day": back by midnight
+DAY_S = 86_400
+LOOKBACK_MARGIN_S = 600
 HOME = "home"
 
 
@@ -41,7 +41,7 @@ class EvalParams:
 
     hours_from_s: int
     hours_to_s: int
-    max_minutes: int
+    max_minutes: int | None  # None: no limit (used to find the nearest over-limit option)
     bus_limit: int  # 0 = walk only
     wheelchair: bool
     speed_kmh: float
@@ -49,10 +49,19 @@ class EvalParams:
     arrival_buffer_s: int
     return_buffer_s: int
 
-    def query(self) -> QueryParams:
-        """Engine query parameters (only used when buses are allowed)."""
-        return QueryParams(max_buses=self.bus_limit, wheelchair=self.wheelchair,
-                           walk=WalkParams(speed_kmh=self.speed_kmh, max_walk_m=self.max_walk_m))
+    def round_trip(self) -> RoundTripParams:
+        """Engine round-trip parameters (only used when buses are allowed)."""
+        query = QueryParams(max_buses=self.bus_limit, wheelchair=self.wheelchair,
+                            walk=WalkParams(speed_kmh=self.speed_kmh, max_walk_m=self.max_walk_m))
+        if self.max_minutes is None:
+            return RoundTripParams(query=query, arrival_buffer_s=self.arrival_buffer_s,
+                                   return_buffer_s=self.return_buffer_s, max_journey_s=None)
+        # No journey longer than the limit can count, so the profile windows need reach only
+        # that far beyond the sessions (the engine default of 3 h costs 3x the search time).
+        return RoundTripParams(
+            query=query, arrival_buffer_s=self.arrival_buffer_s,
+            return_buffer_s=self.return_buffer_s, max_journey_s=self.max_minutes * 60,
+            lookback_s=self.max_minutes * 60 + LOOKBACK_MARGIN_S)
 
 
 @dataclass
@@ -61,17 +70,20 @@ class Outcome:
 
     status: Feasibility
     reason: str | None = None
+    code: str | None = None  # machine-readable reason, see schema.REASON_CODES
     outbound: Journey | None = None
     ret: Journey | None = None
-    last_home: Journey | None = None  # the latest way home from the venue that day
-    notes: list[str] = field(default_factory=list)
+    last_departure_s: int | None = None  # latest leave-the-venue time that still gets home
+    walkable: bool = False
 
 
-def tidy(journey: Journey) -> Journey:
+def tidy(journey: Journey | None) -> Journey | None:
     """Leave as late as possible for the first bus and walk on straight after each ride.
 
     Search labels may hold a wait before a walk; a person follows walks attached to buses.
     """
+    if journey is None:
+        return None
     legs = list(journey.legs)
     for i, leg in enumerate(legs):
         if leg.mode != "walk":
@@ -93,103 +105,58 @@ def _retime(leg: Leg, depart: int, arrive: int) -> Leg:
 
 
 def minutes_of(journey: Journey) -> int:
-    """Door-to-door minutes of a tidied journey."""
+    """Door-to-door minutes of a journey."""
     return math.ceil((journey.arrive_s - journey.depart_s) / 60)
 
 
 def clock(seconds: int) -> str:
     """HH:MM for service-day seconds (times past midnight wrap, e.g. 24:10 -> 00:10)."""
-    s = int(seconds) % DAY_END_S
+    s = int(seconds) % DAY_S
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
-def evaluate_day(engine: Router, home_lat: float, home_lon: float, targets: list[Target],
-                 p: EvalParams) -> list[Outcome]:
-    """Evaluate every session of one service date for one home."""
+def evaluate_day(engine: Router, day: dt.date, home_lat: float, home_lon: float,
+                 targets: list[Target], p: EvalParams) -> list[Outcome]:
+    """Evaluate every session of one service date for one home (two engine profiles)."""
     if p.bus_limit == 0:
         return [_walk_only(engine, home_lat, home_lon, t, p) for t in targets]
-    q = p.query()
-    lats = np.array([t.lat for t in targets], dtype=float)
-    lons = np.array([t.lon for t in targets], dtype=float)
-    first = engine.earliest_arrival(home_lat, home_lon, p.hours_from_s, q, name=HOME)
-    earliest = first.at_targets(lats, lons)
-    by_hours = engine.latest_departure(home_lat, home_lon, p.hours_to_s, q, name=HOME)
-    leave_by_hours = by_hours.at_targets(lats, lons)
-    by_midnight = engine.latest_departure(home_lat, home_lon, DAY_END_S, q, name=HOME)
-    leave_by_midnight = by_midnight.at_targets(lats, lons)
-    home = Place(HOME, home_lat, home_lon)
-    out_cache: dict[tuple[float, float, int], Journey | None] = {}
-    ret_cache: dict[tuple[float, float, int], Journey | None] = {}
-    results = []
-    for i, t in enumerate(targets):
-        last = None
-        if abs(int(leave_by_midnight[i])) < INF:
-            j = by_midnight.journey(t.lat, t.lon, t.name)
-            last = tidy(j) if j is not None else None
-        results.append(_one(engine, home, t, p, q, int(earliest[i]), int(leave_by_hours[i]),
-                            last, out_cache, ret_cache))
-    return results
+    sessions = [TripSession(t.lat, t.lon, day, t.start_s, t.end_s, key=str(i), name=t.name)
+                for i, t in enumerate(targets)]
+    trips = plan_round_trips(engine, home_lat, home_lon, sessions, p.round_trip())
+    return [_classify(rt, p) for rt in trips]
 
 
-def _one(engine: Router, home: Place, t: Target, p: EvalParams, q: QueryParams,
-         earliest: int, leave_by_hours: int, last: Journey | None,
-         out_cache: dict[tuple[float, float, int], Journey | None],
-         ret_cache: dict[tuple[float, float, int], Journey | None]) -> Outcome:
-    arrive_by = t.start_s - p.arrival_buffer_s
-    if earliest >= INF:
-        return Outcome("unreachable", f"no way there with at most {_buses(p.bus_limit)} and "
-                       f"{p.max_walk_m:.0f} m walks", last_home=last)
-    if earliest > arrive_by:
-        return Outcome("unreachable", f"even leaving at {clock(p.hours_from_s)}, the earliest "
-                       f"arrival is {clock(earliest)}, after {clock(arrive_by)}",
-                       last_home=last)
-    key = (t.lat, t.lon, arrive_by)
-    if key not in out_cache:
-        res = engine.latest_departure(t.lat, t.lon, arrive_by, q, name=t.name)
-        j = res.journey(home.lat, home.lon, HOME)
-        out_cache[key] = tidy(j) if j is not None else None
-    outbound = out_cache[key]
-    if outbound is None:
-        return Outcome("unreachable", "no way there in time", last_home=last)
-    out_min = minutes_of(outbound)
-    if out_min > p.max_minutes:
-        return Outcome("unreachable", f"the quickest way there takes {out_min} min, over the "
-                       f"{p.max_minutes} min limit", outbound=outbound, last_home=last)
-    leave_venue = t.end_s + p.return_buffer_s
-    if last is None or last.depart_s < leave_venue:
-        why = (f"no bus back after {clock(_last_bus_time(last))}" if last is not None
-               else "no way back home that day")
-        return Outcome("outbound_only", why, outbound=outbound, last_home=last)
-    rkey = (t.lat, t.lon, leave_venue)
-    if rkey not in ret_cache:
-        res = engine.earliest_arrival(t.lat, t.lon, leave_venue, q, name=t.name)
-        j = res.journey(home.lat, home.lon, HOME)
-        ret_cache[rkey] = tidy(j) if j is not None else None
-    ret = ret_cache[rkey]
-    if ret is None:  # the midnight search found one, so this is only a safety net
-        return Outcome("outbound_only", "no way back home that day", outbound=outbound,
-                       last_home=last)
-    back_min = minutes_of(ret)
-    if leave_by_hours < leave_venue or ret.arrive_s > p.hours_to_s:
-        return Outcome("outbound_only", f"the first way home gets back at {clock(ret.arrive_s)}"
-                       f", after {clock(p.hours_to_s)}", outbound=outbound, ret=ret,
-                       last_home=last)
-    if back_min > p.max_minutes:
-        return Outcome("outbound_only", f"the way home takes {back_min} min, over the "
-                       f"{p.max_minutes} min limit", outbound=outbound, ret=ret, last_home=last)
-    return Outcome("feasible", None, outbound=outbound, ret=ret, last_home=last)
+def _code(reason: str, leg: str) -> str:
+    """Reason code from the engine's reason text for one direction ('there' or 'back')."""
+    if reason.startswith("needs"):
+        return f"too_many_buses_{leg}"
+    if reason.startswith("over"):
+        return f"too_long_{leg}"
+    return f"no_bus_{leg}"
 
 
-def _last_bus_time(j: Journey) -> int:
-    """When the last way home leaves: its first bus, or the walk start."""
-    for leg in j.legs:
-        if leg.mode == "bus":
-            return leg.depart_s
-    return j.depart_s
-
-
-def _buses(n: int) -> str:
-    return "1 bus" if n == 1 else f"{n} buses"
+def _classify(rt: RoundTrip, p: EvalParams) -> Outcome:
+    """Apply the client's hours to the engine's round trip."""
+    out, back = tidy(rt.outbound), tidy(rt.inbound)
+    lds, wk = rt.last_departure_s, rt.walkable
+    if out is None:
+        reason = rt.reasons[0] if rt.reasons else "no way there in time"
+        return Outcome("unreachable", reason, _code(reason, "there"), last_departure_s=lds,
+                       walkable=wk)
+    if out.depart_s < p.hours_from_s:
+        return Outcome("unreachable", f"would need to leave home at {clock(out.depart_s)}, "
+                       f"before {clock(p.hours_from_s)}", "before_hours", outbound=out,
+                       last_departure_s=lds, walkable=wk)
+    if back is None:
+        reason = rt.reasons[-1] if rt.reasons else "no way back that day"
+        return Outcome("outbound_only", reason, _code(reason, "back"), outbound=out,
+                       last_departure_s=lds, walkable=wk)
+    if back.arrive_s > p.hours_to_s:
+        return Outcome("outbound_only", f"the first way home gets back at "
+                       f"{clock(back.arrive_s)}, after {clock(p.hours_to_s)}", "home_too_late",
+                       outbound=out, ret=back, last_departure_s=lds, walkable=wk)
+    return Outcome("feasible", None, None, outbound=out, ret=back, last_departure_s=lds,
+                   walkable=wk)
 
 
 def _walk_only(engine: Router, home_lat: float, home_lon: float, t: Target,
@@ -202,15 +169,15 @@ def _walk_only(engine: Router, home_lat: float, home_lon: float, t: Target,
     venue = Place(t.name, t.lat, t.lon)
     arrive = t.start_s - p.arrival_buffer_s
     out = Journey([Leg("walk", home, venue, arrive - secs, arrive, walk_m=metres)])
-    if mins > p.max_minutes:
-        return Outcome("unreachable", f"a {mins} min walk, over the {p.max_minutes} min limit",
-                       outbound=out)
-    if arrive - secs < p.hours_from_s:
-        return Outcome("unreachable", f"would need to leave at {clock(arrive - secs)}, before "
-                       f"{clock(p.hours_from_s)}", outbound=out)
     leave = t.end_s + p.return_buffer_s
     back = Journey([Leg("walk", venue, home, leave, leave + secs, walk_m=metres)])
+    if p.max_minutes is not None and mins > p.max_minutes:
+        return Outcome("unreachable", f"a {mins} min walk, over the {p.max_minutes} min limit",
+                       "too_long_there", outbound=out)
+    if arrive - secs < p.hours_from_s:
+        return Outcome("unreachable", f"would need to leave home at {clock(arrive - secs)}, "
+                       f"before {clock(p.hours_from_s)}", "before_hours", outbound=out)
     if leave + secs > p.hours_to_s:
         return Outcome("outbound_only", f"would be home at {clock(leave + secs)}, after "
-                       f"{clock(p.hours_to_s)}", outbound=out, ret=back)
-    return Outcome("feasible", None, outbound=out, ret=back)
+                       f"{clock(p.hours_to_s)}", "home_too_late", outbound=out, ret=back)
+    return Outcome("feasible", outbound=out, ret=back, walkable=True)

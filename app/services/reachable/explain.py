@@ -85,10 +85,21 @@ class Context:
     sessions_before_filters: int  # sessions on the chosen dates before the hours filter
     outside_hours: int  # sessions dropped because they are outside the client's hours
     no_location: int  # sessions without a mappable venue
+    nearest: tuple[int, str] | None = None  # (minutes each way, label) ignoring the time limit
+    no_stop_within_m: int | None = None  # set when no bus stop is within walking distance
 
 
 def _activities(rows: Sequence[Row]) -> int:
     return len({(r.activity.id, r.venue.id) for r in rows})
+
+
+def _what(rows: list[Row]) -> str:
+    """'4 evening activities are' / '1 activity is': evening when every session starts late."""
+    n = _activities(rows)
+    evening = all(r.starts >= EVENING for r in rows)
+    noun = _plural(n, "evening activity", "evening activities") if evening else \
+        _plural(n, "activity", "activities")
+    return f"{noun} {'is' if n == 1 else 'are'}"
 
 
 def explain(rows: list[Row], ctx: Context) -> list[str]:
@@ -96,6 +107,10 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
     notes: list[str] = []
     feasible = [r for r in rows if r.feasibility == "feasible"]
     there_only = [r for r in rows if r.feasibility == "outbound_only"]
+    if ctx.no_stop_within_m is not None:
+        notes.append(f"There is no bus stop within {ctx.no_stop_within_m} m walk of the "
+                     "client's home, so only places within walking distance can be reached. "
+                     "A longer walk to the stop may help.")
     if not rows:
         if ctx.sessions_before_filters == 0:
             notes.append("No activity sessions matching the filters are listed on the chosen "
@@ -112,29 +127,22 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
                      f"{_plural(_activities(feasible), 'activity', 'activities')} can be "
                      "reached there and back.")
     if there_only:
-        evening = [r for r in there_only if r.starts >= EVENING]
-        group = evening if evening and len(evening) == len(there_only) else there_only
-        n = _activities(group)
-        what = _plural(n, "evening activity", "evening activities") if group is evening \
-            else _plural(n, "activity", "activities")
-        verb = "is" if n == 1 else "are"
-        last = _latest_last_bus(there_only)
-        if last:
-            notes.append(f"{what} {verb} reachable but there is no bus home after {last}.")
-        else:
-            notes.append(f"{what} {verb} reachable but there is no way home within "
-                         f"{ctx.max_minutes} min before {ctx.hours_to}.")
+        late = [r for r in there_only if r.reason_code == "home_too_late"]
+        no_bus = [r for r in there_only if r.reason_code != "home_too_late"]
+        if no_bus:
+            last = _latest_last_bus(no_bus)
+            tail = f"there is no bus home after {last}" if last else \
+                "there is no way home that day within the limits"
+            notes.append(f"{_what(no_bus)} reachable but {tail}.")
+        if late:
+            notes.append(f"{_what(late)} reachable but the way home gets back after "
+                         f"{ctx.hours_to}.")
     if not feasible and not there_only:
-        notes.append(f"Nothing can be reached within {ctx.max_minutes} min each way in those "
-                     "hours.")
-    if not feasible:
-        over = [r for r in rows if r.outbound is not None
-                and r.outbound.minutes > ctx.max_minutes]
-        if over:
-            best = min(over, key=lambda r: r.outbound.minutes if r.outbound else 10**6)
-            assert best.outbound is not None
-            notes.append(f"The nearest is {best.outbound.minutes} min away: "
-                         f"{best.activity.name} ({best.venue.name}).")
+        notes.append(f"Nothing can be reached there and back within {ctx.max_minutes} min "
+                     "each way in those hours.")
+    if not feasible and ctx.nearest is not None:
+        notes.append(f"The nearest activity that works there and back takes {ctx.nearest[0]} "
+                     f"min each way: {ctx.nearest[1]}.")
     if ctx.outside_hours:
         notes.append(f"{_plural(ctx.outside_hours, 'other session')} on those days "
                      f"{'is' if ctx.outside_hours == 1 else 'are'} outside {ctx.hours_from}"

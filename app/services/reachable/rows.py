@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from app.directory.occurrences import Session as DirSession
@@ -42,16 +43,11 @@ def journey_out(j: EngineJourney, venue_name: str) -> Journey:
                    walk_m=round(j.walk_m), legs=legs)
 
 
-def last_bus(j: EngineJourney | None) -> LastBus | None:
-    """The latest way home: when its first bus leaves, which route, from which stop."""
-    if j is None:
+def last_bus(o: Outcome) -> LastBus | None:
+    """The latest time to leave the venue and still get home that day (None: walkable)."""
+    if o.walkable or o.last_departure_s is None:
         return None
-    first_bus = next((leg for leg in j.legs if leg.mode == "bus"), None)
-    if first_bus is None:
-        return LastBus(departs=clock(j.depart_s), route=None, stop_name=None,
-                       home_by=clock(j.arrive_s))
-    return LastBus(departs=clock(first_bus.depart_s), route=first_bus.route_short_name or None,
-                   stop_name=first_bus.start.name, home_by=clock(j.arrive_s))
+    return LastBus(departs=clock(o.last_departure_s), route=None, stop_name=None)
 
 
 def _str(v: Any) -> str | None:
@@ -66,6 +62,17 @@ def _float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+def cost_note(raw: str | None, free: bool) -> str | None:
+    """Tidy the directory's price text ('Free £0.00 free, confidential' -> 'confidential')."""
+    if raw is None:
+        return None
+    if not free:
+        return raw
+    text = re.sub(r"£0(\.00)?", " ", raw)
+    words = [w for w in re.split(r"[\s,;]+", text) if w and w.lower() != "free"]
+    return " ".join(words) or None
+
+
 def activity_of(s: DirSession) -> Activity:
     """The listing fields a link worker needs for the plan and the printout."""
     d = s.details
@@ -74,7 +81,7 @@ def activity_of(s: DirSession) -> Activity:
         id=s.activity_id, name=str(d.get("activity_name") or "Activity"),
         organisation=_str(d.get("organization")),
         cost=Cost(free=_bool(free), amount_gbp=0.0 if free else _float(d.get("min_cost")),
-                  note=_str(d.get("cost_description"))),
+                  note=cost_note(_str(d.get("cost_description")), bool(free))),
         contact=Contact(phone=_str(d.get("contact_phone")), email=_str(d.get("contact_email"))),
         what_to_bring=_str(d.get("what_to_bring")),
         drop_in=_bool(d.get("drop_in")),
@@ -108,7 +115,8 @@ def make_row(s: DirSession, o: Outcome) -> Row:
         outbound=out,
         home_by=back.arrive if back is not None else None,
         return_=back,
-        last_bus_home=last_bus(o.last_home),
+        last_bus_home=last_bus(o),
+        reason_code=o.code,
         travel_minutes=(out.minutes + back.minutes) if both and out and back else
         (out.minutes if out is not None and o.status != "unreachable" else None),
         buses=max(out.buses, back.buses) if out and back else (out.buses if out else None),

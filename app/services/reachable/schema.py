@@ -10,6 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Feasibility = Literal["feasible", "outbound_only", "unreachable"]
+REASON_CODES = {
+    "no_bus_there": "no journey arrives in time",
+    "too_many_buses_there": "getting there needs more buses than allowed",
+    "too_long_there": "getting there takes longer than the limit",
+    "before_hours": "would have to leave home before the client's hours",
+    "no_bus_back": "no journey home after the session (last bus gone)",
+    "too_many_buses_back": "getting home needs more buses than allowed",
+    "too_long_back": "getting home takes longer than the limit",
+    "home_too_late": "would get home after the client's hours",
+}
 
 SLOW_KMH = 3.2
 NORMAL_KMH = 4.8
@@ -159,11 +169,11 @@ class Journey(BaseModel):
 
 
 class LastBus(BaseModel):
-    """The last departure from near the venue that still gets the client home that day."""
+    """The latest time to leave the venue that still gets the client home that day."""
 
-    departs: str
-    route: str | None
-    stop_name: str | None
+    departs: str = Field(description="HH:MM: leave the venue by then.")
+    route: str | None = None
+    stop_name: str | None = None
     home_by: str | None = None
 
 
@@ -226,6 +236,7 @@ class Row(BaseModel):
     ends: str
     feasibility: Feasibility
     reason: str | None = None
+    reason_code: str | None = Field(None, description="One of REASON_CODES when infeasible.")
     leave_home_by: str | None = None
     outbound: Journey | None = None
     home_by: str | None = None

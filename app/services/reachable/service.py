@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,13 @@ def eval_params(req: ReachableRequest) -> EvalParams:
         arrival_buffer_s=req.arrival_buffer_min * 60, return_buffer_s=req.return_buffer_min * 60)
 
 
+def _target(s: DirSession) -> Target:
+    """An engine target for a session already checked to have a venue point and times."""
+    assert s.lat is not None and s.lon is not None and s.start and s.end
+    return Target(float(s.lat), float(s.lon), str(s.details.get("venue_name") or "venue"),
+                  _seconds(s.start), _seconds(s.end))
+
+
 def find_reachable(session: Session, req: ReachableRequest, *,
                    today: dt.date | None = None) -> ReachableResponse:
     """Answer one finder query (see ReachableRequest / ReachableResponse)."""
@@ -93,23 +101,21 @@ def find_reachable(session: Session, req: ReachableRequest, *,
     by_day: dict[dt.date, list[DirSession]] = defaultdict(list)
     for s in inside:
         by_day[s.date].append(s)
-    rows: list[Row] = []
-    for day in days:
-        todays = by_day.get(day, [])
-        if not todays:
-            continue
-        tr = get_transit_router(session, day)
-        targets = [Target(float(s.lat), float(s.lon),  # type: ignore[arg-type]
-                          str(s.details.get("venue_name") or "venue"),
-                          _seconds(s.start), _seconds(s.end))  # type: ignore[arg-type]
-                   for s in todays]
-        with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
-            outcomes = evaluate_day(tr.engine, origin.lat, origin.lon, targets, p)
-        rows.extend(make_row(s, o) for s, o in zip(todays, outcomes, strict=True))
+    rows = _evaluate(session, days, by_day, origin.lat, origin.lon, p)
+    nearest = None
+    if p.max_minutes is not None and p.bus_limit > 0 and inside \
+            and not any(r.feasibility == "feasible" for r in rows):
+        # Say how far the nearest workable option is: the same search without the time limit.
+        relaxed = _evaluate(session, days, by_day, origin.lat, origin.lon,
+                            replace(p, max_minutes=None))
+        nearest = _nearest(relaxed)
+    no_stop = p.bus_limit > 0 and not _stops_near(session, days[0], origin.lat, origin.lon,
+                                                  p.max_walk_m)
     rows = sort_rows(rows)
     ctx = Context(max_minutes=req.max_minutes, hours_from=req.hours_from.strftime("%H:%M"),
                   hours_to=req.hours_to.strftime("%H:%M"), sessions_before_filters=len(found),
-                  outside_hours=len(timed) - len(inside), no_location=len(no_location))
+                  outside_hours=len(timed) - len(inside), no_location=len(no_location),
+                  nearest=nearest, no_stop_within_m=int(p.max_walk_m) if no_stop else None)
     counts = {k: sum(r.feasibility == k for r in rows)
               for k in ("feasible", "outbound_only", "unreachable")}
     return ReachableResponse(
@@ -120,6 +126,40 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                 "no_location": ctx.no_location},
         isochrone=_isochrone(session, origin.lat, origin.lon, origin.area, days[0], req),
         notices=list(NOTICES), parameters=_parameters(req))
+
+
+def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[DirSession]],
+              lat: float, lon: float, p: EvalParams) -> list[Row]:
+    """Rows for every session, one engine round-trip evaluation per service date."""
+    rows: list[Row] = []
+    for day in days:
+        todays = by_day.get(day, [])
+        if not todays:
+            continue
+        tr = get_transit_router(session, day)
+        targets = [_target(s) for s in todays]
+        with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
+            outcomes = evaluate_day(tr.engine, day, lat, lon, targets, p)
+        rows.extend(make_row(s, o) for s, o in zip(todays, outcomes, strict=True))
+    return rows
+
+
+def _stops_near(session: Session, day: dt.date, lat: float, lon: float, max_m: float) -> bool:
+    """True when a timetabled stop is within walking distance of home."""
+    stops, _ = get_transit_router(session, day).walker.access(lat, lon, max_m)
+    return len(stops) > 0
+
+
+def _nearest(rows: list[Row]) -> tuple[int, str] | None:
+    """(minutes, label) of the workable round trip whose longer way is shortest."""
+    best: tuple[int, str] | None = None
+    for r in rows:
+        if r.feasibility != "feasible" or r.outbound is None or r.return_ is None:
+            continue
+        worst = max(r.outbound.minutes, r.return_.minutes)
+        if best is None or worst < best[0]:
+            best = (worst, f"{r.activity.name} ({r.weekday} {r.starts})")
+    return best
 
 
 def _isochrone(session: Session, lat: float, lon: float, area: OriginArea, day: dt.date,
