@@ -6,6 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session as OrmSession
 
 from app.directory.occurrences import Session, make_rule, occurrences
 from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
@@ -14,10 +15,13 @@ _MIDNIGHT = time(0, 0)
 _DIST = "ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
 
 
-def sessions_between(conn: Connection, start_date: date, end_date: date,
+def sessions_between(db: Connection | OrmSession, start_date: date, end_date: date,
                      filters: ActivityFilters | None = None, *, stale_days: int = 365
                      ) -> list[Session]:
     """Every session of the listings matching `filters` on dates start_date..end_date inclusive.
+
+    `db` is a SQLAlchemy Connection or ORM Session. Filters are the same as /api/activities
+    (see ActivityFilters; status defaults to active, paused/ended listings have no sessions).
 
     One SQL query fetches the schedules of all matching listings with their venue
     (a schedule without its own venue uses the listing's first venue); the recurrences
@@ -28,6 +32,7 @@ def sessions_between(conn: Connection, start_date: date, end_date: date,
     contact_name/email/phone, min_cost, free, cost_description, what_to_bring,
     accepts_referrals, drop_in, step_free, stale, distance_m (when a point is given).
     """
+    conn = db.connection() if isinstance(db, OrmSession) else db
     f = filters or ActivityFilters()
     where, p = where_clauses(f, stale_days)
     cond = " AND ".join(where) or "TRUE"
