@@ -100,7 +100,8 @@ def area_collection(session: Session, level: str, *, bbox: tuple[float, ...] | N
     geom = "g.geom"
     if simplify_m:
         params["tol"] = simplify_m / _METRES_PER_DEGREE
-        geom = "ST_SimplifyPreserveTopology(g.geom, :tol)"
+        # ST_Multi: simplifying can return a Polygon; keep one geometry type per layer.
+        geom = "ST_Multi(ST_SimplifyPreserveTopology(g.geom, :tol))"
     sql = _SQL[level].format(geom=geom, where=" AND ".join(where))
     features = [_feature(row) for row in session.execute(text(sql), params).mappings()]
     return {"type": "FeatureCollection", "level": level, "features": features}
