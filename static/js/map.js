@@ -9,9 +9,12 @@ export { L };
 // Mid-Nottinghamshire; the outlines refit the view to the loaded region once they arrive.
 const START = { center: [53.13, -1.1], zoom: 10 };
 const OUTLINE_STYLE = {
-  lad: { color: "#1f2d3d", weight: 2.5, fill: false, interactive: false },
-  ward: { color: "#3d5a73", weight: 1.2, fill: false, interactive: false },
-  lsoa: { color: "#6b8499", weight: 0.7, dashArray: "3 3", fill: false, interactive: false },
+  lad: { color: "#1f2d3d", weight: 2.5, fill: false, interactive: false,
+    className: "wr-outline wr-outline-lad" },
+  ward: { color: "#3d5a73", weight: 1.2, fill: false, interactive: false,
+    className: "wr-outline wr-outline-ward" },
+  lsoa: { color: "#6b8499", weight: 0.7, dashArray: "3 3", fill: false, interactive: false,
+    className: "wr-outline wr-outline-lsoa" },
 };
 const LSOA_MIN_ZOOM = 12;
 const TILE_FAILURES_BEFORE_GIVING_UP = 4;
@@ -130,13 +133,15 @@ export function approximateArea(area) {
     fillColor: "#00506e",
     fillOpacity: 0.08,
     interactive: false,
+    className: "wr-origin-area",
   });
 }
 
 /** The reachable area (GeoJSON polygon) as a shaded layer under the markers. */
 export function isochroneLayer(geojson) {
   return L.geoJSON(geojson, {
-    style: { color: "#1a6b34", weight: 1.5, fillColor: "#1a6b34", fillOpacity: 0.15 },
+    style: { color: "#1a6b34", weight: 1.5, fillColor: "#1a6b34", fillOpacity: 0.15,
+      className: "wr-isochrone" },
     interactive: false,
   });
 }
