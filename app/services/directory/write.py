@@ -145,6 +145,12 @@ def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
         conn.execute(_UPSERT_ORG, {"id": org.id, "name": org.name,
                                    "description": org.description, "email": org.email,
                                    "website": org.website, "source": source})
+        made_up = stable_id("org", org.name.lower())
+        if not org.generated_id and made_up != org.id:
+            # A CSV loaded earlier named this organisation without an id: fold it into this one.
+            conn.execute(text("UPDATE service SET organization_id = :keep"
+                              " WHERE organization_id = :dup"), {"keep": org.id, "dup": made_up})
+            conn.execute(text("DELETE FROM organization WHERE id = :dup"), {"dup": made_up})
     for loc in rec.locations:
         if not save_location(conn, loc, source):
             result.unplaced.append(loc.id)
