@@ -84,8 +84,9 @@ def _setup(walker_kind: str) -> None:
     walker: Walker | None = None
     if walker_kind == "osm":
         from app.osmwalk.walker import walker_for_timetable
+        from app.settings import get_settings
 
-        walker = walker_for_timetable(tt)
+        walker = walker_for_timetable(tt.stop_lat, tt.stop_lon, get_settings().cache_dir)
         if walker is None:
             raise SystemExit("no OSM pedestrian graph in the cache: run "
                              "`python -m ingest osm poa/poa_osm.pbf` first")

@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.all",
     "ingest.commands.bootstrap",
     "ingest.commands.gtfs",
+    "ingest.commands.osm",
     "ingest.commands.gaps",
 )
 

@@ -26,6 +26,8 @@ from ingest.commands.areas import add_load_options
 DETECTORS: tuple[str, ...] = (
     "ingest.commands.all:detect_area_file",
     "ingest.directory.detect:detect_for_all",
+    "ingest.transit.detect:detect_gtfs",
+    "ingest.transit.detect:detect_osm",
 )
 
 # Files that are documentation, not data.

@@ -14,7 +14,6 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +41,7 @@ class TransitRouter:
     day: dt.date
     engine: Router
     feeds: tuple[FeedRow, ...]
-    walker_kind: str = "crow-fly"
+    walker_kind: str = "crow-fly x 1.3"
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -70,23 +69,24 @@ def validity_of(feeds: tuple[FeedRow, ...] | list[FeedRow]) -> tuple[dt.date, dt
     return min(starts), max(ends)
 
 
-# A walker factory lets the OSM pedestrian network replace crow-fly walking when loaded.
-WalkerFactory = Callable[[Timetable], tuple[Walker, str] | None]
-_walker_factories: list[WalkerFactory] = []
+def make_walker(tt: Timetable, cache_dir: Path) -> tuple[Walker, str]:
+    """Network walking on a cached OSM pedestrian graph when one covers the stops, else crow-fly.
+
+    Stops outside the graph keep the crow-fly model (the OSM walker falls back per stop).
+    """
+    from app.osmwalk.walker import walker_for_timetable
+
+    osm = walker_for_timetable(tt.stop_lat, tt.stop_lon, cache_dir=cache_dir, min_coverage=0.05)
+    if osm is not None:
+        return osm, f"osm-network ({osm.g.source}, {osm.coverage:.0%} of stops on it)"
+    return CrowFlyWalker(tt.stop_lat, tt.stop_lon), "crow-fly x 1.3"
 
 
-def register_walker_factory(factory: WalkerFactory) -> None:
-    """Add a factory tried (newest first) before the crow-fly default."""
-    _walker_factories.insert(0, factory)
+def _graphs_key(cache_dir: Path) -> tuple[str, ...]:
+    """Names of the cached OSM graphs, so adding one invalidates in-memory routers."""
+    from app.osmwalk.graph import cached_graphs
 
-
-def make_walker(tt: Timetable) -> tuple[Walker, str]:
-    """The best available walker for a timetable's stops."""
-    for factory in _walker_factories:
-        made = factory(tt)
-        if made is not None:
-            return made
-    return CrowFlyWalker(tt.stop_lat, tt.stop_lon), "crow-fly"
+    return tuple(p.name for p in cached_graphs(cache_dir))
 
 
 class _State:
@@ -94,8 +94,7 @@ class _State:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.routers: OrderedDict[tuple[Fingerprint, dt.date, BuildParams, Path],
-                                  TransitRouter] = OrderedDict()
+        self.routers: OrderedDict[tuple[object, ...], TransitRouter] = OrderedDict()
         self.feeds: tuple[Fingerprint, list[Feed]] | None = None
 
 
@@ -195,14 +194,14 @@ def get_transit_router(session: Session | Connection, day: dt.date,
     if check_validity:
         check_date(rows, day)
     cdir = cache_dir or get_settings().cache_dir
-    key = (_fingerprint(rows), day, params, cdir)
+    key = (_fingerprint(rows), day, params, cdir, _graphs_key(cdir))
     with _STATE.lock:
         hit = _STATE.routers.get(key)
         if hit is not None:
             _STATE.routers.move_to_end(key)
             return hit
     tt, rows = get_timetable(conn, day, params, cdir)
-    walker, kind = make_walker(tt)
+    walker, kind = make_walker(tt, cdir)
     router = TransitRouter(day=day, engine=Router(tt, walker), feeds=tuple(rows),
                            walker_kind=kind)
     with _STATE.lock:

@@ -1,0 +1,1 @@
+"""Walking on an OpenStreetMap pedestrian network (pure: no FastAPI, no SQLAlchemy)."""
