@@ -21,7 +21,12 @@ from app.errors import InvalidInput
 from app.services.directory import edit
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
-from app.services.directory.read import get_activity, search_activities, stale_by_district
+from app.services.directory.read import (
+    get_activities,
+    get_activity,
+    search_activities,
+    stale_by_district,
+)
 from app.services.directory.sessions import sessions_between
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -139,8 +144,7 @@ def export_csv(session: SessionDep, filters: Filters) -> Response:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        a = get_activity(conn, row["id"], days)
+    for a in get_activities(conn, [row["id"] for row in rows], days):
         for line in _template_rows(a):
             writer.writerow({k: _csv_safe(v) for k, v in line.items()})
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ from app.directory.oruk import service_to_oruk, taxonomy, taxonomy_term
 from app.errors import InvalidInput, NotFound
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
-from app.services.directory.read import get_activity, search_activities
+from app.services.directory.read import get_activities, get_activity, search_activities
 from app.settings import get_settings
 
 router = APIRouter(prefix="/api/oruk", tags=["oruk"])
@@ -103,7 +103,8 @@ def services(
         time_to=_clock(end_time, "end_time"), minimum_age=minimum_age, maximum_age=maximum_age,
         status=None)
     total, rows = search_activities(conn, f, days, limit=per_page, offset=(page - 1) * per_page)
-    contents = [service_to_oruk(get_activity(conn, r["id"], days), full=full) for r in rows]
+    contents = [service_to_oruk(a, full=full)
+                for a in get_activities(conn, [r["id"] for r in rows], days)]
     return page_envelope(total, page, per_page, contents)
 
 
