@@ -6,6 +6,7 @@ truncated ZIP, no vector layer inside, or a file GDAL cannot parse.
 
 from __future__ import annotations
 
+import codecs
 import warnings
 import zipfile
 from pathlib import Path
@@ -19,14 +20,14 @@ from ingest.report import LoadRefused
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 
 
-def gdal_source(path: Path) -> str:
+def gdal_source(path: Path, *, check_utf8: bool = True) -> str:
     """The GDAL path of the one vector dataset in `path` (/vsizip/ for a ZIP)."""
     if not path.exists():
         raise LoadRefused(path, "no such file")
     if path.stat().st_size == 0:
         raise LoadRefused(path, "the file is empty")
     if path.suffix.lower() != ".zip":
-        if path.suffix.lower() in (".geojson", ".json"):
+        if check_utf8 and path.suffix.lower() in (".geojson", ".json"):
             _check_utf8(path)
         return str(path)
     try:
@@ -44,19 +45,34 @@ def gdal_source(path: Path) -> str:
 
 
 def _check_utf8(path: Path) -> None:
-    data = path.read_bytes()
+    """Stream-decode the file (national GeoJSONs are hundreds of MB) and name the bad line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # exc.object is the decoder's held-back tail plus this chunk.
+                pending = len(exc.object) - len(chunk)
+                at = exc.start - pending
+                line = lines + chunk[: max(at, 0)].count(b"\n") + 1
+                raise LoadRefused(path, f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                                  f"offset {offset + at}); GeoJSON must be UTF-8",
+                                  line=line) from None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LoadRefused(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-                          f"{exc.start}); GeoJSON must be UTF-8", line=line) from None
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise LoadRefused(path, "not UTF-8 text (the file ends inside a multi-byte character)",
+                          line=lines + 1) from None
 
 
 def read_info(path: Path) -> dict[str, Any] | None:
     """Layer metadata (fields, CRS, feature count) or None if this is not a vector file."""
     try:
-        src = gdal_source(path)
+        src = gdal_source(path, check_utf8=False)  # detection must stay cheap
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return dict(pyogrio.read_info(src))
