@@ -31,8 +31,9 @@ function journeySummary(journey) {
 function costText(cost) {
   if (!cost) return "Not known: check with the organiser";
   if (cost.free) return cost.note ? `Free (${cost.note})` : "Free";
-  const amount = cost.amount_gbp !== null && cost.amount_gbp !== undefined ? money(cost.amount_gbp) : "";
-  return [amount, cost.note].filter(Boolean).join(" ") || "Not known: check with the organiser";
+  if (cost.note) return cost.note;
+  if (cost.amount_gbp !== null && cost.amount_gbp !== undefined) return `From ${money(cost.amount_gbp)}`;
+  return "Not known: check with the organiser";
 }
 
 function contactHtml(contact) {
@@ -57,12 +58,12 @@ export function planHtml(row) {
   if (row.reason) out.push(`<p class="warning">${esc(row.reason)}</p>`);
   out.push("<dl>");
   out.push(`<dt>When</dt><dd>${esc(longDate(row.date))}, ${esc(row.starts)} to ${esc(row.ends)}</dd>`);
-  out.push(`<dt>Where</dt><dd>${esc(v.name)}${v.address && v.address !== v.name ? `, ${esc(v.address)}` : ""}`
+  out.push(`<dt>Where</dt><dd>${esc(v.name)}${v.address ? `, ${esc(v.address)}` : ""}`
     + `${v.postcode ? `, ${esc(v.postcode)}` : ""}</dd>`);
   if (a.organisation) out.push(`<dt>Run by</dt><dd>${esc(a.organisation)}</dd>`);
   out.push(`<dt>Cost</dt><dd>${esc(costText(a.cost))}</dd>`);
   out.push(`<dt>Contact</dt><dd>${contactHtml(a.contact)}</dd>`);
-  if (a.what_to_bring) out.push(`<dt>What to bring</dt><dd>${esc(a.what_to_bring)}</dd>`);
+  out.push(`<dt>What to bring</dt><dd>${esc(a.what_to_bring || "Nothing listed: ask the organiser")}</dd>`);
   if (a.how_to_join) out.push(`<dt>How to join</dt><dd>${esc(a.how_to_join)}</dd>`);
   if (v.accessibility) out.push(`<dt>Access</dt><dd>${esc(v.accessibility)}</dd>`);
   out.push("</dl>");

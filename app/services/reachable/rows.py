@@ -62,12 +62,26 @@ def _float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+_PRICE = re.compile(r"^(?P<option>.*?)\s*£(?P<amount>\d+(?:\.\d+)?)\s*(?P<desc>.*)$")
+
+
+def _price_text(part: str) -> str:
+    """'Per session £2.50 per session, tea included' -> '£2.50 per session, tea included'."""
+    m = _PRICE.match(part.strip())
+    if m is None:
+        return part.strip()
+    amount = f"£{float(m['amount']):.2f}"
+    if m["desc"]:
+        return f"{amount} {m['desc']}"
+    return f"{m['option']} {amount}".strip()
+
+
 def cost_note(raw: str | None, free: bool) -> str | None:
     """Tidy the directory's price text ('Free £0.00 free, confidential' -> 'confidential')."""
     if raw is None:
         return None
     if not free:
-        return raw
+        return "; ".join(_price_text(part) for part in raw.split("; "))
     text = re.sub(r"£0(\.00)?", " ", raw)
     words = [w for w in re.split(r"[\s,;]+", text) if w and w.lower() != "free"]
     return " ".join(words) or None
@@ -92,8 +106,11 @@ def activity_of(s: DirSession) -> Activity:
 def venue_of(s: DirSession) -> Venue:
     """Where the session is held."""
     d = s.details
-    address = ", ".join(str(p) for p in (d.get("address_1"), d.get("city")) if p)
-    return Venue(id=s.location_id, name=str(d.get("venue_name") or "Venue"),
+    name = str(d.get("venue_name") or "Venue")
+    # The first address line is often the venue's own name; do not say it twice.
+    parts = [p for p in (d.get("address_1"), d.get("city")) if p and p != name]
+    address = ", ".join(str(p) for p in parts)
+    return Venue(id=s.location_id, name=name,
                  address=address or None, postcode=_str(d.get("postcode")),
                  lat=s.lat, lon=s.lon, step_free=_bool(d.get("step_free")))
 

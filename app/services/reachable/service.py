@@ -20,11 +20,10 @@ from app.services.directory.sessions import sessions_between
 from app.services.reachable.dates import service_dates
 from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
 from app.services.reachable.explain import Context, explain, sort_rows, summarise
+from app.services.reachable.isochrone import circles_polygon, reach_area
 from app.services.reachable.origin import resolve_origin
 from app.services.reachable.rows import make_row
 from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
-from app.services.transit.isochrone import isochrone, reach_polygon
-from app.services.transit.places import QueryPlace
 from app.services.transit.router import check_date, get_transit_router, loaded_feeds
 from app.settings import get_settings
 
@@ -166,31 +165,23 @@ def _isochrone(session: Session, lat: float, lon: float, area: OriginArea, day: 
                req: ReachableRequest) -> dict[str, Any] | None:
     """The area reachable within the time limit, leaving at the start of the client's hours.
 
-    The walking circle around the home itself is left out (its centre would pin the
-    address); the outward-code circle stands for it. Walk-only searches draw the walking
-    range around the outward code's centre.
+    Walk-only searches draw the walking range around the outward code's centre, so the
+    shading never centres on the home.
     """
     props = {"date": day.isoformat(), "depart_at": req.hours_from.strftime("%H:%M"),
              "minutes": req.max_minutes}
-    metres_per_min = req.speed_kmh * 1000 / 60 / DEFAULT_DETOUR
     if req.bus_limit == 0:
-        polygon = reach_polygon(area.lat, area.lon, np.array([area.lat]), np.array([area.lon]),
-                                np.array([req.max_minutes * metres_per_min]))
+        metres = req.max_minutes * 60 * req.speed_kmh / 3.6 / DEFAULT_DETOUR
+        polygon = circles_polygon(area.lat, np.array([area.lat]), np.array([area.lon]),
+                                  np.array([metres]))
     else:
         tr = get_transit_router(session, day)
         params = QueryParams(max_buses=req.bus_limit, wheelchair=req.wheelchair,
                              walk=WalkParams(speed_kmh=req.speed_kmh,
                                              max_walk_m=float(req.max_walk_m)))
         with tr.lock:
-            result = isochrone(tr, QueryPlace(lat, lon, "home"), _seconds(req.hours_from),
-                               req.max_minutes, params)
-        stops = result.get("stops") or []
-        if not stops:
-            return None
-        left = np.array([req.max_minutes - s["minutes"] for s in stops], dtype=float)
-        radii = np.minimum(left * metres_per_min, req.max_walk_m / DEFAULT_DETOUR)
-        polygon = reach_polygon(area.lat, area.lon, np.array([s["lat"] for s in stops]),
-                                np.array([s["lon"] for s in stops]), radii)
+            polygon = reach_area(tr.engine, lat, lon, _seconds(req.hours_from),
+                                 req.max_minutes, params)
     if polygon is None:
         return None
     return {"type": "Feature", "geometry": polygon, "properties": props}
