@@ -21,7 +21,7 @@ from app.routing.geo import EARTH_RADIUS_M, haversine_m
 from app.routing.walk import CrowFlyWalker
 
 SNAP_MAX_M = 250.0
-DIRECT_CUTOFF_M = 5000.0  # direct walks longer than this are reported as unreachable
+DIRECT_CUTOFF_M = 3000.0  # direct walks longer than this (the API's max walk) count as inf
 
 
 class _Grid:
@@ -112,6 +112,7 @@ class OsmWalker:
         self._dist = np.full(graph.n_nodes, np.inf)
         self._touched = np.empty(graph.n_nodes, np.int64)
         self._transfers: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._snap_memo: tuple[tuple[bytes, bytes], np.ndarray, np.ndarray] | None = None
 
     @property
     def coverage(self) -> float:
@@ -197,11 +198,23 @@ class OsmWalker:
         nodes, d = self._search(np.array([node], np.int64), np.array([snap]), DIRECT_CUTOFF_M)
         at = np.full(self.g.n_nodes, np.inf)
         at[nodes] = d
-        for j in range(len(lats)):
-            n2, s2 = self.grid.nearest(float(lats[j]), float(lons[j]))
-            if n2 >= 0:
-                out[j] = at[n2] + s2
+        t_node, t_snap = self._snap_many(lats, lons)
+        on = t_node >= 0
+        out[on] = at[t_node[on]] + t_snap[on]
         return out
+
+    def _snap_many(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest nodes of many points; the last answer is memoised because batch callers
+        (round trips, matrices) ask about the same targets from many origins."""
+        key = (lats.tobytes(), lons.tobytes())
+        if self._snap_memo is not None and self._snap_memo[0] == key:
+            return self._snap_memo[1], self._snap_memo[2]
+        node = np.full(len(lats), -1, np.int64)
+        snap = np.full(len(lats), np.inf)
+        for j in range(len(lats)):
+            node[j], snap[j] = self.grid.nearest(float(lats[j]), float(lons[j]))
+        self._snap_memo = (key, node, snap)
+        return node, snap
 
     def direct(self, lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         """Network metres point to point (inf when not connected within 5 km)."""

@@ -14,6 +14,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,3 +210,15 @@ def get_transit_router(session: Session | Connection, day: dt.date,
         while len(_STATE.routers) > MEMORY_DATES:
             _STATE.routers.popitem(last=False)
     return router
+
+
+def router_factory(session: Session | Connection, params: BuildParams | None = None,
+                   *, cache_dir: Path | None = None) -> Callable[[dt.date], Router]:
+    """`day -> Router` for the engine's multi-date helpers (e.g. plan_round_trips_by_date).
+
+    Dates outside the feeds' validity raise OutOfCoverage, naming the valid range.
+    """
+    def router_for(day: dt.date) -> Router:
+        return get_router(session, day, params, cache_dir=cache_dir)
+
+    return router_for
