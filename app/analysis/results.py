@@ -22,6 +22,7 @@ class Level:
     name: str
     codes: list[str]
     parent_idx: np.ndarray  # per LSOA, index into codes (identity for 'lsoa')
+    in_region: np.ndarray | None = None  # per area of this level: classify within these
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ def level_blocks(lsoa_vals: dict[str, np.ndarray], pop: np.ndarray, levels: list
     """One block per level: LSOA values as they are, wards and districts population-weighted.
 
     Ward and LAD values are means over residents (weights: the audience's population);
-    need there is the IMD score weighted by total population.
+    need there is the IMD score weighted by total population. Terciles and z-scores are
+    taken over the level's areas inside the region (`Level.in_region`); areas outside it
+    get no class.
     """
     for level in levels:
         n = len(level.codes)
@@ -107,7 +110,9 @@ def level_blocks(lsoa_vals: dict[str, np.ndarray], pop: np.ndarray, levels: list
             vals = {m: weighted_mean_by(v, pop, level.parent_idx, n) for m, v in lsoa_vals.items()}
             lpop = np.bincount(level.parent_idx, weights=pop, minlength=n)
             need = weighted_mean_by(need_lsoa, total_pop, level.parent_idx, n)
-        access = vals[GAP_ACCESS_METRIC]
+        inside = level.in_region if level.in_region is not None else np.ones(n, bool)
+        need = np.where(inside, need, np.nan)
+        access = np.where(inside, vals[GAP_ACCESS_METRIC], np.nan)
         yield Block(level.name, level.codes, budget, category, audience, lpop, vals,
                     terciles(need), terciles(access), bivariate_class(need, access),
                     gap_score(need, access))

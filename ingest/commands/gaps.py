@@ -18,6 +18,7 @@ from app.services.gaps.compute import (
     area_need_rows,
     build_context,
     compute_band,
+    region_of,
 )
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.settings import get_settings
@@ -43,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=dt.date.fromisoformat,
                    help="reference date: the representative week is the first ordinary week "
                         "from it (default today)")
+    p.add_argument("--region", action="append", metavar="LAD_CODE",
+                   help="district to compare within for the gap classes (repeatable; default: "
+                        "the districts that have listed venues)")
     p.add_argument("--force", action="store_true", help="recompute even unchanged bands")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -55,7 +59,7 @@ def _params(args: argparse.Namespace) -> GapParams:
     if not 1 <= args.max_origins <= 100:
         raise InvalidInput("--max-origins must be between 1 and 100", field="max_origins")
     return GapParams(budgets=budgets, max_origins=args.max_origins, decay=args.decay,
-                     reference=args.date)
+                     reference=args.date, region=tuple(sorted(set(args.region or ()))))
 
 
 def _unchanged(stored: dict[str, Any] | None, fingerprint: str, params: GapParams,
@@ -65,6 +69,7 @@ def _unchanged(stored: dict[str, Any] | None, fingerprint: str, params: GapParam
         return False
     old = dict(stored["params"])
     old.pop("week", None)
+    old.pop("region_used", None)
     same_data = {k: v for k, v in stored["data_versions"].items() if k != "directory"} == \
         {k: v for k, v in versions.items() if k != "directory"}
     return old == params.as_dict() and same_data
@@ -115,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     for band in skipped:
         print(f"  {band:16s} unchanged since run {stored[band]['run_id']}: skipped "
               "(use --force to recompute)")
+    print(f"gap classes within: {', '.join(sorted(region_of(ctx)))}")
     print(f"run {run_id if run_id is not None else '-'}: budgets {list(params.budgets)} min, "
           f"total {elapsed:.1f} s")
     return 0

@@ -45,12 +45,14 @@ class GapParams:
     decay: str = "stepped"
     max_buses: int = 4
     reference: dt.date | None = None
+    region: tuple[str, ...] = ()  # LAD codes to classify within; () = districts with listings
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for gap_run.params."""
         return {"budgets": list(self.budgets), "max_origins": self.max_origins,
                 "decay": self.decay, "max_buses": self.max_buses,
-                "reference": self.reference.isoformat() if self.reference else None}
+                "reference": self.reference.isoformat() if self.reference else None,
+                "region": list(self.region)}
 
 
 @dataclass
@@ -114,12 +116,28 @@ def build_context(conn: Connection, params: GapParams) -> Context:
                    QueryParams(max_buses=params.max_buses))
 
 
-def levels_of(areas: Areas) -> list[Level]:
-    """LSOA, ward and district levels with each LSOA's parent index."""
+def levels_of(areas: Areas, region: set[str] | None = None) -> list[Level]:
+    """LSOA, ward and district levels with each LSOA's parent index and region masks.
+
+    `region` is a set of LAD codes; None means every loaded area.
+    """
     wards, widx = group_index(areas.ward_codes)
     lads, lidx = group_index(areas.lad_codes)
-    return [Level("lsoa", areas.codes, np.arange(len(areas.codes))),
-            Level("ward", wards, widx), Level("lad", lads, lidx)]
+    lad_of_ward = dict(zip(areas.ward_codes, areas.lad_codes, strict=True))
+
+    def mask(lad_codes: list[str]) -> np.ndarray | None:
+        return None if region is None else np.array([c in region for c in lad_codes])
+
+    return [Level("lsoa", areas.codes, np.arange(len(areas.codes)), mask(areas.lad_codes)),
+            Level("ward", wards, widx, mask([lad_of_ward[w] for w in wards])),
+            Level("lad", lads, lidx, mask(lads))]
+
+
+def region_of(ctx: Context) -> set[str]:
+    """The districts the gap classes compare within (run parameter, or the listings' LADs)."""
+    if ctx.params.region:
+        return set(ctx.params.region)
+    return ctx.listings.districts or set(ctx.areas.lad_codes)
 
 
 def activity_masks(listings: Listings, areas: Areas
@@ -200,7 +218,8 @@ def compute_band(conn: Connection, ctx: Context, band: str,
                           np.array([s.per_week for s in slots], dtype=np.float64))
     capacity = np.array([a.capacity for a in ctx.listings.activities], dtype=np.float64)
     blocks = list(band_blocks(rt, sessions, capacity, cats, auds, ctx.origin_area,
-                          ctx.origins.weight, levels_of(ctx.areas), ctx.areas.imd_score,
+                          ctx.origins.weight, levels_of(ctx.areas, region_of(ctx)),
+                          ctx.areas.imd_score,
                           ctx.areas.population["total"], list(ctx.params.budgets),
                           DECAYS[ctx.params.decay]))
     at = activity_times(rt, sessions, len(capacity))

@@ -133,6 +133,7 @@ class Listings:
     activities: list[Activity]
     slots: list[Slot]
     stamp: dict[str, Any] = field(default_factory=dict)
+    districts: set[str] = field(default_factory=set)  # LADs with at least one listed venue
 
     def band_fingerprint(self, band: str) -> str:
         """Hash of everything about a band's sessions that changes its results."""
@@ -150,7 +151,9 @@ class Listings:
 _LISTINGS = text("""
 SELECT s.id, s.name, s.primary_category, s.categories, s.audiences, s.capacity,
        sc.freq, sc.interval, sc.byday, sc.bymonthday, sc.dtstart, sc.valid_from, sc.valid_to,
-       sc.opens_at, sc.closes_at, l.id AS location_id, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon
+       sc.opens_at, sc.closes_at, l.id AS location_id, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon,
+       coalesce(l.lad_code, (SELECT d.code FROM lad d WHERE ST_Intersects(d.geom, l.geom)
+                             LIMIT 1)) AS venue_lad
 FROM service s
 JOIN schedule sc ON sc.service_id = s.id
 LEFT JOIN service_at_location sal ON sal.id = sc.service_at_location_id
@@ -182,7 +185,10 @@ def load_listings(conn: Connection, week: list[dt.date]) -> Listings:
     activities: list[Activity] = []
     act_pos: dict[str, int] = {}
     counts: dict[tuple[int, str, int, int, int], list[Any]] = {}
+    districts: set[str] = set()
     for r in conn.execute(_LISTINGS).mappings():
+        if r["venue_lad"]:
+            districts.add(r["venue_lad"])
         try:
             rule = make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
                              bymonthday=r["bymonthday"], dtstart=r["dtstart"],
@@ -211,4 +217,4 @@ def load_listings(conn: Connection, week: list[dt.date]) -> Listings:
         if band is not None:
             slots.append(Slot(a, loc, float(lat), float(lon), wd, s0, s1,
                               n / SESSION_WEEKS, band))
-    return Listings(activities, slots, directory_stamp(conn))
+    return Listings(activities, slots, directory_stamp(conn), districts)

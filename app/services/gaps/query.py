@@ -19,8 +19,8 @@ GEOM_TABLE = {"lsoa": "lsoa21", "ward": "ward", "lad": "lad"}  # constants, neve
 AUDIENCE_AGE_BAND = {k: v[1] for k, v in AUDIENCE_GROUPS.items()}
 CSV_COLUMNS = ("level", "code", "name", "ward_code", "lad_code", "band", "budget", "category",
                "audience", "population", *METRICS, "imd_score", "imd_decile", "health_score",
-               "barriers_score", "rural_urban", "need_tercile", "access_tercile", "gap_class",
-               "gap_score")
+               "barriers_score", "rural_urban", "in_region", "need_tercile", "access_tercile",
+               "gap_class", "gap_score")
 
 
 def check_filters(level: str, band: str, category: str, audience: str) -> None:
@@ -128,9 +128,11 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
                             district="AND a.lad_code = :district" if district else "")
     params = {"level": level, "band": band, "budget": budget, "category": category,
               "audience": audience, "district": district}
+    region = set(st["params"].get("region_used") or [])
     features = []
     for row in conn.execute(text(sql), params).mappings():
         props = {k: _clean(v) for k, v in row.items() if k != "geometry"}
+        props["in_region"] = not region or row["lad_code"] in region
         feature: dict[str, Any] = {"type": "Feature", "id": row["code"], "properties": props,
                                    "geometry": json.loads(row["geometry"]) if with_geometry
                                    else None}
@@ -141,6 +143,7 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
         "category": category, "audience": audience,
         "population_band": AUDIENCE_AGE_BAND[audience],
         "access_metric": GAP_ACCESS_METRIC, "need_metric": "IoD2025 IMD score",
+        "region": sorted(region),
         "run_id": st["run_id"], "computed_at": st["computed_at"],
         "budgets": st["budgets"], "bands": sorted(state), "parameters": st["params"],
         "data_versions": st["data_versions"], "stale": stale.get(band, False),

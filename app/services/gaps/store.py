@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from app.analysis.results import METRICS
-from app.services.gaps.compute import BandResult, Context, GapParams
+from app.services.gaps.compute import BandResult, Context, GapParams, region_of
 from app.services.gaps.inputs import directory_stamp
 
 RESULT_COLUMNS = ("band", "budget", "level", "code", "category", "audience", "run_id",
@@ -90,7 +90,8 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
         " CAST(:params AS jsonb), CAST(:versions AS jsonb), CAST(:summary AS jsonb))"
         " RETURNING id"),
         {"sec": seconds, "bands": bands, "budgets": list(params.budgets),
-         "params": json.dumps(params.as_dict() | {"week": [d.isoformat() for d in ctx.week]}),
+         "params": json.dumps(params.as_dict() | {"week": [d.isoformat() for d in ctx.week],
+                                                  "region_used": sorted(region_of(ctx))}),
          "versions": json.dumps(data_versions(conn)), "summary": json.dumps(summary)}).scalar_one())
     conn.execute(text("DELETE FROM gap_area"))
     conn.execute(text(

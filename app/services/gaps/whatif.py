@@ -149,7 +149,8 @@ def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
     aud_mask = np.array([codes is None or bool(a & codes) for a in auds])
     pop = areas.population[pop_band]
     decay = DECAYS[st["params"].get("decay", "stepped")]
-    levels = levels_of(areas)
+    region = st["params"].get("region_used")
+    levels = levels_of(areas, set(region) if region else None)
 
     def rows(rt: np.ndarray, sessions: SessionSet, cap: np.ndarray, cmask: np.ndarray,
              amask: np.ndarray) -> list[Block]:

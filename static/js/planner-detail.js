@@ -1,0 +1,94 @@
+// The detail panel of one area: population, deprivation, access by band, gaps, nearest activities.
+import { esc, minutes } from "/static/js/format.js";
+import { chip, className } from "/static/js/planner-legend.js";
+
+const BANDS = { weekday_day: "Weekday daytime", weekday_evening: "Weekday evening",
+  weekend: "Weekend" };
+const AUDIENCES = { all: "Everyone", young: "Young people 16–25", older: "Older people 65+" };
+const CATEGORY_NAMES = {
+  "arts-culture": "Arts and culture", "physical-activity": "Physical activity",
+  "nature-green": "Nature and green spaces", "social-connection": "Social connection",
+  "advice-support": "Advice and support", "mental-health": "Mental health",
+  learning: "Learning", food: "Food", "health-condition-support": "Health condition support",
+  volunteering: "Volunteering",
+};
+const LEVEL_NAMES = { lsoa: "Neighbourhood (LSOA)", ward: "Ward", lad: "District" };
+
+export { CATEGORY_NAMES };
+
+const pct = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`);
+const num = (x, d = 1) => (x === null || x === undefined ? "–" : Number(x).toFixed(d));
+const int = (x) => (x === null || x === undefined ? "–" : Math.round(x).toLocaleString("en-GB"));
+
+function needBlock(d) {
+  const n = d.need || {};
+  const pop = d.population || {};
+  const bands = ["0-15", "16-24", "25-34", "35-49", "50-64", "65+"];
+  return `
+    <h3>People and need</h3>
+    <dl>
+      <dt>Residents (Census 2021)</dt><dd>${int(pop.total)}</dd>
+      <dt>By age</dt><dd>${bands.map((b) => `${esc(b)}: ${int(pop[b])}`).join(", ")}</dd>
+      <dt>IMD 2025 score</dt><dd>${num(n.imd_score)}${n.imd_decile ? ` (decile ${num(n.imd_decile, d.level === "lsoa" ? 0 : 1)}, 1 = most deprived)` : ""}</dd>
+      <dt>Health domain score</dt><dd>${num(n.health_score, 2)}</dd>
+      <dt>Barriers to housing and services</dt><dd>${num(n.barriers_score)}</dd>
+      ${n.rural_urban ? `<dt>Rural-urban class</dt><dd>${esc(n.rural_urban)}</dd>` : ""}
+      <dt>Postcode origins used</dt><dd>${int(d.origins)}</dd>
+    </dl>`;
+}
+
+function bandTable(d) {
+  const rows = [];
+  for (const [band, b] of Object.entries(d.bands || {})) {
+    for (const [aud, m] of Object.entries(b.by_audience || {})) {
+      rows.push(`<tr><th scope="row">${esc(BANDS[band] || band)}, ${esc(AUDIENCES[aud] || aud)}</th>
+        <td class="num">${pct(m.activities_share)}</td><td class="num">${num(m.activities_mean)}</td>
+        <td class="num">${num(m.sessions_mean)}</td><td class="num">${num(m.e2sfca, 3)}</td>
+        <td class="num">${m.nearest_min === null ? "–" : esc(minutes(m.nearest_min))}</td>
+        <td>${chip(m.gap_class)}<span class="visually-hidden">${esc(className(m.gap_class))}</span></td></tr>`);
+    }
+  }
+  return `
+    <h3>What residents can reach, there and back within ${esc(d.budget)} minutes</h3>
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Access by time band, scrollable">
+    <table class="detail-table">
+      <caption class="visually-hidden">Access by time band and residents</caption>
+      <thead><tr><th scope="col">When, who</th><th scope="col">Share reaching any</th>
+        <th scope="col">Activities (mean)</th><th scope="col">Sessions a week</th>
+        <th scope="col">E2SFCA per 1,000</th><th scope="col">Nearest</th><th scope="col">Class</th></tr></thead>
+      <tbody>${rows.join("")}</tbody>
+    </table></div>`;
+}
+
+function missingBlock(d) {
+  const items = Object.entries(d.bands || {}).map(([band, b]) => {
+    const missing = (b.missing_categories || []).map((c) => esc(CATEGORY_NAMES[c] || c));
+    return `<li><strong>${esc(BANDS[band] || band)}:</strong> ${missing.length
+      ? missing.join(", ") : "every category is within reach of some residents"}</li>`;
+  });
+  return `<h3>Missing: categories no resident here can reach</h3><ul>${items.join("")}</ul>`;
+}
+
+function nearestBlock(d) {
+  const items = Object.entries(d.bands || {}).map(([band, b]) => {
+    const list = (b.nearest_activities || []).map((a) =>
+      `<li>${esc(a.name)}: ${pct(a.share_of_residents)} of residents, about ${esc(minutes(a.minutes))}</li>`);
+    return `<li><strong>${esc(BANDS[band] || band)}</strong><ul>${list.join("")
+      || "<li>Nothing within reach.</li>"}</ul></li>`;
+  });
+  return `<h3>Nearest feasible activities</h3><ul>${items.join("")}</ul>`;
+}
+
+/** Fill the detail panel for an area detail document from /api/gaps/{level}/{code}. */
+export function renderDetail(d) {
+  const late = d.no_way_home_after_19_share;
+  return `
+    <p class="detail-kind">${esc(LEVEL_NAMES[d.level] || d.level)} ${esc(d.code)}</p>
+    ${needBlock(d)}
+    ${bandTable(d)}
+    <p><strong>No way home after 19:00:</strong> ${late === null || late === undefined ? "no evening sessions ending after 19:00 are listed"
+      : `${pct(late)} of residents could not get home within ${esc(d.budget)} minutes from any evening activity ending at 19:00 or later`}.</p>
+    ${missingBlock(d)}
+    ${nearestBlock(d)}
+    ${d.lsoas && d.lsoas.length ? `<h3>Neighbourhoods (best-fit)</h3><p>${d.lsoas.map((l) => esc(l.name)).join(", ")}</p>` : ""}`;
+}
