@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,9 +92,46 @@ def detect_layout(first: list[str]) -> PostcodeLayout | None:
 
 
 def sniff(path: Path) -> bool:
-    """Cheap detection for `ingest all`."""
-    return path.suffix.lower() in (".csv", ".txt") and detect_layout(_first_record(path)) \
-        is not None
+    """Cheap detection for `ingest all`: a CSV (or OS's ZIP of CSVs) of postcode rows."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _sniff_zip(path)
+    if suffix not in (".csv", ".txt"):
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        return _looks_like_postcodes([fh.readline(), fh.readline()])
+
+
+def _looks_like_postcodes(lines: list[str]) -> bool:
+    records = [next(csv.reader([ln]), []) for ln in lines if ln.strip()]
+    if not records:
+        return False
+    layout = detect_layout(records[0])
+    if layout is None:
+        return False
+    if layout.header is not None:
+        return True
+    # With a header, the first data row must hold a postcode (OS's column-header file in
+    # Doc/ has the same header but only a row of long names).
+    col = layout.cols["postcode"]
+    if len(records) < 2 or col is None:
+        return False
+    row = dict(zip(records[0], records[1], strict=False))
+    return bool(POSTCODE.match(_compact(row.get(col, ""))))
+
+
+def _sniff_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith(".csv")
+                     and "/doc/" not in f"/{n.lower()}"]
+            if not names:
+                return False
+            with zf.open(sorted(names)[0]) as fh:
+                head = fh.read(4096).decode("utf-8-sig", errors="replace").splitlines()[:2]
+    except (zipfile.BadZipFile, EOFError, OSError):
+        return False
+    return _looks_like_postcodes(head)
 
 
 def _compact(raw: str) -> str:
@@ -108,8 +147,8 @@ class _Parsed:
     codes: tuple[str | None, ...]  # lsoa21, lsoa11, ward, ward_any, district
 
 
-def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenance:
-    """Load a postcode directory, deriving missing areas by point-in-polygon."""
+def _parse_file(path: Path, report: LoadReport, skipped: dict[str, int]) -> list[_Parsed]:
+    """Validate one CSV and return its usable rows (rejections go to `report`)."""
     if path.stat().st_size == 0:
         raise LoadRefused(path, "the file is empty")
     layout = detect_layout(_first_record(path))
@@ -119,7 +158,6 @@ def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenan
                           "...) or a header with postcode, easting and northing columns")
     c = layout.cols
     _, rows = read_csv(path, header=layout.header)
-    skipped = {"no coordinates": 0, "terminated": 0}
 
     def parse(v: dict[str, str]) -> _Parsed | None:
         pcd = _compact(v[c["postcode"] or ""])
@@ -143,9 +181,59 @@ def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenan
                  optional_code(v, c["district"], "lad"))
         return _Parsed(pcd, quality, east, north, codes)
 
-    checked = checked_rows(rows, report, parse, desc="postcodes", total=count_lines(path),
-                           key=lambda p: p.pcd if p else None, key_column=c["postcode"])
-    parsed = [p for _, p in checked if p is not None]
+    checked = checked_rows(rows, report, parse, desc=f"postcodes {path.name}",
+                           total=count_lines(path), key=lambda p: p.pcd if p else None,
+                           key_column=c["postcode"])
+    return [p for _, p in checked if p is not None]
+
+
+def _zip_members(path: Path, folder: Path) -> list[Path]:
+    """Extract the data CSVs of a Code-Point Open ZIP (Data/CSV/*.csv), refusing a bad ZIP."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith(".csv")
+                     and "/doc/" not in f"/{n.lower()}"]
+            if not names:
+                raise LoadRefused(path, "no postcode CSV files inside the ZIP")
+            out = []
+            for i, name in enumerate(sorted(names)):
+                (folder / f"{i:04d}").mkdir()
+                target = folder / f"{i:04d}" / Path(name).name
+                target.write_bytes(zf.read(name))
+                out.append(target)
+            return out
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise LoadRefused(path, f"the ZIP archive is truncated or corrupt ({exc})") from None
+
+
+def _first_of_each(parsed: list[_Parsed], report: LoadReport) -> list[_Parsed]:
+    """Drop repeats across a ZIP's files (the upsert could not apply both)."""
+    seen: set[str] = set()
+    out = []
+    for p in parsed:
+        if p.pcd in seen:
+            report.reject(None, "Postcode", f"duplicate {p.pcd!r} in another file of the ZIP")
+            continue
+        seen.add(p.pcd)
+        out.append(p)
+    return out
+
+
+def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenance:
+    """Load a postcode directory (a CSV, or OS's ZIP of per-area CSVs) with derived areas."""
+    skipped = {"no coordinates": 0, "terminated": 0}
+    if path.suffix.lower() != ".zip":
+        parsed = _parse_file(path, report, skipped)
+    else:
+        parsed = []
+        with tempfile.TemporaryDirectory(prefix="codepoint-") as tmp:
+            for member in _zip_members(path, Path(tmp)):
+                # A sub-report per member so rejections name the CSV inside the ZIP.
+                sub = LoadReport(report.dataset, str(member))
+                parsed.extend(_parse_file(member, sub, skipped))
+                report.rows_read += sub.rows_read
+                report.rejected.extend(sub.rejected)
+        parsed = _first_of_each(parsed, report)
     for reason, n in skipped.items():
         if n:
             report.warn(f"skipped {n:,} postcodes: {reason}")

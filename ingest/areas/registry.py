@@ -51,6 +51,8 @@ def identify(path: Path) -> tuple[str, str, int] | None:
             level = layout.level or layout.prefix
             order = {"lad": 10, "ward": 11, "lsoa21": 12, "lsoa11": 13}.get(level, 19)
             return "boundaries", f"boundaries-{level}", order
+        if suffix == ".zip" and postcodes.sniff(path):
+            return "postcodes", "postcodes", 40
         return None
     if suffix not in (".csv", ".txt"):
         return None
