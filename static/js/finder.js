@@ -1,6 +1,6 @@
 // The link worker's finder page: form -> POST /api/reachable-activities -> list, map and plan.
 import { ApiError, findReachable, getConfig } from "/static/js/api.js";
-import { esc, isoDate, minutes, shortDate } from "/static/js/format.js";
+import { esc, isoDate, minutes, sentence, shortDate } from "/static/js/format.js";
 import { approximateArea, createMap, isochroneLayer, statusMarker } from "/static/js/map.js";
 import { planHtml } from "/static/js/plan.js";
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
@@ -42,14 +42,9 @@ function fillFooter(config) {
   $("attributions").innerHTML = items.join("");
 }
 
-function fillAudiences(config) {
-  const select = $("audience");
-  for (const a of config.audiences || []) {
-    const opt = document.createElement("option");
-    opt.value = a.code;
-    opt.textContent = a.label;
-    select.append(opt);
-  }
+function fillOptions(select, items, anyLabel) {
+  if (!Array.isArray(items) || !items.length) return; // keep the built-in list
+  select.replaceChildren(new Option(anyLabel, ""), ...items.map((t) => new Option(t.label, t.code)));
 }
 
 function defaultDates() {
@@ -195,23 +190,36 @@ function drawMap(result) {
   }
   group.addTo(map);
   state.resultLayer = group;
-  const bounds = group.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 14 });
+  // Frame the client's area and what they can reach; fall back to everything.
+  let bounds = group.getBounds();
+  const oa = result.origin_area;
+  const reachable = [...best].filter(([key, row]) =>
+    displayStatus(row.feasibility) !== "unreachable" && state.markersByKey.has(key));
+  if (oa && reachable.length) {
+    bounds = L.latLng(oa.lat, oa.lon).toBounds(oa.radius_m * 2);
+    for (const [key] of reachable) bounds.extend(state.markersByKey.get(key).getLatLng());
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
 }
 
 function resultItem(row, index) {
   const s = displayStatus(row.feasibility);
-  const travel = row.outbound
-    ? `Leave by ${row.leave_home_by}` + (row.home_by ? `, home by ${row.home_by}` : "")
-      + (row.travel_minutes !== null && row.travel_minutes !== undefined
-        ? ` · ${minutes(row.travel_minutes)} travel, ${row.buses} bus${row.buses === 1 ? "" : "es"}` : "")
-    : "";
+  let travel = "";
+  if (s !== "unreachable" && row.leave_home_by) {
+    travel = `Leave by ${row.leave_home_by}`;
+    if (row.home_by) travel += `, home by ${row.home_by}`;
+    if (row.travel_minutes !== null && row.travel_minutes !== undefined) {
+      const buses = row.buses ? `${row.buses} bus${row.buses === 1 ? "" : "es"}` : "walking only";
+      travel += ` · ${minutes(row.travel_minutes)} travel, ${buses}`;
+    }
+    travel += ".";
+  }
   return `<li><button type="button" class="result st-${s}" data-index="${index}">
     ${statusBadge(s)}
     <span class="result-title">${esc(row.activity.name)}</span>
     <span class="result-when">${esc(shortDate(row.date))}, ${esc(row.starts)}–${esc(row.ends)} · ${esc(row.venue.name)}</span>
     <span class="result-travel"><span class="result-status">${esc(STATUS[s].short)}.</span>
-      ${esc(travel)}${row.reason ? ` ${esc(row.reason)}` : ""}</span>
+      ${esc(travel)}${row.reason ? ` ${esc(sentence(row.reason))}` : ""}</span>
   </button></li>`;
 }
 
@@ -297,7 +305,8 @@ async function start() {
     $("map-status").textContent = "The page settings could not be loaded; the map may be incomplete.";
   }
   fillFooter(config);
-  fillAudiences(config);
+  fillOptions($("category"), config.categories, "Any category");
+  fillOptions($("audience"), config.audiences, "Anyone");
   state.mapView = createMap($("map"), config, {
     onStatus: (text) => { $("map-status").textContent = text; },
   });

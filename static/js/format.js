@@ -59,3 +59,11 @@ export function money(amount) {
   const n = Number(amount);
   return n === 0 ? "Free" : `£${n.toFixed(2)}`;
 }
+
+/** "no bus back after 18:00" -> "No bus back after 18:00." */
+export function sentence(text) {
+  const t = String(text ?? "").trim();
+  if (!t) return "";
+  const body = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(body) ? body : `${body}.`;
+}

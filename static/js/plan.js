@@ -1,5 +1,5 @@
 // The journey plan for one session: on screen and, via print.css, as the client's A4 handout.
-import { distance, esc, longDate, minutes, money } from "/static/js/format.js";
+import { distance, esc, longDate, minutes, money, sentence } from "/static/js/format.js";
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
 
 /** One step of a journey as a sentence with its time, e.g. "10:12 Catch bus D3 ...". */
@@ -55,7 +55,7 @@ export function planHtml(row) {
     bus timetable and a fictional activity listing. Do not rely on these times.</p>`);
   out.push(`<h3 class="activity-title">${esc(a.name)}</h3>`);
   out.push(`<p class="status-line">${statusBadge(s)} <span>${esc(STATUS[s].label)}</span></p>`);
-  if (row.reason) out.push(`<p class="warning">${esc(row.reason)}</p>`);
+  if (row.reason) out.push(`<p class="warning">${esc(sentence(row.reason))}</p>`);
   out.push("<dl>");
   out.push(`<dt>When</dt><dd>${esc(longDate(row.date))}, ${esc(row.starts)} to ${esc(row.ends)}</dd>`);
   out.push(`<dt>Where</dt><dd>${esc(v.name)}${v.address ? `, ${esc(v.address)}` : ""}`
