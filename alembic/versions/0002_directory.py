@@ -168,9 +168,42 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_schedule_service_at_location_id'), 'schedule', ['service_at_location_id'], unique=False)
     op.create_index(op.f('ix_schedule_service_id'), 'schedule', ['service_id'], unique=False)
+    op.create_table('taxonomy',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('uri', sa.String(length=500), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_taxonomy'))
+    )
+    op.create_table('taxonomy_term',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('taxonomy_id', sa.String(length=64), nullable=True),
+    sa.Column('code', sa.String(length=120), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('term_uri', sa.String(length=500), nullable=True),
+    sa.Column('parent_id', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['taxonomy_id'], ['taxonomy.id'], name=op.f('fk_taxonomy_term_taxonomy_id_taxonomy'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_taxonomy_term'))
+    )
+    op.create_index(op.f('ix_taxonomy_term_taxonomy_id'), 'taxonomy_term', ['taxonomy_id'], unique=False)
+    op.create_table('service_attribute',
+    sa.Column('service_id', sa.String(length=64), nullable=False),
+    sa.Column('taxonomy_term_id', sa.String(length=64), nullable=False),
+    sa.Column('link_type', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_service_attribute_service_id_service'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['taxonomy_term_id'], ['taxonomy_term.id'], name=op.f('fk_service_attribute_taxonomy_term_id_taxonomy_term'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('service_id', 'taxonomy_term_id', 'link_type', name=op.f('pk_service_attribute'))
+    )
+    op.create_index(op.f('ix_service_attribute_taxonomy_term_id'), 'service_attribute', ['taxonomy_term_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_service_attribute_taxonomy_term_id'), table_name='service_attribute')
+    op.drop_table('service_attribute')
+    op.drop_index(op.f('ix_taxonomy_term_taxonomy_id'), table_name='taxonomy_term')
+    op.drop_table('taxonomy_term')
+    op.drop_table('taxonomy')
     op.drop_index(op.f('ix_schedule_service_id'), table_name='schedule')
     op.drop_index(op.f('ix_schedule_service_at_location_id'), table_name='schedule')
     op.drop_table('schedule')

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app.db import get_session
@@ -42,12 +43,49 @@ def _clock(raw: str | None, field: str) -> Any:
         raise InvalidInput("must be a time HH:MM", field=field) from None
 
 
-def _term_filter(term_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _term_filter(session: Session, term_id: str) -> ActivityFilters:
+    """Filters for a term id: one of our vocabularies, else an imported term."""
     for tax in vocab.TAXONOMIES:
         for term in tax.terms:
             if tax.term_id(term.code) == term_id:
-                return ((term.code,), ()) if tax.key == "category" else ((), (term.code,))
-    raise NotFound("no taxonomy term with that id", field="taxonomy_term_id")
+                if tax.key == "category":
+                    return ActivityFilters(category_codes=(term.code,))
+                return ActivityFilters(audience_codes=(term.code,))
+    known = session.execute(sql_text("SELECT 1 FROM taxonomy_term WHERE id = :id"),
+                            {"id": term_id}).first()
+    if known is None:
+        raise NotFound("no taxonomy term with that id", field="taxonomy_term_id")
+    return ActivityFilters(term_ids=(term_id,))
+
+
+def _taxonomy_filter(session: Session, taxonomy_id: str) -> ActivityFilters:
+    tax = next((t for t in vocab.TAXONOMIES if t.id == taxonomy_id), None)
+    if tax is not None:
+        codes = tuple(t.code for t in tax.terms)
+        return (ActivityFilters(category_codes=codes) if tax.key == "category"
+                else ActivityFilters(audience_codes=codes))
+    known = session.execute(sql_text("SELECT 1 FROM taxonomy WHERE id = :id"),
+                            {"id": taxonomy_id}).first()
+    if known is None:
+        raise NotFound("no taxonomy with that id", field="taxonomy_id")
+    return ActivityFilters(term_taxonomy_id=taxonomy_id)
+
+
+def _imported_taxonomies(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(sql_text(
+        "SELECT id, name, coalesce(description, name) AS description, uri FROM taxonomy"
+        " ORDER BY name, id")).mappings()
+    return [{k: v for k, v in r.items() if v is not None} for r in rows]
+
+
+def _imported_terms(session: Session, taxonomy_id: str | None) -> list[dict[str, Any]]:
+    rows = session.execute(sql_text(
+        "SELECT t.id, t.name, coalesce(t.description, t.name) AS description, t.parent_id,"
+        " x.name AS taxonomy, t.taxonomy_id, t.term_uri, t.code AS term FROM taxonomy_term t"
+        " LEFT JOIN taxonomy x ON x.id = t.taxonomy_id"
+        " WHERE CAST(:tax AS text) IS NULL OR t.taxonomy_id = :tax ORDER BY x.name, t.name"),
+        {"tax": taxonomy_id}).mappings()
+    return [{k: v for k, v in r.items() if v is not None} for r in rows]
 
 
 @router.get("")
@@ -79,16 +117,8 @@ def services(
     """Paginated services with ORUK's filters; `full=true` nests each service fully."""
     conn = session.connection()
     days = get_settings().stale_after_days
-    cats: tuple[str, ...] = ()
-    auds: tuple[str, ...] = ()
-    if taxonomy_term_id:
-        cats, auds = _term_filter(taxonomy_term_id)
-    if taxonomy_id:
-        tax = next((t for t in vocab.TAXONOMIES if t.id == taxonomy_id), None)
-        if tax is None:
-            raise NotFound("no taxonomy with that id", field="taxonomy_id")
-        codes = tuple(t.code for t in tax.terms)
-        cats, auds = (codes, auds) if tax.key == "category" else (cats, codes)
+    by_term = _term_filter(session, taxonomy_term_id) if taxonomy_term_id else ActivityFilters()
+    by_tax = _taxonomy_filter(session, taxonomy_id) if taxonomy_id else ActivityFilters()
     lat = lon = None
     if postcode:
         lat, lon = resolve_point(conn, postcode, field="postcode")
@@ -98,7 +128,10 @@ def services(
         raise InvalidInput(exc.message, field="day") from None
     f = ActivityFilters(
         lat=lat, lon=lon, radius_m=(proximity or DEFAULT_PROXIMITY_M) if postcode else None,
-        q=(text or search or "").strip() or None, category_codes=cats, audience_codes=auds,
+        q=(text or search or "").strip() or None,
+        category_codes=by_term.category_codes or by_tax.category_codes,
+        audience_codes=by_term.audience_codes or by_tax.audience_codes,
+        term_ids=by_term.term_ids, term_taxonomy_id=by_tax.term_taxonomy_id,
         day=weekday, time_from=_clock(start_time, "start_time"),
         time_to=_clock(end_time, "end_time"), minimum_age=minimum_age, maximum_age=maximum_age,
         status=None)
@@ -116,39 +149,45 @@ def one_service(service_id: str, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/taxonomies")
-def taxonomies(page: Annotated[int, Query(ge=1)] = 1,
+def taxonomies(session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
                per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-    """Our vocabularies (activity category, audience) as ORUK taxonomies."""
-    items = [taxonomy(t) for t in vocab.TAXONOMIES]
+    """Our vocabularies (activity category, audience), then those imported from feeds."""
+    items = [taxonomy(t) for t in vocab.TAXONOMIES] + _imported_taxonomies(session)
     return page_envelope(len(items), page, per_page,
                          items[(page - 1) * per_page: page * per_page])
 
 
 @router.get("/taxonomies/{taxonomy_id}")
-def one_taxonomy(taxonomy_id: str) -> dict[str, Any]:
+def one_taxonomy(taxonomy_id: str, session: SessionDep) -> dict[str, Any]:
     """One taxonomy with its terms."""
     for t in vocab.TAXONOMIES:
         if t.id == taxonomy_id:
             return taxonomy(t) | {"taxonomy_terms": [taxonomy_term(t, x) for x in t.terms]}
+    for item in _imported_taxonomies(session):
+        if item["id"] == taxonomy_id:
+            return item | {"taxonomy_terms": _imported_terms(session, taxonomy_id)}
     raise NotFound("no taxonomy with that id", field="taxonomy_id")
 
 
 @router.get("/taxonomy_terms")
-def taxonomy_terms(page: Annotated[int, Query(ge=1)] = 1,
+def taxonomy_terms(session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
                    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
                    taxonomy_id: str | None = None) -> dict[str, Any]:
-    """Every term of our vocabularies (optionally of one taxonomy)."""
+    """Every term of our vocabularies and of imported ones (optionally of one taxonomy)."""
     items = [taxonomy_term(t, x) for t in vocab.TAXONOMIES for x in t.terms
-             if taxonomy_id in (None, t.id)]
+             if taxonomy_id in (None, t.id)] + _imported_terms(session, taxonomy_id)
     return page_envelope(len(items), page, per_page,
                          items[(page - 1) * per_page: page * per_page])
 
 
 @router.get("/taxonomy_terms/{term_id}")
-def one_term(term_id: str) -> dict[str, Any]:
+def one_term(term_id: str, session: SessionDep) -> dict[str, Any]:
     """One taxonomy term."""
     for t in vocab.TAXONOMIES:
         for x in t.terms:
             if t.term_id(x.code) == term_id:
                 return taxonomy_term(t, x)
+    for item in _imported_terms(session, None):
+        if item["id"] == term_id:
+            return item
     raise NotFound("no taxonomy term with that id", field="term_id")

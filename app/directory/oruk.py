@@ -23,8 +23,6 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
                   _terms(svc, "primary_category") + _terms(svc, "category")]
     audiences = [code for t in _terms(svc, "eligibility")
                  if (code := vocab.audience_code(t)) is not None]
-    known = {"primary_category", "category"}
-    unmapped = [a for a in svc.get("attributes") or [] if a.get("link_type") not in known]
     # A district-wide service area names the district of its venues until postcodes say better.
     district = next((a.get("extent") for a in svc.get("service_areas") or []
                      if a.get("extent_type") == "gss_code"
@@ -73,8 +71,8 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
         "cost_options": [{k: co.get(k) for k in ("id", "option", "amount",
                                                  "amount_description")}
                          for co in svc.get("cost_options") or []],
-        "oruk_extra": {k: svc[k] for k in _KEPT if k in svc}
-        | {"sal_ids": sal_ids, "attributes": unmapped},
+        "attributes": svc.get("attributes") or [],
+        "oruk_extra": {k: svc[k] for k in _KEPT if k in svc} | {"sal_ids": sal_ids},
     }
 
 
@@ -193,8 +191,8 @@ def service_to_oruk(a: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
                                 else "category"))
     for code in a.get("audiences") or []:
         attrs.append(_attribute(a["id"], aud_tax, code, "eligibility"))
-    out["attributes"] = attrs + [x for x in extra.get("attributes") or []
-                                 if isinstance(x, dict) and x.get("taxonomy_term")]
+    out["attributes"] = attrs + [_stored_attribute(a["id"], x) for x in a.get("attributes") or []
+                                 if not _mapped(x)]
     for key in ("service_areas", "languages", "funding"):
         out[key] = extra.get(key) or []
     return out
@@ -237,3 +235,24 @@ def _schedule_to_oruk(s: dict[str, Any], service_id: str, loc_to_sal: dict[str, 
         if s.get(key) not in (None, ""):
             out[key] = s[key]
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _mapped(attr: dict[str, Any]) -> bool:
+    """True when a stored feed attribute is already expressed by our own vocabularies."""
+    code = vocab.normalise_code(attr["term"].get("code") or attr["term"]["name"])
+    if attr["link_type"] in ("primary_category", "category"):
+        return code in vocab.CATEGORY_CODES
+    if attr["link_type"] == "eligibility":
+        return vocab.audience_code(code) is not None
+    return False
+
+
+def _stored_attribute(service_id: str, attr: dict[str, Any]) -> dict[str, Any]:
+    t = attr["term"]
+    term = {"id": t["id"], "name": t["name"], "description": t.get("description") or t["name"]}
+    for key, src in (("taxonomy", "taxonomy"), ("taxonomy_id", "taxonomy_id"),
+                     ("term_uri", "term_uri"), ("term", "code"), ("parent_id", "parent_id")):
+        if t.get(src):
+            term[key] = t[src]
+    return {"id": _attr_id(service_id, t["id"] + attr["link_type"]), "link_id": service_id,
+            "taxonomy_term_id": t["id"], "link_type": attr["link_type"], "taxonomy_term": term}

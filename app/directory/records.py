@@ -74,6 +74,28 @@ class CostRecord:
 
 
 @dataclass
+class TermRecord:
+    """A term of a vocabulary from a feed (ORUK taxonomy_term), with its taxonomy."""
+
+    id: str
+    name: str
+    description: str
+    code: str | None = None
+    term_uri: str | None = None
+    parent_id: str | None = None
+    taxonomy_id: str | None = None
+    taxonomy_name: str | None = None
+
+
+@dataclass
+class AttributeRecord:
+    """A listing tagged with a term (ORUK attribute), e.g. link_type 'access_route'."""
+
+    link_type: str
+    term: TermRecord
+
+
+@dataclass
 class ActivityRecord:
     """A whole listing: the service, its organisation, venues, schedules and prices."""
 
@@ -107,4 +129,6 @@ class ActivityRecord:
     locations: list[LocationRecord] = field(default_factory=list)
     schedules: list[ScheduleRecord] = field(default_factory=list)
     costs: list[CostRecord] = field(default_factory=list)
+    # None: the source carries no attributes, so stored ones are kept (CSV, API edits).
+    attributes: list[AttributeRecord] | None = None
     oruk_extra: dict[str, Any] = field(default_factory=dict)

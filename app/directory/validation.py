@@ -12,10 +12,12 @@ from app.directory import vocab
 from app.directory.occurrences import ScheduleError, make_rule
 from app.directory.records import (
     ActivityRecord,
+    AttributeRecord,
     CostRecord,
     LocationRecord,
     OrgRecord,
     ScheduleRecord,
+    TermRecord,
 )
 from app.errors import InvalidInput
 from app.postcodes import parse_postcode
@@ -230,6 +232,7 @@ def build_activity(data: dict[str, Any], *, default_id: str | None = None
         last_verified_at=c.moment(data.get("last_verified_at"), "last_verified_at"),
         verified_by=c.text(data.get("verified_by"), "verified_by"),
         locations=locations, schedules=schedules, costs=costs,
+        attributes=_attributes(data.get("attributes")),
         oruk_extra=dict(data.get("oruk_extra") or {}),
     )
     return (None, c.problems) if c.problems else (record, [])
@@ -376,4 +379,33 @@ def _costs(c: _Checker, raws: list[dict[str, Any]], sid: str) -> list[CostRecord
             id=str(raw.get("id") or stable_id("cost", sid, i)), option=option, amount=amount,
             amount_description=c.text(raw.get("amount_description"),
                                       f"{f}.amount_description")))
+    return out
+
+
+def _attributes(raws: Any) -> list[AttributeRecord] | None:
+    """Feed attributes (ORUK shape), kept leniently: an unusable one is skipped, not fatal."""
+    if raws is None:
+        return None
+    out = []
+    seen = set()
+    for raw in raws if isinstance(raws, list) else []:
+        term = raw.get("taxonomy_term") if isinstance(raw, dict) else None
+        if not isinstance(term, dict) or not (term.get("name") or term.get("term")):
+            continue
+        name = str(term.get("name") or term.get("term"))[:200]
+        tax_name = term.get("taxonomy")
+        tax_id = term.get("taxonomy_id") or (stable_id("taxonomy", tax_name) if tax_name
+                                             else None)
+        term_id = str(term.get("id") or raw.get("taxonomy_term_id")
+                      or stable_id("term", tax_id, term.get("term") or name))[:64]
+        link_type = str(raw.get("link_type") or "category")[:64]
+        if (term_id, link_type) in seen:
+            continue
+        seen.add((term_id, link_type))
+        out.append(AttributeRecord(link_type, TermRecord(
+            id=term_id, name=name, description=str(term.get("description") or name),
+            code=(str(term["term"])[:120] if term.get("term") else None),
+            term_uri=term.get("term_uri"), parent_id=term.get("parent_id"),
+            taxonomy_id=str(tax_id)[:64] if tax_id else None,
+            taxonomy_name=str(tax_name)[:200] if tax_name else None)))
     return out

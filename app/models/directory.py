@@ -162,6 +162,44 @@ class CostOption(Base):
     amount_description: Mapped[str | None] = mapped_column(Text)
 
 
+class Taxonomy(Base):
+    """A vocabulary imported from a feed (ORUK taxonomy); ours are in app.directory.vocab."""
+
+    __tablename__ = "taxonomy"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    uri: Mapped[str | None] = mapped_column(String(500))
+
+
+class TaxonomyTerm(Base):
+    """A term of an imported vocabulary (ORUK taxonomy_term)."""
+
+    __tablename__ = "taxonomy_term"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    taxonomy_id: Mapped[str | None] = mapped_column(
+        ForeignKey("taxonomy.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str | None] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    term_uri: Mapped[str | None] = mapped_column(String(500))
+    parent_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ServiceAttribute(Base):
+    """A service tagged with an imported term (ORUK attribute), e.g. an access route."""
+
+    __tablename__ = "service_attribute"
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    taxonomy_term_id: Mapped[str] = mapped_column(
+        ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True, index=True)
+    link_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class AuditLog(Base):
     """Who changed which listing, when, with the values before and after."""
 
@@ -204,4 +242,5 @@ class RevokedToken(Base):
 
 
 __all__ = ["AppUser", "AuditLog", "CostOption", "Location", "Organization",
-           "RevokedToken", "Schedule", "Service", "ServiceAtLocation"]
+           "RevokedToken", "Schedule", "Service", "ServiceAtLocation", "ServiceAttribute",
+           "Taxonomy", "TaxonomyTerm"]

@@ -330,6 +330,9 @@ def test_oruk_round_trip_keeps_the_content(real_api: TestClient, geodata: Path) 
         assert {c["amount"] for c in out["cost_options"]} == {
             c["amount"] for c in svc["cost_options"]}
         assert out["assured_date"] == svc["assured_date"]
+        # Every feed attribute survives, ours replacing the feed's own category/audience terms.
+        kept = {(a["link_type"], a["taxonomy_term"]["term"]) for a in out["attributes"]}
+        assert {(a["link_type"], a["taxonomy_term"]["term"]) for a in svc["attributes"]} <= kept
 
 
 def test_oruk_filters_and_taxonomies(real_api: TestClient, geodata: Path) -> None:
@@ -362,6 +365,18 @@ def test_oruk_filters_and_taxonomies(real_api: TestClient, geodata: Path) -> Non
         haversine_m(centre, (x["location"]["latitude"], x["location"]["longitude"])) <= 2000
         for x in s["service_at_locations"]) for s in services)
     assert real_api.get("/api/oruk/services", params={"day": "someday"}).status_code == 422
+    # Terms imported from the feed (activity type, access route) are served and filter too.
+    walking = next(t for t in terms_page["contents"] if t.get("term") == "walking-group")
+    assert total(taxonomy_term_id=walking["id"]) == sum(
+        any(a["taxonomy_term"]["term"] == "walking-group" for a in s["attributes"])
+        for s in services)
+    assert total(taxonomy_id=walking["taxonomy_id"]) == sum(
+        any(a["link_type"] == "activity_type" for a in s["attributes"]) for s in services)
+    one_tax = real_api.get(f"/api/oruk/taxonomies/{walking['taxonomy_id']}").json()
+    assert_valid(tax_v, one_tax)
+    assert any(t["id"] == walking["id"] for t in one_tax["taxonomy_terms"])
+    assert real_api.get("/api/oruk/services",
+                        params={"taxonomy_term_id": "nope"}).status_code == 404
 
 
 def test_exports_and_cors(real_api: TestClient, csv_dir: Engine, tmp_path: Path) -> None:

@@ -41,6 +41,8 @@ class ActivityFilters:
     category_codes: tuple[str, ...] = ()
     audience_codes: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+    term_ids: tuple[str, ...] = ()  # imported taxonomy terms (service_attribute)
+    term_taxonomy_id: str | None = None  # any term of this imported taxonomy
     lad_code: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -68,6 +70,15 @@ def where_clauses(f: ActivityFilters, stale_days: int) -> tuple[list[str], dict[
     if f.category_codes:
         where.append("s.categories && CAST(:category_codes AS varchar[])")
         p["category_codes"] = list(f.category_codes)
+    if f.term_ids:
+        where.append("EXISTS (SELECT 1 FROM service_attribute sa WHERE sa.service_id = s.id"
+                     " AND sa.taxonomy_term_id = ANY(:term_ids))")
+        p["term_ids"] = list(f.term_ids)
+    if f.term_taxonomy_id:
+        where.append("EXISTS (SELECT 1 FROM service_attribute sa JOIN taxonomy_term t"
+                     " ON t.id = sa.taxonomy_term_id WHERE sa.service_id = s.id"
+                     " AND t.taxonomy_id = :term_taxonomy_id)")
+        p["term_taxonomy_id"] = f.term_taxonomy_id
     if f.audience:
         where.append(":audience = ANY(s.audiences)")
         p["audience"] = f.audience

@@ -111,7 +111,7 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
         out = _clean(row)
         out.pop("search", None)
         out["organization"] = out.pop("organization_id", None)
-        out |= {"locations": [], "schedules": [], "costs": []}
+        out |= {"locations": [], "schedules": [], "costs": [], "attributes": []}
         by_id[out["id"]] = out
     org_ids = list({a["organization"] for a in by_id.values() if a["organization"]})
     orgs = {r["id"]: _clean(r) for r in conn.execute(text(
@@ -143,6 +143,15 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
             " FROM cost_option WHERE service_id = ANY(:ids) ORDER BY id"), p).mappings():
         cost = _clean(r)
         by_id[cost.pop("service_id")]["costs"].append(cost)
+    for r in conn.execute(text("""
+        SELECT sa.service_id, sa.link_type, t.id, t.name, t.description, t.code, t.term_uri,
+               t.parent_id, t.taxonomy_id, x.name AS taxonomy
+        FROM service_attribute sa JOIN taxonomy_term t ON t.id = sa.taxonomy_term_id
+        LEFT JOIN taxonomy x ON x.id = t.taxonomy_id
+        WHERE sa.service_id = ANY(:ids) ORDER BY sa.link_type, t.name"""), p).mappings():
+        item = dict(r)
+        sid, link_type = item.pop("service_id"), item.pop("link_type")
+        by_id[sid]["attributes"].append({"link_type": link_type, "term": item})
     return [by_id[i] for i in ids if i in by_id]
 
 

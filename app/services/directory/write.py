@@ -185,6 +185,8 @@ def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
               "valid_to": s.valid_to, "opens_at": s.opens_at, "closes_at": s.closes_at,
               "description": s.description, "attending_type": s.attending_type,
               "notes": s.notes} for s in rec.schedules])
+    if rec.attributes is not None:
+        _save_attributes(conn, rec)
     if rec.costs:
         conn.execute(text("INSERT INTO cost_option (id, service_id, option, amount, currency,"
                           " amount_description) VALUES (:id, :sid, :option, :amount, :currency,"
@@ -193,3 +195,32 @@ def save_activity(conn: Connection, rec: ActivityRecord, source: str, *,
                        "currency": c.currency, "amount_description": c.amount_description}
                       for c in rec.costs])
     return version, result
+
+
+def _save_attributes(conn: Connection, rec: ActivityRecord) -> None:
+    """Replace the listing's feed attributes, upserting their taxonomies and terms."""
+    assert rec.attributes is not None
+    conn.execute(text("DELETE FROM service_attribute WHERE service_id = :id"), {"id": rec.id})
+    if not rec.attributes:
+        return
+    taxonomies = {a.term.taxonomy_id: a.term.taxonomy_name or a.term.taxonomy_id
+                  for a in rec.attributes if a.term.taxonomy_id}
+    if taxonomies:
+        conn.execute(text(
+            "INSERT INTO taxonomy (id, name) VALUES (:id, :name)"
+            " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"),
+            [{"id": k, "name": v} for k, v in taxonomies.items()])
+    terms = {a.term.id: a.term for a in rec.attributes}
+    conn.execute(text(
+        "INSERT INTO taxonomy_term (id, taxonomy_id, code, name, description, term_uri,"
+        " parent_id) VALUES (:id, :taxonomy_id, :code, :name, :description, :term_uri,"
+        " :parent_id) ON CONFLICT (id) DO UPDATE SET taxonomy_id = EXCLUDED.taxonomy_id,"
+        " code = EXCLUDED.code, name = EXCLUDED.name, description = EXCLUDED.description,"
+        " term_uri = EXCLUDED.term_uri, parent_id = EXCLUDED.parent_id"),
+        [{"id": t.id, "taxonomy_id": t.taxonomy_id, "code": t.code, "name": t.name,
+          "description": t.description, "term_uri": t.term_uri, "parent_id": t.parent_id}
+         for t in terms.values()])
+    conn.execute(text(
+        "INSERT INTO service_attribute (service_id, taxonomy_term_id, link_type)"
+        " VALUES (:sid, :tid, :lt) ON CONFLICT DO NOTHING"),
+        [{"sid": rec.id, "tid": a.term.id, "lt": a.link_type} for a in rec.attributes])
