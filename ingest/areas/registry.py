@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from ingest.areas import boundaries, iod, lookups, naptan, population, postcodes
 from ingest.areas.common import QUIET
-from ingest.report import LoadReport
+from ingest.report import LoadRefused, LoadReport
 from ingest.runner import Loader, Provenance, run_load
 
 
@@ -92,6 +93,12 @@ def load_file(engine: Engine, command: str, path: Path, *, strict: bool = False,
     try:
         return run_load(engine, dataset or dataset_label(command, path), path, loader,
                         strict=strict, quiet=quiet)
+    except DBAPIError as exc:
+        # Validation should catch bad values first; if the database still refuses one, the
+        # transaction is already rolled back and the user gets its reason in one line.
+        diag = getattr(exc.orig, "diag", None)
+        reason = getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
+        raise LoadRefused(path, f"the database refused the data: {reason}") from None
     finally:
         QUIET.reset(token)
 
