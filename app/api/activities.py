@@ -151,6 +151,23 @@ def export_csv(session: SessionDep, filters: Filters) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="activities.csv"'})
 
 
+_ORDINAL_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth",
+                  "-1": "last"}
+_DAY_WORDS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+              "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
+
+
+def _day_words(byday: str | None) -> str:
+    """'WE' -> 'Wednesday', '-1FR' -> 'last Friday' (the template's day column)."""
+    words = []
+    for part in (byday or "").split(","):
+        code, ordinal = part[-2:], part[:-2]
+        if code in _DAY_WORDS:
+            prefix = _ORDINAL_WORDS.get(ordinal, ordinal)
+            words.append(f"{prefix} {_DAY_WORDS[code]}".strip())
+    return ", ".join(words)
+
+
 def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
     locs = {loc["id"]: loc for loc in a["locations"]}
     cost = a["costs"][0] if a["costs"] else {}
@@ -182,7 +199,8 @@ def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
             "step_free": loc.get("step_free"), "accessible_toilet": loc.get("accessible_toilet"),
             "hearing_loop": loc.get("hearing_loop"), "district": loc.get("district"),
             "lad24cd": loc.get("lad_code"), "location_id": loc.get("id"),
-            "day": s.get("byday"), "start_time": s.get("opens_at"), "end_time": s.get("closes_at"),
+            "day": _day_words(s.get("byday")), "start_time": s.get("opens_at"),
+            "end_time": s.get("closes_at"),
             "frequency": ("fortnightly" if s.get("interval") == 2 else "weekly")
             if s.get("freq") == "WEEKLY" else ("monthly" if s.get("freq") else ""),
             "rrule": rrule, "schedule_valid_from": s.get("valid_from"),
