@@ -1,0 +1,220 @@
+"""The gap batch on the real Notts data: storage, sanity properties, what-if, staleness."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.analysis.bands import BANDS
+from app.directory.vocab import CATEGORIES
+from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
+from app.services.gaps.compute import GapParams, build_context, slot_round_trips
+from app.services.gaps.query import layer, staleness
+from app.services.gaps.whatif import WhatIfRequest, what_if
+from app.services.transit.router import get_router
+
+pytestmark = pytest.mark.realdata
+
+N_FILTERS = (1 + len(CATEGORIES)) * 3  # categories incl. 'all' x audiences
+LADYBROOK = (53.1405, -1.2268)  # Ladybrook, Mansfield
+
+
+def q(url: str, sql: str, **params: Any) -> list[Any]:
+    eng = create_engine(url)
+    try:
+        with eng.connect() as conn:
+            return list(conn.execute(text(sql), params).all())
+    finally:
+        eng.dispose()
+
+
+def test_batch_stores_every_band_level_and_filter(gaps_db: str) -> None:
+    bands = dict(q(gaps_db, "SELECT band, run_id FROM gap_band"))
+    assert set(bands) == set(BANDS)
+    run = q(gaps_db, "SELECT status, seconds, params, data_versions FROM gap_run "
+                     "WHERE id = :i", i=max(bands.values()))[0]
+    assert run[0] == "complete" and run[1] > 0
+    assert run[2]["week"][0] == "2026-11-23" and run[2]["budgets"] == [30, 45, 60]
+    assert run[3]["gtfs"] and "iod2025" in run[3]["datasets"] and run[3]["directory"]
+    counts = dict(q(gaps_db, "SELECT level, count(DISTINCT code) FROM gap_result GROUP BY 1"))
+    assert counts["lsoa"] == 684 and counts["lad"] == 8 and counts["ward"] >= 180
+    per_band = q(gaps_db, "SELECT band, count(*) FROM gap_result GROUP BY 1")
+    expected = (counts["lsoa"] + counts["ward"] + counts["lad"]) * N_FILTERS * 3
+    assert all(n == expected for _, n in per_band)
+    # every LSOA has postcode origins, never the polygon centroid
+    assert q(gaps_db, "SELECT count(*) FROM gap_area WHERE level = 'lsoa' AND n_origins = 0"
+             )[0][0] == 0
+
+
+def test_bigger_budget_never_lowers_access(gaps_db: str) -> None:
+    bad = q(gaps_db, """
+        SELECT count(*) FROM gap_result a JOIN gap_result b USING (band, level, code, category,
+                                                                   audience)
+        WHERE b.budget > a.budget AND (b.activities_mean < a.activities_mean - 1e-9
+           OR b.activities_share < a.activities_share - 1e-9
+           OR b.sessions_mean < a.sessions_mean - 1e-9)""")[0][0]
+    assert bad == 0
+
+
+def test_evening_is_at_most_daytime(gaps_db: str) -> None:
+    rows = q(gaps_db, """
+        SELECT d.code, d.activities_share, e.activities_share, d.sessions_mean, e.sessions_mean
+        FROM gap_result d JOIN gap_result e USING (budget, level, code, category, audience)
+        WHERE d.band = 'weekday_day' AND e.band = 'weekday_evening' AND d.level = 'lsoa'
+          AND d.category = 'all' AND d.audience = 'all' AND d.budget = 45""")
+    assert len(rows) == 684
+    assert all(e <= d + 1e-9 for _, d, e, _, _ in rows)
+    assert all(e <= d + 1e-9 for _, _, _, d, e in rows)
+    assert sum(d for _, d, _, _, _ in rows) > 2 * sum(e for _, _, e, _, _ in rows)
+
+
+def test_aggregation_preserves_population_and_ward_totals(gaps_db: str) -> None:
+    totals = q(gaps_db, """
+        SELECT band, budget, category, audience, level, sum(population) FROM gap_result
+        GROUP BY 1, 2, 3, 4, 5""")
+    by_key: dict[tuple[Any, ...], dict[str, float]] = {}
+    for band, budget, cat, aud, level, pop in totals:
+        by_key.setdefault((band, budget, cat, aud), {})[level] = pop
+    census = q(gaps_db, "SELECT sum(count) FROM population WHERE age_band = 'total'")[0][0]
+    for key, levels in by_key.items():
+        assert levels["lsoa"] == pytest.approx(levels["ward"])
+        assert levels["lsoa"] == pytest.approx(levels["lad"])
+        if key[3] == "all":
+            assert levels["lsoa"] == pytest.approx(census)
+    # a ward's figures are its LSOAs' population-weighted sums
+    wards = q(gaps_db, """
+        SELECT w.code, w.population, w.activities_share, sum(l.population),
+               sum(l.activities_share * l.population), w.sessions_mean,
+               sum(l.sessions_mean * l.population)
+        FROM gap_result w JOIN gap_area a ON a.level = 'lsoa' AND a.ward_code = w.code
+        JOIN gap_result l ON l.level = 'lsoa' AND l.code = a.code AND l.band = w.band
+         AND l.budget = w.budget AND l.category = w.category AND l.audience = w.audience
+        WHERE w.level = 'ward' AND w.band = 'weekday_day' AND w.budget = 45
+          AND w.category = 'all' AND w.audience = 'all'
+        GROUP BY w.code, w.population, w.activities_share, w.sessions_mean""")
+    assert len(wards) >= 180
+    for _, wpop, wshare, lpop, lshare_pop, wsess, lsess_pop in wards:
+        assert wpop == pytest.approx(lpop)
+        assert wshare * wpop == pytest.approx(lshare_pop, abs=1e-6)
+        assert wsess * wpop == pytest.approx(lsess_pop, abs=1e-6)
+
+
+def test_gap_classes_within_region(gaps_db: str) -> None:
+    rows = q(gaps_db, """
+        SELECT r.gap_class, a.lad_code FROM gap_result r JOIN gap_area a
+          ON a.level = r.level AND a.code = r.code
+        WHERE r.level = 'ward' AND r.band = 'weekday_evening' AND r.budget = 45
+          AND r.category = 'all' AND r.audience = 'young'""")
+    region = {"E07000170", "E07000173", "E07000174", "E07000175"}
+    assert {lad for cls, lad in rows if cls is not None} <= region
+    assert all(cls is None for cls, lad in rows if lad not in region)
+    # the known gap: no evening youth provision in Mansfield (all its wards in low access)
+    mansfield = [cls for cls, lad in rows if lad == "E07000174"]
+    assert mansfield and all(cls.endswith("-1") for cls in mansfield)
+
+
+def test_adding_an_activity_never_lowers_access(gaps_db: str, gaps_cache: Any) -> None:
+    req = WhatIfRequest(lat=LADYBROOK[0], lon=LADYBROOK[1], days=["thu"], start="18:00",
+                        end="20:00", category="social-connection",
+                        audiences=["young-people-16-25"], view_audience="young")
+    eng = create_engine(gaps_db)
+    try:
+        with eng.connect() as conn:
+            res = what_if(conn, req)
+            before = layer(conn, "ward", "weekday_evening", "all", "young", 45,
+                           with_geometry=False)
+            after_saved = q(gaps_db, "SELECT count(*) FROM gap_result")[0][0]
+    finally:
+        eng.dispose()
+    assert res["band"] == "weekday_evening" and res["saved"] is False
+    assert res["summary"]["residents_within_round_trip"] > 0
+    changed = res["changes"]["ward"]
+    assert changed, "a youth group in Mansfield must change some ward"
+    for level in ("lsoa", "ward", "lad"):
+        for c in res["changes"][level]:
+            for m in ("activities_mean", "activities_share", "sessions_mean", "e2sfca"):
+                assert c["delta"][m] >= -1e-9, (level, c["code"], m)
+    # the before values are the stored ones (same computation), and nothing was written
+    stored = {f["properties"]["code"]: f["properties"] for f in before["features"]}
+    for c in changed:
+        assert c["before"]["activities_share"] == pytest.approx(
+            stored[c["code"]]["activities_share"], abs=1e-4)
+    assert after_saved == q(gaps_db, "SELECT count(*) FROM gap_result")[0][0]
+
+
+def test_venue_searches_match_the_engines_round_trips(gaps_db: str) -> None:
+    """Cross-check: venue-side searches equal the finder's per-origin profiles."""
+    eng = create_engine(gaps_db)
+    try:
+        with eng.connect() as conn:
+            ctx = build_context(conn, GapParams(reference=dt.date(2026, 11, 22)))
+            slots = [s for s in ctx.listings.slots if s.weekday == 2][:25]  # Wednesdays
+            pick = np.linspace(0, len(ctx.origins) - 1, 12).astype(int)
+            sub = type(ctx.origins)(ctx.origins.area_codes[pick], ctx.origins.postcodes[pick],
+                                    ctx.origins.lat[pick], ctx.origins.lon[pick],
+                                    ctx.origins.weight[pick])
+            ctx.origins = sub
+            out, back = slot_round_trips(conn, ctx, slots)
+            router = get_router(conn, ctx.week[2])
+            sessions = [Session(s.lat, s.lon, ctx.week[2], s.start_s, s.end_s) for s in slots]
+            params = RoundTripParams(max_journey_s=None, lookback_s=6 * 3600)
+            compared = 0
+            for i in range(len(pick)):
+                trips = plan_round_trips(router, float(sub.lat[i]), float(sub.lon[i]), sessions,
+                                         params)
+                for k, rt in enumerate(trips):
+                    if rt.leave_home_s is not None and out[i, k] < 300:
+                        assert out[i, k] == pytest.approx((slots[k].start_s - rt.leave_home_s)
+                                                          / 60, abs=1 / 60)
+                        compared += 1
+                    if rt.arrive_home_s is not None and back[i, k] < 300:
+                        assert back[i, k] == pytest.approx((rt.arrive_home_s - slots[k].end_s)
+                                                           / 60, abs=1 / 60)
+                        compared += 1
+                    if rt.feasible and rt.arrive_home_s is not None:
+                        # same answer, except that the gap analysis also wants home by midnight
+                        home_same_day = rt.arrive_home_s <= 86_400
+                        assert (np.isfinite(out[i, k]) and np.isfinite(back[i, k])) \
+                            == home_same_day
+    finally:
+        eng.dispose()
+    assert compared > 100
+
+
+def test_rerun_skips_unchanged_bands_and_a_listing_change_marks_one_band_stale(
+        gaps_db: str) -> None:
+    from ingest.cli import main
+
+    runs = q(gaps_db, "SELECT count(*) FROM gap_run")[0][0]
+    assert main(["gaps", "--date", "2026-11-22", "--quiet"]) == 0
+    assert q(gaps_db, "SELECT count(*) FROM gap_run")[0][0] == runs  # nothing recomputed
+    sid, old_open, old_close = q(gaps_db, """
+        SELECT sc.id, sc.opens_at, sc.closes_at FROM schedule sc JOIN service s
+          ON s.id = sc.service_id
+        WHERE s.status = 'active' AND sc.opens_at >= '18:00' AND sc.freq = 'WEEKLY'
+        ORDER BY sc.id LIMIT 1""")[0]
+    eng = create_engine(gaps_db)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text("UPDATE schedule SET opens_at = '19:00', closes_at = '21:00' "
+                              "WHERE id = :i"), {"i": sid})
+            conn.execute(text("UPDATE service SET last_modified = now(), version = version + 1 "
+                              "WHERE id = (SELECT service_id FROM schedule WHERE id = :i)"),
+                         {"i": sid})
+        with eng.connect() as conn:
+            from app.services.gaps.query import runs_state
+            stale = staleness(conn, runs_state(conn))
+        assert stale == {"weekday_day": False, "weekday_evening": True, "weekend": False}
+        assert main(["gaps", "--date", "2026-11-22", "--quiet"]) == 0
+        latest = q(gaps_db, "SELECT bands FROM gap_run ORDER BY id DESC LIMIT 1")[0][0]
+        assert latest == ["weekday_evening"]
+    finally:
+        with eng.begin() as conn:
+            conn.execute(text("UPDATE schedule SET opens_at = :o, closes_at = :c WHERE id = :i"),
+                         {"o": old_open, "c": old_close, "i": sid})
+        eng.dispose()
+        assert main(["gaps", "--date", "2026-11-22", "--quiet"]) == 0
