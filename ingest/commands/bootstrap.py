@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     engine = get_engine()
     folder = get_settings().geodata_dir
     plan = plan_folder(folder) if folder.is_dir() and not args.sample else None
-    real = [p for p, f in plan.loads if f.load is not None] if plan else []
+    # Only area data counts as "real data": timetables or activities alone cannot be mapped.
+    real = [p for p, f in plan.loads if f.load is not None and f.order < 60] if plan else []
     sample_loaded = has_sample_region(engine)
     if area_rows(engine) and not (sample_loaded and real):
         print("bootstrap: area data already loaded; nothing to do", file=sys.stderr)

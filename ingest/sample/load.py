@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,11 @@ SAMPLE_PROVENANCE = Provenance(
     "people, deprivation figures, postcodes or bus stops.", f"generated, seed {SEED}")
 
 
+# Other layers of the sample region (a fictional timetable, fictional activities) join by
+# appending "module:function"; each is called as function(engine, quiet=...) after the areas.
+SAMPLE_EXTRAS: tuple[str, ...] = ()
+
+
 def load_sample_region(engine: Engine, *, quiet: bool = False) -> int:
     """Write the sample files to a temporary folder and load each one; return rows loaded."""
     total = 0
@@ -28,6 +34,9 @@ def load_sample_region(engine: Engine, *, quiet: bool = False) -> int:
             report = load_file(engine, command, Path(tmp) / name, strict=True, quiet=quiet,
                                dataset=SAMPLE_DATASET, provenance=SAMPLE_PROVENANCE)
             total += report.rows_loaded
+    for ref in SAMPLE_EXTRAS:
+        module, _, func = ref.partition(":")
+        getattr(importlib.import_module(module), func)(engine, quiet=quiet)
     return total
 
 
