@@ -150,3 +150,27 @@ def test_privacy_no_postcode_in_urls_or_logs(page: Page, site: dict[str, str]) -
     assert "POST /api/reachable-activities" in log
     assert not re.search(r"NG18\s?1AA|ng18\s?1aa", log)
     assert "1AA" not in log
+
+
+def test_form_errors_are_announced_and_focused(page: Page, site: dict[str, str]) -> None:
+    open_finder(page, site["url"])
+    page.get_by_role("button", name="Find activities").click()
+    expect(page.locator("#postcode-error")).to_contain_text("Enter the client's postcode")
+    expect(page.locator("#postcode")).to_be_focused()
+    assert page.locator("#postcode").get_attribute("aria-invalid") == "true"
+    # An unknown postcode: the server's advice is shown next to the field.
+    search_box = page.get_by_label("Client's postcode")
+    search_box.fill("NG18 9ZZ")
+    page.get_by_role("button", name="Find activities").click()
+    expect(page.locator("#postcode-error")).to_contain_text("NG18", timeout=30_000)
+    expect(page.locator("#form-status")).to_contain_text("not in the loaded postcode directory")
+
+
+def test_postcode_travels_only_in_the_post_body(page: Page, site: dict[str, str]) -> None:
+    open_finder(page, site["url"])
+    with page.expect_request(lambda r: "/api/reachable-activities" in r.url) as req_info:
+        search(page, POSTCODE, days=("wed",))
+    req = req_info.value
+    assert req.method == "POST"
+    assert POSTCODE in (req.post_data or "")
+    assert "NG18" not in req.url

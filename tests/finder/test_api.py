@@ -171,3 +171,17 @@ def test_postcodes_never_reach_the_log(finder_api: tuple[httpx.Client, str]) -> 
     assert "POST /api/reachable-activities" in log
     for secret in (TOWN, TOWN.replace(" ", ""), RURAL, RURAL.replace(" ", ""), "1AA", "9LY"):
         assert secret not in log
+
+
+def test_pages_and_config(finder_api: tuple[httpx.Client, str]) -> None:
+    client, _ = finder_api
+    page = client.get("/")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "connect-src 'self'" in csp
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    config = client.get("/api/config").json()
+    assert any("SYNTHETIC" in n for n in config["notices"])
+    assert {"code": "older-adults", "label": "Older people"} in config["audiences"]
+    assert len(config["categories"]) == 10

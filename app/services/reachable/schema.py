@@ -86,7 +86,7 @@ class ReachableRequest(BaseModel):
     wheelchair: bool = Field(False, description="Accessible trips and stops, step-free venues.")
     filters: Filters = Field(default_factory=Filters)
     arrival_buffer_min: int = Field(5, ge=0, le=60, description="Arrive this early.")
-    return_buffer_min: int = Field(0, ge=0, le=120, description="Leave this long after the end.")
+    return_buffer_min: int = Field(5, ge=0, le=120, description="Leave this long after the end.")
 
     @field_validator("walk_speed")
     @classmethod
