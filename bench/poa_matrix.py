@@ -126,6 +126,7 @@ def _origin_rows(idx: np.ndarray) -> np.ndarray:
                                changed)
             ea[i] = bus[k]
         direct = router.walker.direct_many(float(lats[o]), float(lons[o]), lats, lons)
+        direct = np.minimum(direct, 1e7)  # network walkers report inf for "not connected"
         direct_t = np.where(direct <= q.walk.max_walk_m,
                             walk_seconds_array(direct, q.walk.speed_kmh), -1).astype(np.int64)
         _pair_percentiles(ea, deps, _G["eg_ptr"], _G["eg_stop"], _G["eg_t"], direct_t,
