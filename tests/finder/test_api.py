@@ -185,3 +185,20 @@ def test_pages_and_config(finder_api: tuple[httpx.Client, str]) -> None:
     assert any("SYNTHETIC" in n for n in config["notices"])
     assert {"code": "older-adults", "label": "Older people"} in config["audiences"]
     assert len(config["categories"]) == 10
+
+
+def test_wheelchair_users_get_step_free_venues(finder_api: tuple[httpx.Client, str]) -> None:
+    d = post(finder_api, **week(wheelchair=True)).json()
+    assert d["rows"]
+    assert all(x["venue"]["step_free"] for x in d["rows"])
+    assert d["parameters"]["wheelchair"] is True
+
+
+def test_lat_lon_and_outward_origins(finder_api: tuple[httpx.Client, str]) -> None:
+    by_point = post(finder_api, origin={"lat": 53.1388, "lon": -1.1960}, dates=[WEDNESDAY])
+    assert by_point.status_code == 200 and by_point.json()["origin_area"]["outward"]
+    by_outward = post(finder_api, origin={"postcode": "NG18"}, dates=[WEDNESDAY])
+    assert by_outward.status_code == 200
+    assert by_outward.json()["origin_area"]["outward"] == "NG18"
+    walk = post(finder_api, origin={"postcode": "NG18"}, dates=[WEDNESDAY], mode="walk").json()
+    assert walk["isochrone"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
