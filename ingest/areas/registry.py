@@ -33,7 +33,8 @@ DATASETS: dict[str, AreaDataset] = {d.command: d for d in (
                 iod.load_iod, 30),
     AreaDataset("population", "Census 2021 usual residents by LSOA 2021 and age",
                 population.load_population, 31),
-    AreaDataset("postcodes", "OS Code-Point Open CSV (headerless as published, or with header)",
+    AreaDataset("postcodes", "OS Code-Point Open CSV or its ZIP (headerless as published; a "
+                "header row is accepted)",
                 postcodes.load_postcodes, 40),
     AreaDataset("naptan", "NaPTAN Stops.csv", naptan.load_naptan, 50),
 )}
