@@ -40,7 +40,7 @@ def _copy_out(conn: Connection, sql: str, feed_id: int) -> pd.DataFrame:
     raw = conn.connection.driver_connection
     # COPY cannot take bind parameters, so psycopg renders the integer id as a literal.
     query = psql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true, NULL {})").format(
-        psql.SQL(sql).format(f=psql.Literal(int(feed_id))),  # type: ignore[arg-type]
+        psql.SQL(sql).format(f=psql.Literal(int(feed_id))),
         psql.Literal(NULL))
     buf = io.BytesIO()
     with raw.cursor() as cur, cur.copy(query) as copy:  # type: ignore[union-attr]
