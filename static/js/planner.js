@@ -202,6 +202,12 @@ async function runWhatIf(latlng) {
     if (!hit) continue;
     const props = { ...hit.feature.properties, gap_class: c.after.gap_class };
     hit.layer.setStyle(styleFor(props, true));
+    // Leaflet applies className only when a path is created: update the classes by hand.
+    const el = hit.layer.getElement();
+    if (el) {
+      el.classList.remove(`wr-class-${hit.feature.properties.gap_class || "none"}`);
+      el.classList.add(`wr-class-${c.after.gap_class || "none"}`, "wr-changed");
+    }
   }
   $("whatif-clear").disabled = false;
   state.map.getContainer().dataset.whatif = String((res.changes[level] || []).length);
