@@ -51,6 +51,8 @@ export function planHtml(row) {
   const v = row.venue;
   const s = displayStatus(row.feasibility);
   const out = [];
+  const printed = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+  out.push(`<p class="print-only print-head">Within Reach: journey plan, printed ${esc(printed)}</p>`);
   out.push(`<p class="plan-notice"><strong>Demonstration only:</strong> this plan uses a synthetic
     bus timetable and a fictional activity listing. Do not rely on these times.</p>`);
   out.push(`<h3 class="activity-title">${esc(a.name)}</h3>`);
