@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
@@ -14,8 +14,17 @@ from app.services.reachable.service import find_reachable
 router = APIRouter(tags=["finder"])
 
 
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown postcode; the message says what to try instead."},
+    422: {"description": "Invalid fields (every problem listed), an origin outside the loaded "
+                         "region (covered_districts), dates outside the timetable "
+                         "(valid_from/valid_to) or too many days (limits)."},
+    503: {"description": "No bus timetable is loaded; the message says how to load one."},
+}
+
+
 @router.post("/api/reachable-activities", response_model=ReachableResponse,
-             response_model_by_alias=True, response_model_exclude_none=False)
+             response_model_by_alias=True, responses=ERRORS)
 def reachable_activities(req: ReachableRequest,
                          session: Annotated[Session, Depends(get_session)]) -> ReachableResponse:
     """Activity sessions the client can reach by walk and bus, there and back, with plans.
