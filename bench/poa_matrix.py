@@ -43,39 +43,42 @@ _G: dict[str, Any] = {}  # per-process state, set before fork
 
 
 @nb.njit(cache=True)
-def _pair_percentiles(ea: np.ndarray, deps: np.ndarray, eg_ptr: np.ndarray,
+def _pair_percentiles(ea_t: np.ndarray, deps: np.ndarray, eg_ptr: np.ndarray,
                       eg_stop: np.ndarray, eg_t: np.ndarray, direct_t: np.ndarray,
                       max_trip: int, pcts: np.ndarray, out: np.ndarray) -> None:
     """Travel-time percentiles (minutes, -1 unreachable) from one origin to every target.
 
-    ea[i, s]: earliest bus arrival at stop s leaving at deps[i]; direct_t[d]: walking
-    seconds to target d (-1 if beyond the walk limit). Nearest-rank percentiles over the
-    minutes, unreachable minutes sorting last.
+    ea_t[s, i]: earliest bus arrival at stop s leaving at deps[i] (stop-major, so the
+    inner loop over minutes is contiguous); direct_t[d]: walking seconds to target d (-1
+    beyond the walk limit). Nearest-rank percentiles over the minutes, unreachable last.
     """
     n_dep = deps.shape[0]
     n_t = eg_ptr.shape[0] - 1
     big = np.int64(1) << 40
-    vals = np.empty(n_dep, np.int64)
+    best = np.empty(n_dep, np.int64)
     for d in range(n_t):
-        for i in range(n_dep):
-            best = big
-            for x in range(eg_ptr[d], eg_ptr[d + 1]):
-                a = ea[i, eg_stop[x]]
+        best[:] = big
+        for x in range(eg_ptr[d], eg_ptr[d + 1]):
+            row = ea_t[eg_stop[x]]
+            w = eg_t[x]
+            for i in range(n_dep):
+                a = row[i]
                 if a < core.INF:
-                    v = np.int64(a) + eg_t[x]
-                    if v < best:
-                        best = v
+                    v = np.int64(a) + w
+                    if v < best[i]:
+                        best[i] = v
+        for i in range(n_dep):
             if direct_t[d] >= 0:
                 v = np.int64(deps[i]) + direct_t[d]
-                if v < best:
-                    best = v
-            tt = best - deps[i]
-            vals[i] = tt if tt <= max_trip else big
-        vals.sort()
+                if v < best[i]:
+                    best[i] = v
+            tt = best[i] - deps[i]
+            best[i] = tt if tt <= max_trip else big
+        best.sort()
         for j in range(pcts.shape[0]):
             k = int(np.ceil(pcts[j] / 100.0 * n_dep)) - 1
             k = min(max(k, 0), n_dep - 1)
-            out[d, j] = -1 if vals[k] >= big else int((vals[k] + 59) // 60)
+            out[d, j] = -1 if best[k] >= big else int((best[k] + 59) // 60)
 
 
 def _setup(walker_kind: str) -> None:
@@ -129,8 +132,8 @@ def _origin_rows(idx: np.ndarray) -> np.ndarray:
         direct = np.minimum(direct, 1e7)  # network walkers report inf for "not connected"
         direct_t = np.where(direct <= q.walk.max_walk_m,
                             walk_seconds_array(direct, q.walk.speed_kmh), -1).astype(np.int64)
-        _pair_percentiles(ea, deps, _G["eg_ptr"], _G["eg_stop"], _G["eg_t"], direct_t,
-                          MAX_TRIP_S, PERCENTILES.astype(np.float64), row)
+        _pair_percentiles(np.ascontiguousarray(ea.T), deps, _G["eg_ptr"], _G["eg_stop"],
+                          _G["eg_t"], direct_t, MAX_TRIP_S, PERCENTILES.astype(np.float64), row)
         out[r] = row
     return out
 
