@@ -145,3 +145,31 @@ def test_bands_and_representative_week() -> None:
     week = representative_week(dt.date(2026, 1, 1), dt.date(2027, 12, 31), dt.date(2026, 12, 22),
                                lambda d: d != holiday and d != dt.date(2026, 12, 25))
     assert week[0] == dt.date(2027, 1, 4) and week[0].weekday() == 0 and len(week) == 7
+
+
+def test_band_blocks_levels_population_and_region() -> None:
+    from app.analysis.results import Level, band_blocks
+
+    # 4 LSOAs (one origin each) in 2 wards of 2 districts; 2 activities, 3 sessions.
+    rt = np.array([[10.0, 50.0, 20.0], [INF, INF, 40.0], [5.0, 5.0, INF], [INF, INF, INF]])
+    sessions = SessionSet(activity=np.array([0, 0, 1]), per_week=np.array([1.0, 1.0, 0.5]))
+    pop = np.array([100.0, 300.0, 200.0, 400.0])
+    levels = [Level("lsoa", ["L1", "L2", "L3", "L4"], np.arange(4), None),
+              Level("ward", ["W1", "W2"], np.array([0, 0, 1, 1]),
+                    np.array([True, False])),
+              Level("lad", ["D1"], np.zeros(4, dtype=np.int64), None)]
+    blocks = list(band_blocks(rt, sessions, np.ones(2), {"all": np.ones(2, bool)},
+                              {"all": (np.ones(2, bool), pop)}, np.arange(4), np.ones(4),
+                              levels, np.array([40.0, 10.0, 30.0, 20.0]), pop, [45],
+                              stepped_decay))
+    by_level = {b.level: b for b in blocks}
+    assert by_level["lsoa"].values["activities_share"].tolist() == [1, 1, 1, 0]
+    ward = by_level["ward"]
+    assert ward.population.tolist() == [400.0, 600.0]
+    # W1: LSOAs of 100 and 300 people each reach something -> 1.0; W2: 200 of 600 -> 1/3
+    assert ward.values["activities_share"] == pytest.approx([1.0, 1 / 3])
+    assert ward.values["sessions_mean"] == pytest.approx([(100 * 1.5 + 300 * 0.5) / 400,
+                                                          200 * 2 / 600])
+    # W2 is outside the region: no class; the region's only ward gets one
+    assert ward.gap_class[1] is None and ward.gap_class[0] is not None
+    assert by_level["lad"].population.tolist() == [pop.sum()]
