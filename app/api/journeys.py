@@ -13,7 +13,7 @@ from app.errors import InvalidInput
 from app.services.transit.params import parse_clock, query_params, timetable_info
 from app.services.transit.places import resolve_place
 from app.services.transit.plans import PlanRequest, plan
-from app.services.transit.router import get_transit_router
+from app.services.transit.router import get_transit_router, loaded_feeds, validity_of
 
 router = APIRouter(tags=["transit"])
 
@@ -63,4 +63,17 @@ def get_journey(
                     "max_walk_m": max_walk_m, "wheelchair": wheelchair},
         **result,
         "timetable": timetable_info(tr),
+    }
+
+
+@router.get("/api/timetables")
+def list_timetables(session: DbSession) -> dict[str, Any]:
+    """The loaded bus timetables and the dates they are valid for (503 if none)."""
+    rows = loaded_feeds(session.connection())
+    rng = validity_of(rows)
+    return {
+        "valid_from": rng[0].isoformat() if rng else None,
+        "valid_to": rng[1].isoformat() if rng else None,
+        "feeds": [{"name": f.name, "version": f.version, "valid_from": str(f.valid_from),
+                   "valid_to": str(f.valid_to)} for f in rows],
     }

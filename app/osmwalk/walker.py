@@ -10,6 +10,7 @@ gives answers everywhere.
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 
 import numba as nb
@@ -109,6 +110,8 @@ class OsmWalker:
         self.node_stops = order.astype(np.int64)
         counts = np.bincount(self.stop_node[order], minlength=graph.n_nodes)
         self.node_stop_ptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        # Scratch arrays shared by searches; the lock keeps concurrent requests apart.
+        self._lock = threading.Lock()
         self._dist = np.full(graph.n_nodes, np.inf)
         self._touched = np.empty(graph.n_nodes, np.int64)
         self._transfers: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -122,20 +125,22 @@ class OsmWalker:
     def _search(self, src: np.ndarray, src_d: np.ndarray, cutoff: float
                 ) -> tuple[np.ndarray, np.ndarray]:
         """(touched nodes, their distances) of one bounded search; state is reset after."""
-        n_t = bounded_dijkstra(self.g.ptr, self.g.to, self.g.length_m, src, src_d,
-                               float(cutoff), self._dist, self._touched)
-        nodes = self._touched[:n_t].copy()
-        d = self._dist[nodes].copy()
-        self._dist[nodes] = np.inf
+        with self._lock:
+            n_t = bounded_dijkstra(self.g.ptr, self.g.to, self.g.length_m, src, src_d,
+                                   float(cutoff), self._dist, self._touched)
+            nodes = self._touched[:n_t].copy()
+            d = self._dist[nodes].copy()
+            self._dist[nodes] = np.inf
         return nodes, d
 
     def _net_stops(self, node: int, offset: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
-        n_t = bounded_dijkstra(self.g.ptr, self.g.to, self.g.length_m,
-                               np.array([node], np.int64), np.array([offset]), float(max_m),
-                               self._dist, self._touched)
-        idx, d = _stops_from_touched(self._touched, n_t, self._dist, self.node_stop_ptr,
-                                     self.node_stops, self.stop_snap, float(max_m))
-        self._dist[self._touched[:n_t]] = np.inf
+        with self._lock:
+            n_t = bounded_dijkstra(self.g.ptr, self.g.to, self.g.length_m,
+                                   np.array([node], np.int64), np.array([offset]), float(max_m),
+                                   self._dist, self._touched)
+            idx, d = _stops_from_touched(self._touched, n_t, self._dist, self.node_stop_ptr,
+                                         self.node_stops, self.stop_snap, float(max_m))
+            self._dist[self._touched[:n_t]] = np.inf
         return idx, d
 
     def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:

@@ -206,3 +206,10 @@ def test_no_timetable_loaded_is_503_with_advice(fresh_db: Engine, tmp_path: Path
                                            "depart_at": "09:00"})
     assert r.status_code == 503
     assert "ingest gtfs" in r.json()["message"]
+
+
+@pytest.mark.realdata
+def test_timetables_lists_feeds_and_validity(client: TestClient) -> None:
+    body = client.get("/api/timetables").json()
+    assert (body["valid_from"], body["valid_to"]) == ("2026-01-01", "2027-12-31")
+    assert [f["name"] for f in body["feeds"]] == ["midnotts"]
