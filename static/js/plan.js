@@ -90,7 +90,9 @@ export function planHtml(row) {
   }
   if (row.last_bus_home) {
     const lb = row.last_bus_home;
-    const via = lb.route ? ` (bus ${esc(lb.route)}${lb.stop_name ? ` from ${esc(lb.stop_name)}` : ""})` : "";
+    const via = lb.route
+      ? ` for bus ${esc(lb.route)}${lb.bus_departs ? ` at ${esc(lb.bus_departs)}` : ""}${lb.stop_name ? ` from ${esc(lb.stop_name)}` : ""}`
+      : "";
     out.push(`<p><strong>Last way home that day:</strong> leave ${esc(v.name)} by
       ${esc(lb.departs)}${via}${lb.home_by ? `, home by ${esc(lb.home_by)}` : ""}.</p>`);
   } else if (row.outbound && !row.return) {

@@ -76,7 +76,9 @@ def test_rural_evening_cut_off_is_there_but_not_back(
     assert row["reason_code"] == "no_bus_back"
     assert row["reason"].startswith("no bus back after")
     assert row["outbound"] is not None and row["return"] is None
-    assert row["last_bus_home"]["departs"] < row["ends"]
+    last = row["last_bus_home"]
+    assert last["departs"] < row["ends"]
+    assert last["route"] and last["route"].startswith("D") and last["stop_name"]
     assert any("no bus home after" in e for e in d["explanations"])
     summary = next(s for s in d["summaries"] if s["activity_id"] == row["activity"]["id"])
     assert summary["text"].startswith("Wednesdays: can get there, but no bus back after")

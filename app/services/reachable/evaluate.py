@@ -21,6 +21,7 @@ from app.services.reachable.schema import Feasibility
 
 DAY_S = 86_400
 LOOKBACK_MARGIN_S = 600
+LAST_BUS_SLACK_S = 3600  # past the timetable's last arrival, as the engine's day end
 HOME = "home"
 
 
@@ -75,6 +76,7 @@ class Outcome:
     ret: Journey | None = None
     last_departure_s: int | None = None  # latest leave-the-venue time that still gets home
     walkable: bool = False
+    last_way_home: Journey | None = None  # that latest way home, when it could be named
 
 
 def tidy(journey: Journey | None) -> Journey | None:
@@ -123,7 +125,36 @@ def evaluate_day(engine: Router, day: dt.date, home_lat: float, home_lon: float,
     sessions = [TripSession(t.lat, t.lon, day, t.start_s, t.end_s, key=str(i), name=t.name)
                 for i, t in enumerate(targets)]
     trips = plan_round_trips(engine, home_lat, home_lon, sessions, p.round_trip())
-    return [_classify(rt, p) for rt in trips]
+    outcomes = [_classify(rt, p) for rt in trips]
+    name_last_ways_home(engine, home_lat, home_lon, targets, outcomes, p)
+    return outcomes
+
+
+def name_last_ways_home(engine: Router, home_lat: float, home_lon: float,
+                        targets: list[Target], outcomes: list[Outcome], p: EvalParams) -> None:
+    """Attach the route and stop of each venue's last way home (one reverse search per date).
+
+    The round trips give the latest time to leave each venue; a latest-departure search into
+    home with the end of the service day as deadline gives, per venue, a journey leaving at
+    that time. It is kept only when the two agree, since the round trips also apply the
+    time limit.
+    """
+    wanted = [i for i, o in enumerate(outcomes)
+              if o.status != "unreachable" and o.last_departure_s is not None and not o.walkable]
+    if not wanted:
+        return
+    deadline = int(engine.tt.arr.max(initial=0)) + LAST_BUS_SLACK_S
+    res = engine.latest_departure(home_lat, home_lon, deadline, p.round_trip().query, name=HOME)
+    by_venue: dict[tuple[float, float], Journey | None] = {}
+    for i in wanted:
+        t = targets[i]
+        key = (t.lat, t.lon)
+        if key not in by_venue:
+            by_venue[key] = tidy(res.journey(t.lat, t.lon, t.name))
+        j = by_venue[key]
+        last = outcomes[i].last_departure_s
+        if j is not None and last is not None and abs(j.depart_s - last) <= 60:
+            outcomes[i].last_way_home = j
 
 
 def _code(reason: str, leg: str) -> str:

@@ -47,7 +47,13 @@ def last_bus(o: Outcome) -> LastBus | None:
     """The latest time to leave the venue and still get home that day (None: walkable)."""
     if o.walkable or o.last_departure_s is None:
         return None
-    return LastBus(departs=clock(o.last_departure_s), route=None, stop_name=None)
+    j = o.last_way_home
+    bus = next((leg for leg in j.legs if leg.mode == "bus"), None) if j is not None else None
+    if j is None or bus is None:
+        return LastBus(departs=clock(o.last_departure_s))
+    return LastBus(departs=clock(o.last_departure_s), route=bus.route_short_name or None,
+                   stop_name=bus.start.name, bus_departs=clock(bus.depart_s),
+                   home_by=clock(j.arrive_s))
 
 
 def _str(v: Any) -> str | None:

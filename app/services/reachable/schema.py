@@ -172,8 +172,9 @@ class LastBus(BaseModel):
     """The latest time to leave the venue that still gets the client home that day."""
 
     departs: str = Field(description="HH:MM: leave the venue by then.")
-    route: str | None = None
-    stop_name: str | None = None
+    route: str | None = Field(None, description="Bus route of that last way home.")
+    stop_name: str | None = Field(None, description="Where to catch it.")
+    bus_departs: str | None = Field(None, description="HH:MM the bus leaves that stop.")
     home_by: str | None = None
 
 
