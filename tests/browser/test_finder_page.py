@@ -174,3 +174,21 @@ def test_postcode_travels_only_in_the_post_body(page: Page, site: dict[str, str]
     assert req.method == "POST"
     assert POSTCODE in (req.post_data or "")
     assert "NG18" not in req.url
+
+
+def test_rural_evening_shows_there_but_not_back(page: Page, site: dict[str, str],
+                                                artifacts: Path) -> None:
+    open_finder(page, site["url"])
+    search(page, "NG22 9LY", days=("wed",), hours=("09:00", "22:00"))
+    expect(page.locator("#explanations")).to_contain_text("no bus home after")
+    there_only = page.locator(".result.st-outbound_only").first
+    expect(there_only).to_contain_text("There only, no way back")
+    expect(there_only).to_contain_text("No bus back after")
+    assert page.locator(".leaflet-marker-icon.wr-outbound_only").count() >= 1
+    there_only.click()
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text("Can get there, but not back")
+    expect(plan).to_contain_text("There is no way home within the chosen limits")
+    assert re.search(r"Last way home that day: leave .+ by \d\d:\d\d for bus D\d+",
+                     plan.inner_text())
+    page.screenshot(path=artifacts / "finder-rural-evening.png", full_page=True)
