@@ -74,6 +74,6 @@ def list_timetables(session: DbSession) -> dict[str, Any]:
     return {
         "valid_from": rng[0].isoformat() if rng else None,
         "valid_to": rng[1].isoformat() if rng else None,
-        "feeds": [{"name": f.name, "version": f.version, "valid_from": str(f.valid_from),
-                   "valid_to": str(f.valid_to)} for f in rows],
+        "feeds": [{"name": f.name, "version": f.version, "synthetic": f.synthetic,
+                   "valid_from": str(f.valid_from), "valid_to": str(f.valid_to)} for f in rows],
     }

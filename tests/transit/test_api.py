@@ -107,6 +107,8 @@ def test_journey_from_a_postcode_names_the_buses(client: TestClient,
     assert j["leave_at"] >= "09:00" and j["arrive_at"] < "11:00"
     assert any("take bus D" in s for s in j["steps"])
     assert body["from"] == "NG18 1AA"
+    assert j["steps"][-1].endswith("arrive at your destination")  # `to` was a lat,lon
+    assert "SYNTHETIC" in body["timetable"]["warning"]
     # Privacy: the client's postcode never reaches a server log record (httpx is the client).
     server = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     assert "NG18" not in server and "1AA" not in server

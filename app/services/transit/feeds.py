@@ -26,12 +26,15 @@ class FeedRow:
     sha256: str
     valid_from: dt.date | None
     valid_to: dt.date | None
+    synthetic: bool = False  # the publisher labels it as test data, not a real timetable
 
 
 def list_feeds(conn: Connection) -> list[FeedRow]:
     """Every loaded feed, ordered by name (the order feeds are compiled in)."""
     rows = conn.execute(text(
-        "SELECT id, name, version, sha256, valid_from, valid_to FROM gtfs_feed ORDER BY name"))
+        "SELECT f.id, f.name, f.version, f.sha256, f.valid_from, f.valid_to,"
+        " coalesce(i.feed_publisher_name ILIKE '%synthetic%', false)"
+        " FROM gtfs_feed f LEFT JOIN gtfs_feed_info i ON i.feed_id = f.id ORDER BY f.name"))
     return [FeedRow(*r) for r in rows]
 
 

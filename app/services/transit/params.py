@@ -33,9 +33,13 @@ def query_params(max_buses: int, walk_speed_kmh: float, max_walk_m: float,
 
 def timetable_info(tr: TransitRouter) -> dict[str, Any]:
     """Which feeds answered, their validity and how walking was measured."""
-    return {
-        "feeds": [{"name": f.name, "version": f.version,
+    out: dict[str, Any] = {
+        "feeds": [{"name": f.name, "version": f.version, "synthetic": f.synthetic,
                    "valid_from": str(f.valid_from), "valid_to": str(f.valid_to)}
                   for f in tr.feeds],
         "walking": tr.walker_kind,
     }
+    if any(f.synthetic for f in tr.feeds):
+        out["warning"] = ("SYNTHETIC timetable: these are made-up test times, not real bus "
+                          "times. Do not use them to plan a real journey.")
+    return out

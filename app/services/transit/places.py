@@ -24,6 +24,12 @@ class QueryPlace:
     label: str
     approximate: bool = False
     note: str | None = None
+    spoken: str | None = None  # how instructions name it ("your start point" for lat,lon)
+
+    @property
+    def name(self) -> str:
+        """The name used in step-by-step instructions."""
+        return self.spoken or self.label
 
 
 def resolve_place(session: Session, raw: str, *, field: str) -> QueryPlace:
@@ -33,7 +39,8 @@ def resolve_place(session: Session, raw: str, *, field: str) -> QueryPlace:
         raise InvalidInput("give a postcode (e.g. NG18 1AA) or lat,lon", field=field)
     if "," in value or _LOOKS_NUMERIC.match(value):
         p: LatLon = parse_latlon(value, field=field)
-        return QueryPlace(p.lat, p.lon, f"{p.lat:.5f},{p.lon:.5f}")
+        spoken = "your start point" if field == "from" else "your destination"
+        return QueryPlace(p.lat, p.lon, f"{p.lat:.5f},{p.lon:.5f}", spoken=spoken)
     pc = parse_postcode(value, field=field)
     try:
         found = lookup_postcode(session, pc)

@@ -161,8 +161,8 @@ def plan(tr: TransitRouter, req: PlanRequest) -> dict[str, Any]:
         notes.append(o.note or "The start is approximate (a postcode district centre).")
     return {
         "found": True,
-        "journey": journey_json(best, o.label, t.label),
-        "alternatives": [journey_json(a, o.label, t.label) for a in options[1:]],
+        "journey": journey_json(best, o.name, t.name),
+        "alternatives": [journey_json(a, o.name, t.name) for a in options[1:]],
         "notes": notes,
     }
 
