@@ -78,7 +78,7 @@ def test_csv_template_loads_good_rows_and_reports_bad(tiny_postcodes: Engine,
         assert bit in rej.reason
     assert any("could not be placed" in w and "NG99" not in w for w in report.warnings)
     with tiny_postcodes.connect() as conn:
-        placed = dict(conn.execute(text(
+        placed: dict[str, str | None] = dict(conn.execute(text(
             "SELECT l.name, l.geocoded_by FROM location l")).all())
         aud = conn.execute(text("SELECT audiences FROM service WHERE id = 'svc-2'")).scalar()
         byday = conn.execute(text("SELECT byday FROM schedule WHERE service_id = 'svc-2'")

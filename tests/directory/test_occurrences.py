@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.directory.occurrences import (
     WEEKDAYS,
+    Rule,
     ScheduleError,
     describe,
     make_rule,
@@ -24,7 +25,7 @@ DATES = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 SPANS = st.integers(min_value=0, max_value=400)
 
 
-def dates_of(rule, start, end, status="active"):  # type: ignore[no-untyped-def]
+def dates_of(rule: Rule, start: date, end: date, status: str = "active") -> list[date]:
     return [o.date for o in occurrences(rule, start, end, status=status)]
 
 

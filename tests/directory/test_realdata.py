@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ def test_counts_and_idempotent_reload(real_dir: Engine, geodata: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def csv_dir(admin_url: str, template_db: str, geodata: Path):  # type: ignore[no-untyped-def]
+def csv_dir(admin_url: str, template_db: str, geodata: Path) -> Iterator[Engine]:
     url = copy_database(admin_url, template_db, prefix="wr_dircsv")
     engine = create_engine(url, future=True)
     yield engine
@@ -270,10 +271,10 @@ def test_sessions_between_for_the_finder(real_dir: Engine) -> None:
     for s in got:
         assert s.date.weekday() == 2 and s.start is not None and s.start.hour >= 18
         assert s.details["free"] and s.lat is not None and s.details["venue_name"]
-        assert s.to_dict()["start_at"].endswith("+00:00")  # GMT in winter
+        assert str(s.to_dict()["start_at"]).endswith("+00:00")  # GMT in winter
 
 
-def schema_registry(geodata: Path) -> tuple[Path, Registry]:  # type: ignore[type-arg]
+def schema_registry(geodata: Path) -> tuple[Path, Registry[Any]]:
     folder = geodata.parent / "reference" / "oruk" / "schema"
     resources = []
     for path in list(folder.glob("*.json")) + list((folder / "compiled").glob("*.json")):
