@@ -56,8 +56,13 @@ export function planHtml(row) {
   out.push(`<p class="plan-notice"><strong>Demonstration only:</strong> this plan uses a synthetic
     bus timetable and a fictional activity listing. Do not rely on these times.</p>`);
   out.push(`<h3 class="activity-title">${esc(a.name)}</h3>`);
+  if (a.description) out.push(`<p class="description">${esc(a.description)}</p>`);
   out.push(`<p class="status-line">${statusBadge(s)} <span>${esc(STATUS[s].label)}</span></p>`);
   if (row.reason) out.push(`<p class="warning">${esc(sentence(row.reason))}</p>`);
+  if (a.stale) {
+    out.push(`<p class="warning">This listing has not been checked for over a year: confirm the
+      day and time with the organiser before going.</p>`);
+  }
   out.push("<dl>");
   out.push(`<dt>When</dt><dd>${esc(longDate(row.date))}, ${esc(row.starts)} to ${esc(row.ends)}</dd>`);
   out.push(`<dt>Where</dt><dd>${esc(v.name)}${v.address ? `, ${esc(v.address)}` : ""}`
@@ -65,6 +70,10 @@ export function planHtml(row) {
   if (a.organisation) out.push(`<dt>Run by</dt><dd>${esc(a.organisation)}</dd>`);
   out.push(`<dt>Cost</dt><dd>${esc(costText(a.cost))}</dd>`);
   out.push(`<dt>Contact</dt><dd>${contactHtml(a.contact)}</dd>`);
+  if (a.accepts_referrals !== null && a.accepts_referrals !== undefined) {
+    out.push(`<dt>Referrals</dt><dd>${a.accepts_referrals ? "Accepts social prescribing referrals"
+      : "Does not take referrals: the client contacts them directly"}${a.drop_in ? "; drop-in welcome" : ""}</dd>`);
+  }
   out.push(`<dt>What to bring</dt><dd>${esc(a.what_to_bring || "Nothing listed: ask the organiser")}</dd>`);
   if (a.how_to_join) out.push(`<dt>How to join</dt><dd>${esc(a.how_to_join)}</dd>`);
   if (v.accessibility) out.push(`<dt>Access</dt><dd>${esc(v.accessibility)}</dd>`);

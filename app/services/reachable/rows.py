@@ -9,6 +9,7 @@ from typing import Any
 from app.directory.occurrences import Session as DirSession
 from app.routing.journey import Journey as EngineJourney
 from app.services.reachable.evaluate import HOME, Outcome, clock
+from app.services.reachable.listing import Extras
 from app.services.reachable.schema import (
     Activity,
     Contact,
@@ -60,6 +61,10 @@ def _str(v: Any) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
+def _full_stop(t: str) -> str:
+    return t if t.endswith((".", "!", "?")) else t + "."
+
+
 def _bool(v: Any) -> bool | None:
     return None if v is None else bool(v)
 
@@ -93,43 +98,57 @@ def cost_note(raw: str | None, free: bool) -> str | None:
     return " ".join(words) or None
 
 
-def activity_of(s: DirSession) -> Activity:
+def activity_of(s: DirSession, extras: Extras) -> Activity:
     """The listing fields a link worker needs for the plan and the printout."""
     d = s.details
     free = d.get("free")
+    svc = extras.services.get(s.activity_id, {})
+    sched = extras.schedules.get(s.schedule_id, {})
+    join = [t for t in (_str(sched.get("attending_type")), _str(svc.get("referral_route")),
+                        _str(sched.get("notes"))) if t]
     return Activity(
         id=s.activity_id, name=str(d.get("activity_name") or "Activity"),
         organisation=_str(d.get("organization")),
+        category=_str(svc.get("primary_category")),
+        categories=list(svc.get("categories") or []),
+        audience=list(svc.get("audiences") or []),
+        description=_str(svc.get("description")),
+        how_to_join=" ".join(_full_stop(t) for t in dict.fromkeys(join)) or None,
         cost=Cost(free=_bool(free), amount_gbp=0.0 if free else _float(d.get("min_cost")),
                   note=cost_note(_str(d.get("cost_description")), bool(free))),
-        contact=Contact(phone=_str(d.get("contact_phone")), email=_str(d.get("contact_email"))),
+        contact=Contact(phone=_str(d.get("contact_phone")), email=_str(d.get("contact_email")),
+                        url=_str(svc.get("url"))),
         what_to_bring=_str(d.get("what_to_bring")),
         drop_in=_bool(d.get("drop_in")),
         accepts_referrals=_bool(d.get("accepts_referrals")),
+        stale=_bool(d.get("stale")),
     )
 
 
-def venue_of(s: DirSession) -> Venue:
+def venue_of(s: DirSession, extras: Extras) -> Venue:
     """Where the session is held."""
     d = s.details
+    access = extras.venues.get(s.location_id or "", {}).get("accessibility_notes")
     name = str(d.get("venue_name") or "Venue")
     # The first address line is often the venue's own name; do not say it twice.
     parts = [p for p in (d.get("address_1"), d.get("city")) if p and p != name]
     address = ", ".join(str(p) for p in parts)
     return Venue(id=s.location_id, name=name,
                  address=address or None, postcode=_str(d.get("postcode")),
-                 lat=s.lat, lon=s.lon, step_free=_bool(d.get("step_free")))
+                 lat=s.lat, lon=s.lon, step_free=_bool(d.get("step_free")),
+                 accessibility=_str(access))
 
 
-def make_row(s: DirSession, o: Outcome) -> Row:
+def make_row(s: DirSession, o: Outcome, extras: Extras) -> Row:
     """One response row: session, plans, last bus home and totals."""
-    venue = venue_of(s)
+    venue = venue_of(s, extras)
     out = journey_out(o.outbound, venue.name) if o.outbound is not None else None
     back = journey_out(o.ret, venue.name) if o.ret is not None else None
     both = out is not None and back is not None and o.status != "unreachable"
     return Row(
         id=f"{s.activity_id}:{s.schedule_id}:{s.date.isoformat()}",
-        activity=activity_of(s), venue=venue, date=s.date, weekday=_WEEKDAYS[s.date.weekday()],
+        activity=activity_of(s, extras), venue=venue, date=s.date,
+        weekday=_WEEKDAYS[s.date.weekday()],
         starts=s.start.strftime("%H:%M") if s.start else "",
         ends=s.end.strftime("%H:%M") if s.end else "",
         feasibility=o.status,

@@ -210,6 +210,7 @@ class Activity(BaseModel):
     how_to_join: str | None = None
     drop_in: bool | None = None
     accepts_referrals: bool | None = None
+    stale: bool | None = Field(None, description="Not verified within the stale period.")
 
 
 class Venue(BaseModel):

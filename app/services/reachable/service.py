@@ -21,6 +21,7 @@ from app.services.reachable.dates import service_dates
 from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
 from app.services.reachable.explain import Context, explain, sort_rows, summarise
 from app.services.reachable.isochrone import circles_polygon, reach_area
+from app.services.reachable.listing import Extras, listing_extras
 from app.services.reachable.origin import resolve_origin
 from app.services.reachable.rows import make_row
 from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
@@ -100,13 +101,14 @@ def find_reachable(session: Session, req: ReachableRequest, *,
     by_day: dict[dt.date, list[DirSession]] = defaultdict(list)
     for s in inside:
         by_day[s.date].append(s)
-    rows = _evaluate(session, days, by_day, origin.lat, origin.lon, p)
+    extras = listing_extras(conn, inside)
+    rows = _evaluate(session, days, by_day, origin.lat, origin.lon, p, extras)
     nearest = None
     if p.max_minutes is not None and p.bus_limit > 0 and inside \
             and not any(r.feasibility == "feasible" for r in rows):
         # Say how far the nearest workable option is: the same search without the time limit.
         relaxed = _evaluate(session, days, by_day, origin.lat, origin.lon,
-                            replace(p, max_minutes=None))
+                            replace(p, max_minutes=None), extras)
         nearest = _nearest(relaxed)
     no_stop = p.bus_limit > 0 and not _stops_near(session, days[0], origin.lat, origin.lon,
                                                   p.max_walk_m)
@@ -128,7 +130,7 @@ def find_reachable(session: Session, req: ReachableRequest, *,
 
 
 def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[DirSession]],
-              lat: float, lon: float, p: EvalParams) -> list[Row]:
+              lat: float, lon: float, p: EvalParams, extras: Extras) -> list[Row]:
     """Rows for every session, one engine round-trip evaluation per service date."""
     rows: list[Row] = []
     for day in days:
@@ -139,7 +141,7 @@ def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[
         targets = [_target(s) for s in todays]
         with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
             outcomes = evaluate_day(tr.engine, day, lat, lon, targets, p)
-        rows.extend(make_row(s, o) for s, o in zip(todays, outcomes, strict=True))
+        rows.extend(make_row(s, o, extras) for s, o in zip(todays, outcomes, strict=True))
     return rows
 
 
