@@ -60,6 +60,25 @@ function bandTable(d) {
     </table></div>`;
 }
 
+function categoryTable(d) {
+  const bands = Object.keys(d.bands || {});
+  const rows = Object.entries(CATEGORY_NAMES).map(([code, name]) => {
+    const cells = bands.map((band) => {
+      const m = ((d.bands[band] || {}).by_category || {})[code];
+      return `<td class="num">${m ? pct(m.activities_share) : "–"}</td>`;
+    });
+    return `<tr><th scope="row">${esc(name)}</th>${cells.join("")}</tr>`;
+  });
+  return `
+    <h3>Share of residents reaching each category (everyone)</h3>
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Reach by category, scrollable">
+    <table class="detail-table">
+      <caption class="visually-hidden">Share of residents who can reach at least one activity of each category, by time band</caption>
+      <thead><tr><th scope="col">Category</th>${bands.map((b) => `<th scope="col">${esc(BANDS[b] || b)}</th>`).join("")}</tr></thead>
+      <tbody>${rows.join("")}</tbody>
+    </table></div>`;
+}
+
 function missingBlock(d) {
   const items = Object.entries(d.bands || {}).map(([band, b]) => {
     const missing = (b.missing_categories || []).map((c) => esc(CATEGORY_NAMES[c] || c));
@@ -88,6 +107,7 @@ export function renderDetail(d) {
     ${bandTable(d)}
     <p><strong>No way home after 19:00:</strong> ${late === null || late === undefined ? "no evening sessions ending after 19:00 are listed"
       : `${pct(late)} of residents could not get home within ${esc(d.budget)} minutes from any evening activity ending at 19:00 or later`}.</p>
+    ${categoryTable(d)}
     ${missingBlock(d)}
     ${nearestBlock(d)}
     ${d.lsoas && d.lsoas.length ? `<h3>Neighbourhoods (best-fit)</h3><p>${d.lsoas.map((l) => esc(l.name)).join(", ")}</p>` : ""}`;

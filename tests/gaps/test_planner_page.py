@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import axe_violations
+from tests.browser.helpers import axe_violations, no_horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -76,3 +76,13 @@ def test_what_if_recolours_the_map(page: Page, gaps_site: dict[str, str],
     page.locator("#whatif-clear").click()
     expect(page.locator(".wr-whatif-marker")).to_have_count(0)
     expect(page.locator("path.wr-changed")).to_have_count(0)
+
+
+def test_small_screen_has_no_sideways_scroll(page: Page, gaps_site: dict[str, str]) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    open_planner(page, gaps_site["url"])
+    assert no_horizontal_overflow(page)
+    page.locator("#top-gaps button").first.click()
+    expect(page.locator("#detail")).to_contain_text("Share of residents reaching each category")
+    assert no_horizontal_overflow(page)
+    assert axe_violations(page) == []

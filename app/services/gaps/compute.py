@@ -275,6 +275,12 @@ def area_need_rows(areas: Areas, n_origins: dict[str, int]) -> list[dict[str, An
         origins = np.bincount(level.parent_idx, weights=np.array(
             [n_origins.get(c, 0) for c in areas.codes], float), minlength=n)
         lad_of = dict(zip(areas.ward_codes, areas.lad_codes, strict=True))
+        rural = np.array(["rural" in (c or "").lower() for c in areas.rural_urban])
+        rural_share = np.divide(np.bincount(level.parent_idx, weights=total * rural,
+                                            minlength=n),
+                                np.bincount(level.parent_idx, weights=total, minlength=n),
+                                out=np.zeros(n), where=np.bincount(
+                                    level.parent_idx, weights=total, minlength=n) > 0)
         for j, code in enumerate(level.codes):
             rows.append({
                 "level": level.name, "code": code, "name": names[code],
@@ -285,7 +291,8 @@ def area_need_rows(areas: Areas, n_origins: dict[str, int]) -> list[dict[str, An
                 "health_score": num(doms["health"][j]) if "health" in doms else None,
                 "barriers_score": num(doms["barriers"][j]) if "barriers" in doms else None,
                 "domains": {k: {"score": num(doms[k][j]), "decile": None} for k in domain_keys},
-                "rural_urban": None, "n_origins": int(origins[j])})
+                "rural_urban": f"{round(100 * rural_share[j])}% of residents in rural LSOAs",
+                "n_origins": int(origins[j])})
     return rows
 
 
