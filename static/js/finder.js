@@ -305,6 +305,8 @@ async function start() {
     $("map-status").textContent = "The page settings could not be loaded; the map may be incomplete.";
   }
   fillFooter(config);
+  if (config.region_label) $("region-label").textContent = `Region: ${config.region_label}`;
+  if (config.sample_region) $("sample-region-notice").hidden = false;
   fillOptions($("category"), config.categories, "Any category");
   fillOptions($("audience"), config.audiences, "Anyone");
   state.mapView = createMap($("map"), config, {
