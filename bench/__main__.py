@@ -17,7 +17,9 @@ def main() -> int:
     ap.add_argument("--skip-peers", action="store_true", help="skip pyraptor and networkx")
     ap.add_argument("--skip-poa", action="store_true", help="skip the POA matrix")
     ap.add_argument("--osm", action="store_true", help="POA matrix on the OSM pedestrian graph")
-    ap.add_argument("--workers", type=int, default=None, help="POA matrix worker processes")
+    ap.add_argument("--workers", type=int, default=None, help="POA matrix cores")
+    ap.add_argument("--impl", choices=("engine", "bench"), default="engine",
+                    help="POA matrix: engine travel_time_matrix or the bench's process pool")
     args = ap.parse_args()
     print(f"# Within Reach benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -27,7 +29,7 @@ def main() -> int:
         peer_pyraptor.main(engine, quick=args.quick)
         peer_networkx.main(engine, quick=args.quick)
     if not args.skip_poa:
-        poa_matrix.main(args.quick, args.workers, "osm" if args.osm else "crow-fly")
+        poa_matrix.main(args.quick, args.workers, "osm" if args.osm else "crow-fly", args.impl)
     return 0
 
 
