@@ -147,7 +147,9 @@ def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[
 
 def _stops_near(session: Session, day: dt.date, lat: float, lon: float, max_m: float) -> bool:
     """True when a timetabled stop is within walking distance of home."""
-    stops, _ = get_transit_router(session, day).walker.access(lat, lon, max_m)
+    tr = get_transit_router(session, day)
+    with tr.lock:
+        stops, _ = tr.walker.access(lat, lon, max_m)
     return len(stops) > 0
 
 
