@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
 from app.db import get_session
@@ -25,7 +25,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/reachable-activities", response_model=ReachableResponse,
              response_model_by_alias=True, responses=ERRORS)
-def reachable_activities(req: ReachableRequest,
+def reachable_activities(req: ReachableRequest, response: Response,
                          session: Annotated[Session, Depends(get_session)]) -> ReachableResponse:
     """Activity sessions the client can reach by walk and bus, there and back, with plans.
 
@@ -34,4 +34,6 @@ def reachable_activities(req: ReachableRequest,
     loaded region (naming the covered districts), dates outside the timetable (with its
     range), too many days (with the limits), or any invalid field (every problem listed).
     """
+    # The answer describes journeys from someone's home: no browser or proxy may keep it.
+    response.headers["Cache-Control"] = "no-store"
     return find_reachable(session, req)

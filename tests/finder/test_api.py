@@ -29,6 +29,7 @@ def week(pc: str = TOWN, **kw: Any) -> dict[str, Any]:
 def test_a_week_from_town(finder_api: tuple[httpx.Client, str]) -> None:
     r = post(finder_api, **week(hours_from="09:00", hours_to="22:00"))
     assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "no-store"
     d = r.json()
     rows = d["rows"]
     assert rows and d["counts"]["sessions"] == len(rows)
