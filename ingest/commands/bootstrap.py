@@ -2,8 +2,9 @@
 
 If the database already holds area data, do nothing (fast). Otherwise load every dataset
 recognised in GEODATA_DIR (as `ingest all` would); if that folder holds no recognisable area
-data, load the built-in fictional sample region instead, so the app always starts, offline
-included. When real data appears later, the sample region is removed before it is loaded.
+data, load the built-in fictional sample region instead (areas, a timetable and activities),
+so the app always starts, offline included. When real data appears later, the whole sample
+region is removed before it is loaded.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         remove_sample_region,
         write_sample_files,
     )
+    from ingest.sample.load import load_sample_extras
 
     if args.write_sample:
         for path in write_sample_files(args.write_sample):
@@ -60,7 +62,14 @@ def run(args: argparse.Namespace) -> int:
     real = [p for p, f in plan.loads if f.load is not None and f.order < 60] if plan else []
     sample_loaded = has_sample_region(engine)
     if area_rows(engine) and not (sample_loaded and real):
-        print("bootstrap: area data already loaded; nothing to do", file=sys.stderr)
+        # A sample region loaded before its timetable/activities existed gets them now.
+        added = load_sample_extras(engine, quiet=args.quiet, missing_only=True) \
+            if sample_loaded else 0
+        if added:
+            print(f"bootstrap: added {added} missing layer(s) of the fictional sample region",
+                  file=sys.stderr)
+        else:
+            print("bootstrap: area data already loaded; nothing to do", file=sys.stderr)
         return 0
     if real and plan is not None:
         if sample_loaded:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -22,7 +25,39 @@ SAMPLE_PROVENANCE = Provenance(
 
 # Other layers of the sample region (a fictional timetable, fictional activities) join by
 # appending "module:function"; each is called as function(engine, quiet=...) after the areas.
-SAMPLE_EXTRAS: tuple[str, ...] = ()
+# Each module also names its dataset_version row in DATASET (so missing layers can be told).
+SAMPLE_EXTRAS: tuple[str, ...] = (
+    "ingest.sample.timetable:load_sample_timetable",
+    "ingest.sample.activities:load_sample_activities",
+)
+# How each extra layer is removed: function(conn), inside remove_sample_region's transaction.
+SAMPLE_EXTRA_REMOVERS: tuple[str, ...] = (
+    "ingest.sample.timetable:remove_sample_timetable",
+    "ingest.sample.activities:remove_sample_activities",
+)
+
+
+def _resolve(ref: str) -> tuple[ModuleType, Callable[..., Any]]:
+    """The module and function named by 'module:function'."""
+    module_name, _, func = ref.partition(":")
+    module = importlib.import_module(module_name)
+    return module, getattr(module, func)
+
+
+def load_sample_extras(engine: Engine, *, quiet: bool = False, missing_only: bool = False
+                       ) -> int:
+    """Load the extra layers (or only those not loaded yet); return how many were loaded."""
+    with engine.connect() as conn:
+        loaded = set(conn.execute(text("SELECT DISTINCT dataset FROM dataset_version"))
+                     .scalars()) if missing_only else set()
+    done = 0
+    for ref in SAMPLE_EXTRAS:
+        module, load = _resolve(ref)
+        if getattr(module, "DATASET", None) in loaded:
+            continue
+        load(engine, quiet=quiet)
+        done += 1
+    return done
 
 
 def load_sample_region(engine: Engine, *, quiet: bool = False) -> int:
@@ -34,9 +69,7 @@ def load_sample_region(engine: Engine, *, quiet: bool = False) -> int:
             report = load_file(engine, command, Path(tmp) / name, strict=True, quiet=quiet,
                                dataset=SAMPLE_DATASET, provenance=SAMPLE_PROVENANCE)
             total += report.rows_loaded
-    for ref in SAMPLE_EXTRAS:
-        module, _, func = ref.partition(":")
-        getattr(importlib.import_module(module), func)(engine, quiet=quiet)
+    load_sample_extras(engine, quiet=quiet)
     return total
 
 
@@ -56,8 +89,10 @@ _REMOVE = (
 
 
 def remove_sample_region(engine: Engine) -> None:
-    """Delete the sample region's areas, postcodes, stops and provenance (one transaction)."""
+    """Delete every sample layer, area, postcode, stop and provenance row (one transaction)."""
     with engine.begin() as conn:
+        for ref in SAMPLE_EXTRA_REMOVERS:
+            _resolve(ref)[1](conn)
         for sql in _REMOVE:
             conn.execute(text(sql))
 
