@@ -100,6 +100,16 @@ def journey_json(j: Journey, origin: str, target: str) -> dict[str, Any]:
     legs = tidy_legs(j.legs)
     steps = [leg_json(leg, origin, target, i == 0, i == len(legs) - 1)
              for i, leg in enumerate(legs)]
+    # Say how long each wait at a stop is, so nobody thinks they missed the bus.
+    texts: list[str] = []
+    for i, leg in enumerate(legs):
+        if leg.mode == "bus" and i > 0:
+            wait = leg.depart_s - legs[i - 1].arrive_s
+            steps[i]["wait_minutes"] = wait // 60
+            if wait >= 120:
+                texts.append(f"{clock(legs[i - 1].arrive_s)} wait about {wait // 60} min at "
+                             f"{steps[i]['board']['stop']} for bus {leg.route_short_name}")
+        texts.append(steps[i]["instruction"])
     walk_m = round(sum(leg.walk_m for leg in legs))
     return {
         "leave_at": clock(legs[0].depart_s),
@@ -109,8 +119,7 @@ def journey_json(j: Journey, origin: str, target: str) -> dict[str, Any]:
         "bus_routes": [leg.route_short_name for leg in legs if leg.mode == "bus"],
         "walk_metres": walk_m,
         "legs": steps,
-        "steps": [s["instruction"] for s in steps] + [f"{clock(legs[-1].arrive_s)} arrive at "
-                                                      f"{target}"],
+        "steps": [*texts, f"{clock(legs[-1].arrive_s)} arrive at {target}"],
     }
 
 
