@@ -142,3 +142,25 @@ def test_warnings_load_and_are_reported(fresh_db: Engine, tmp_path: Path,
     with fresh_db.connect() as conn:
         stored = conn.execute(text("SELECT report FROM gtfs_feed")).scalar_one()
     assert stored["warnings"] >= 1 and stored["errors"] == 0
+
+
+@pytest.mark.parametrize("breakage", ["no_stop_times", "corrupt_zip", "bad_time"])
+def test_other_broken_feeds_are_refused_with_a_reason(fresh_db: Engine, tmp_path: Path,
+                                                      cache_dir: Path, breakage: str) -> None:
+    load_gtfs(fresh_db, write_tiny_feed(tmp_path / "good"), cache_dir, name="tiny", quiet=True)
+    before = table_counts(fresh_db)
+    bad = write_tiny_feed(tmp_path / "bad", version="v2")
+    expected = {"no_stop_times": "stop_times.txt", "corrupt_zip": "zip",
+                "bad_time": "arrival_time"}[breakage]
+    if breakage == "no_stop_times":
+        (bad / "stop_times.txt").unlink()
+    elif breakage == "corrupt_zip":
+        bad = tmp_path / "feed.zip"
+        bad.write_bytes(b"PK\x03\x04 this is not really a zip archive")
+    else:
+        st = bad / "stop_times.txt"
+        st.write_text(st.read_text().replace("08:05:00,08:05:00", "8h05,8h05"))
+    with pytest.raises(LoadRefused) as err:
+        load_gtfs(fresh_db, bad, cache_dir, name="tiny", quiet=True)
+    assert expected in err.value.message
+    assert table_counts(fresh_db) == before
