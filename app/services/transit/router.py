@@ -30,7 +30,7 @@ from app.routing.walk import CrowFlyWalker, Walker
 from app.services.transit.feeds import FeedRow, list_feeds, read_feeds
 from app.settings import get_settings
 
-MEMORY_DATES = 4  # compiled dates kept in memory (each a few MB)
+MEMORY_DATES = 8  # compiled dates kept in memory (a week and one; each a few MB)
 
 Fingerprint = tuple[tuple[int, str, str, str], ...]
 
