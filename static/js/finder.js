@@ -12,6 +12,7 @@ const state = {
   mapView: null,
   resultLayer: null,
   rows: [],
+  visible: [],
   markersByKey: new Map(),
   selected: null,
   shown: 0,
@@ -223,21 +224,35 @@ function resultItem(row, index) {
   </button></li>`;
 }
 
+function visibleIndexes() {
+  const only = $("only-feasible").checked;
+  return state.rows.map((_, i) => i)
+    .filter((i) => !only || displayStatus(state.rows[i].feasibility) === "feasible");
+}
+
 function showMore() {
   const list = $("results");
-  const next = state.rows.slice(state.shown, state.shown + PAGE_SIZE);
+  const next = state.visible.slice(state.shown, state.shown + PAGE_SIZE);
   list.querySelector(".more-results")?.remove();
-  list.insertAdjacentHTML("beforeend", next.map((r, i) => resultItem(r, state.shown + i)).join(""));
-  const firstNew = list.querySelector(`button[data-index="${state.shown}"]`);
+  list.insertAdjacentHTML("beforeend", next.map((i) => resultItem(state.rows[i], i)).join(""));
   state.shown += next.length;
-  if (state.shown < state.rows.length) {
+  const left = state.visible.length - state.shown;
+  if (left > 0) {
     list.insertAdjacentHTML("beforeend", `<li class="more-results"><button type="button" id="more-button">
-      Show ${Math.min(PAGE_SIZE, state.rows.length - state.shown)} more of ${state.rows.length - state.shown}</button></li>`);
+      Show ${Math.min(PAGE_SIZE, left)} more of ${left}</button></li>`);
     $("more-button").addEventListener("click", () => {
+      const first = state.visible[state.shown];
       showMore();
+      document.querySelector(`.result[data-index="${first}"]`)?.focus();
     });
   }
-  return firstNew;
+}
+
+function renderList() {
+  state.visible = visibleIndexes();
+  state.shown = 0;
+  $("results").innerHTML = "";
+  showMore();
 }
 
 function render(result) {
@@ -253,8 +268,7 @@ function render(result) {
   $("summaries").innerHTML = summaries.length ? `<details><summary>Each activity by day
     (${summaries.length})</summary><ul>${summaries.map((s) =>
       `<li><strong>${esc(s.name)}</strong>: ${esc(s.text)}</li>`).join("")}</ul></details>` : "";
-  $("results").innerHTML = "";
-  showMore();
+  renderList();
   setStatus(`${state.rows.length} session${state.rows.length === 1 ? "" : "s"} found: `
     + `${counts.feasible} there and back, ${counts.outbound_only} there only, `
     + `${counts.unreachable} not reachable.`);
@@ -265,7 +279,11 @@ function selectRow(row, { focusPlan = false } = {}) {
   state.selected = row;
   for (const b of document.querySelectorAll(".result[aria-current]")) b.removeAttribute("aria-current");
   const index = state.rows.indexOf(row);
-  while (index >= state.shown && state.shown < state.rows.length) showMore();
+  if (!state.visible.includes(index)) {
+    $("only-feasible").checked = false;
+    renderList();
+  }
+  while (state.visible.indexOf(index) >= state.shown) showMore();
   const button = document.querySelector(`.result[data-index="${index}"]`);
   if (button) button.setAttribute("aria-current", "true");
   for (const [key, marker] of state.markersByKey) {
@@ -298,6 +316,7 @@ async function start() {
   });
   $("print-button").addEventListener("click", () => window.print());
   $("close-plan").addEventListener("click", closePlan);
+  $("only-feasible").addEventListener("change", renderList);
   let config = {};
   try {
     config = await getConfig();

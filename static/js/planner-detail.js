@@ -101,12 +101,14 @@ function nearestBlock(d) {
 /** Fill the detail panel for an area detail document from /api/gaps/{level}/{code}. */
 export function renderDetail(d) {
   const late = d.no_way_home_after_19_share;
+  const noTrip = d.no_late_round_trip_share;
   return `
     <p class="detail-kind">${esc(LEVEL_NAMES[d.level] || d.level)} ${esc(d.code)}</p>
     ${needBlock(d)}
     ${bandTable(d)}
     <p><strong>No way home after 19:00:</strong> ${late === null || late === undefined ? "no evening sessions ending after 19:00 are listed"
-      : `${pct(late)} of residents could not get home within ${esc(d.budget)} minutes from any evening activity ending at 19:00 or later`}.</p>
+      : `${pct(late)} of residents could get to an evening activity ending at 19:00 or later, but home from none of them within ${esc(d.budget)} minutes; `
+        + `${pct(noTrip)} have no evening round trip at all`}.</p>
     ${categoryTable(d)}
     ${missingBlock(d)}
     ${nearestBlock(d)}

@@ -185,6 +185,13 @@ def test_rural_evening_shows_there_but_not_back(page: Page, site: dict[str, str]
     expect(there_only).to_contain_text("There only, no way back")
     expect(there_only).to_contain_text("No bus back after")
     assert page.locator(".leaflet-marker-icon.wr-outbound_only").count() >= 1
+    # The list can be narrowed to what works there and back, and widened again.
+    total = page.locator(".result").count()
+    page.get_by_label("Show only sessions the client can get to and back from").check()
+    assert 0 < page.locator(".result").count() == page.locator(".result.st-feasible").count()
+    page.get_by_label("Show only sessions the client can get to and back from").uncheck()
+    assert page.locator(".result").count() == total
+    there_only = page.locator(".result.st-outbound_only").first
     there_only.click()
     plan = page.locator("#plan")
     expect(plan).to_contain_text("Can get there, but not back")
