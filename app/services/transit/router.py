@@ -95,6 +95,7 @@ class _State:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.build_lock = threading.Lock()
         self.routers: OrderedDict[tuple[object, ...], TransitRouter] = OrderedDict()
         self.feeds: tuple[Fingerprint, list[Feed]] | None = None
 
@@ -196,20 +197,33 @@ def get_transit_router(session: Session | Connection, day: dt.date,
         check_date(rows, day)
     cdir = cache_dir or get_settings().cache_dir
     key = (_fingerprint(rows), day, params, cdir, _graphs_key(cdir))
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    # One build at a time: concurrent first requests for a date wait for one compile
+    # instead of each compiling the same timetable.
+    with _STATE.build_lock:
+        hit = _cached(key)
+        if hit is not None:
+            return hit
+        tt, rows = get_timetable(conn, day, params, cdir)
+        walker, kind = make_walker(tt, cdir)
+        router = TransitRouter(day=day, engine=Router(tt, walker), feeds=tuple(rows),
+                               walker_kind=kind)
+        with _STATE.lock:
+            _STATE.routers[key] = router
+            while len(_STATE.routers) > MEMORY_DATES:
+                _STATE.routers.popitem(last=False)
+    return router
+
+
+def _cached(key: tuple[object, ...]) -> TransitRouter | None:
+    """The in-memory router for a key (marked most recently used), or None."""
     with _STATE.lock:
         hit = _STATE.routers.get(key)
         if hit is not None:
             _STATE.routers.move_to_end(key)
-            return hit
-    tt, rows = get_timetable(conn, day, params, cdir)
-    walker, kind = make_walker(tt, cdir)
-    router = TransitRouter(day=day, engine=Router(tt, walker), feeds=tuple(rows),
-                           walker_kind=kind)
-    with _STATE.lock:
-        _STATE.routers[key] = router
-        while len(_STATE.routers) > MEMORY_DATES:
-            _STATE.routers.popitem(last=False)
-    return router
+        return hit
 
 
 def router_factory(session: Session | Connection, params: BuildParams | None = None,
