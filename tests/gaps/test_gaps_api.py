@@ -53,7 +53,7 @@ def test_detail_of_a_mansfield_ward(gaps_site: dict[str, str]) -> None:
     day = d["bands"]["weekday_day"]
     assert set(day["by_audience"]) == {"all", "young", "older"}
     assert "missing_categories" in day and "nearest_activities" in day
-    assert 0 <= d["no_way_home_after_19_share"] <= 1
+    assert 0 <= d["no_way_home_after_19_share"] <= d["no_late_round_trip_share"] <= 1
     assert d["lsoas"]
 
 

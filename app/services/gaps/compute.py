@@ -176,9 +176,15 @@ def slot_round_trips(conn: Connection, ctx: Context, slots: list[Slot],
     return out, back
 
 
-def band_details(ctx: Context, at: np.ndarray, back: np.ndarray, slots: list[Slot],
-                 budget: int) -> dict[str, dict[str, Any]]:
-    """Per LSOA: the nearest feasible activities and the share with no way home after 19:00."""
+def band_details(ctx: Context, at: np.ndarray, out: np.ndarray, back: np.ndarray,
+                 slots: list[Slot], budget: int) -> dict[str, dict[str, Any]]:
+    """Per LSOA: the nearest feasible activities, and who is cut off after 19:00.
+
+    Late sessions are those ending at or after 19:00. `no_way_home_after_19_share`: share
+    of residents who can get TO at least one late session within the budget but home from
+    none of them (the bus home has gone). `no_late_round_trip_share`: share for whom no
+    late session is a round trip at all (too far, or no way back).
+    """
     n = len(ctx.areas.codes)
     w = ctx.origins.weight
     ok = at <= budget
@@ -187,24 +193,31 @@ def band_details(ctx: Context, at: np.ndarray, back: np.ndarray, slots: list[Slo
     tsum = np.zeros((n, at.shape[1]))
     np.add.at(tsum, ctx.origin_area, np.where(ok, at, 0.0) * w[:, None])
     late = [k for k, s in enumerate(slots) if s.end_s >= LATE_S]
-    late_share: np.ndarray | None = None
+    stranded_share: np.ndarray | None = None
+    no_trip_share: np.ndarray | None = None
     if late:
-        stranded = ~(back[:, late] <= budget).any(axis=1)
-        late_share = np.bincount(ctx.origin_area, weights=stranded * w, minlength=n)
-    out: dict[str, dict[str, Any]] = {}
+        go = out[:, late] <= budget
+        home = back[:, late] <= budget
+        stranded = go.any(axis=1) & ~(go & home).any(axis=1)
+        stranded_share = np.bincount(ctx.origin_area, weights=stranded * w, minlength=n)
+        no_trip = ~(go & home).any(axis=1)
+        no_trip_share = np.bincount(ctx.origin_area, weights=no_trip * w, minlength=n)
+    result: dict[str, dict[str, Any]] = {}
     acts = ctx.listings.activities
     for i, code in enumerate(ctx.areas.codes):
         cand = np.flatnonzero(share[i] > 0)
         order = sorted(cand, key=lambda j: (-share[i, j], tsum[i, j] / share[i, j]))
-        out[code] = {
+        result[code] = {
             "nearest": [{"id": acts[j].id, "name": acts[j].name,
                          "share_of_residents": round(float(share[i, j]), 3),
                          "minutes": round(float(tsum[i, j] / share[i, j]), 1)}
                         for j in order[:TOP_NEAREST]],
-            "no_way_home_after_19_share": (None if late_share is None
-                                           else round(float(late_share[i]), 3)),
+            "no_way_home_after_19_share": (None if stranded_share is None
+                                           else round(float(stranded_share[i]), 3)),
+            "no_late_round_trip_share": (None if no_trip_share is None
+                                         else round(float(no_trip_share[i]), 3)),
         }
-    return out
+    return result
 
 
 def compute_band(conn: Connection, ctx: Context, band: str,
@@ -223,7 +236,7 @@ def compute_band(conn: Connection, ctx: Context, band: str,
                           ctx.areas.population["total"], list(ctx.params.budgets),
                           DECAYS[ctx.params.decay]))
     at = activity_times(rt, sessions, len(capacity))
-    details = {str(b): band_details(ctx, at, back, slots, b) for b in ctx.params.budgets}
+    details = {str(b): band_details(ctx, at, out, back, slots, b) for b in ctx.params.budgets}
     return BandResult(band, blocks, rt, slots, details_by_code(details),
                       searches=2 * len(slots))
 

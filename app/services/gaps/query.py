@@ -210,7 +210,8 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
                  "health_score": area["health_score"], "barriers_score": area["barriers_score"],
                  "domains": area["domains"], "rural_urban": area["rural_urban"]},
         "origins": area["n_origins"],
-        "no_way_home_after_19_share": late,
+        "no_way_home_after_19_share": late.get("no_way_home_after_19_share"),
+        "no_late_round_trip_share": late.get("no_late_round_trip_share"),
         "bands": bands,
         "lsoas": _children(conn, level, code),
     }
@@ -229,7 +230,7 @@ def _children(conn: Connection, level: str, code: str) -> list[dict[str, Any]]:
 
 
 def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
-                      ) -> tuple[dict[str, list[dict[str, Any]]], float | None]:
+                      ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float | None]]:
     """Nearest activities per band and the evening late-bus share, from the LSOA details.
 
     For a ward or district the LSOA figures are combined weighting by population.
@@ -243,7 +244,9 @@ def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
         {"b": budget, "c": code}).all()
     pops: dict[str, float] = {}
     acc: dict[str, dict[str, dict[str, Any]]] = {}
-    late_num = late_den = 0.0
+    late_keys = ("no_way_home_after_19_share", "no_late_round_trip_share")
+    late_num = dict.fromkeys(late_keys, 0.0)
+    late_den = 0.0
     for band, pop, det in rows:
         pops[band] = pops.get(band, 0.0) + pop
         for item in (det or {}).get("nearest", []):
@@ -252,9 +255,9 @@ def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
             w = pop * item["share_of_residents"]
             slot["w"] += w
             slot["m"] += w * item["minutes"]
-        share = (det or {}).get("no_way_home_after_19_share")
-        if band == "weekday_evening" and share is not None:
-            late_num += pop * share
+        if band == "weekday_evening" and (det or {}).get(late_keys[0]) is not None:
+            for key in late_keys:
+                late_num[key] += pop * (det.get(key) or 0.0)
             late_den += pop
     nearest: dict[str, list[dict[str, Any]]] = {}
     for band, items in acc.items():
@@ -262,4 +265,5 @@ def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
         nearest[band] = [{"id": s["id"], "name": s["name"],
                           "share_of_residents": round(s["w"] / pops[band], 3),
                           "minutes": round(s["m"] / s["w"], 1)} for s in ranked if s["w"] > 0]
-    return nearest, (round(late_num / late_den, 3) if late_den else None)
+    late = {k: (round(late_num[k] / late_den, 3) if late_den else None) for k in late_keys}
+    return nearest, late
