@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.api.params import LatLon, parse_latlon
 from app.errors import InvalidInput, NotFound
 from app.postcodes import parse_postcode
 from app.services.places import lookup_postcode
@@ -38,7 +37,10 @@ def resolve_place(session: Session, raw: str, *, field: str) -> QueryPlace:
     if not value:
         raise InvalidInput("give a postcode (e.g. NG18 1AA) or lat,lon", field=field)
     if "," in value or _LOOKS_NUMERIC.match(value):
-        p: LatLon = parse_latlon(value, field=field)
+        # Imported here: app.api's package imports the routers, which import this module.
+        from app.api.params import parse_latlon
+
+        p = parse_latlon(value, field=field)
         spoken = "your start point" if field == "from" else "your destination"
         return QueryPlace(p.lat, p.lon, f"{p.lat:.5f},{p.lon:.5f}", spoken=spoken)
     pc = parse_postcode(value, field=field)
