@@ -293,14 +293,6 @@ def load_sample_activities(engine: Engine, *, quiet: bool = False) -> int:
     return report.rows_loaded
 
 
-def has_sample_activities(engine: Engine) -> bool:
-    """True if the sample directory is loaded."""
-    with engine.connect() as conn:
-        return bool(conn.execute(text(
-            "SELECT EXISTS (SELECT 1 FROM dataset_version WHERE dataset = :d)"),
-            {"d": DATASET}).scalar())
-
-
 def remove_sample_activities(conn: Connection) -> None:
     """Delete the sample listings (children go by cascade), venues, organisations, provenance."""
     like = {"src": SOURCE, "prefix": ID_PREFIX + "%"}

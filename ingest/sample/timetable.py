@@ -217,13 +217,6 @@ def load_sample_timetable(engine: Engine, *, quiet: bool = False) -> int:
     return result.load_report.rows_loaded
 
 
-def has_sample_timetable(engine: Engine) -> bool:
-    """True if the sample feed is loaded."""
-    with engine.connect() as conn:
-        return bool(conn.execute(text("SELECT EXISTS (SELECT 1 FROM gtfs_feed WHERE name = :n)"),
-                                 {"n": FEED_NAME}).scalar())
-
-
 def remove_sample_timetable(conn: Connection) -> None:
     """Delete the sample feed (its rows go by cascade) and its provenance rows."""
     conn.execute(text("DELETE FROM gtfs_feed WHERE name = :n"), {"n": FEED_NAME})
