@@ -218,3 +218,30 @@ def test_rerun_skips_unchanged_bands_and_a_listing_change_marks_one_band_stale(
                          {"o": old_open, "c": old_close, "i": sid})
         eng.dispose()
         assert main(["gaps", "--date", "2026-11-22", "--quiet"]) == 0
+
+
+def test_same_sessions_in_the_evening_reach_fewer_rural_residents(gaps_db: str) -> None:
+    """Where the timetable thins out (rural routes end about 18:30), evening is worse."""
+    from dataclasses import replace
+
+    eng = create_engine(gaps_db)
+    try:
+        with eng.connect() as conn:
+            ctx = build_context(conn, GapParams(reference=dt.date(2026, 11, 22)))
+            rural = {c for c, ru in zip(ctx.areas.codes, ctx.areas.rural_urban, strict=True)
+                     if ru and "rural" in ru.lower()}
+            keep = np.array([c in rural for c in ctx.origins.area_codes.tolist()])
+            o = ctx.origins
+            ctx.origins = type(o)(o.area_codes[keep], o.postcodes[keep], o.lat[keep],
+                                  o.lon[keep], o.weight[keep])
+            day = [s for s in ctx.listings.slots if s.band == "weekday_day"]
+            evening = [replace(s, start_s=19 * 3600, end_s=19 * 3600 + s.end_s - s.start_s,
+                               band="weekday_evening") for s in day]
+            out_d, back_d = slot_round_trips(conn, ctx, day)
+            out_e, back_e = slot_round_trips(conn, ctx, evening)
+    finally:
+        eng.dispose()
+    ok_day = (np.maximum(out_d, back_d) <= 45).sum()
+    ok_eve = (np.maximum(out_e, back_e) <= 45).sum()
+    assert keep.sum() > 500 and ok_day > 0
+    assert ok_eve < ok_day
