@@ -75,7 +75,7 @@ def test_loaded_sample_region(sample_db: Engine) -> None:
     assert n["deprivation"] == 12 * 14
     with sample_db.connect() as conn:
         datasets = {row[0] for row in conn.execute(text("SELECT dataset FROM dataset_version"))}
-        assert datasets == {"sample-region"}
+        assert datasets == {"sample-region", "gtfs:sample-region", "sample-region-activities"}
         # The Code-Point file carries no LSOA: point-in-polygon must find the generating one.
         got = dict(conn.execute(text("SELECT pcds, lsoa21_code FROM postcode")).all())
         wards = dict(conn.execute(text("SELECT pcds, ward_code FROM postcode")).all())
