@@ -22,6 +22,9 @@ from app.services.gaps.compute import (
 )
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.settings import get_settings
+from ingest.commands.activities import DATASETS as _DIRECTORY_LOADS
+
+DIRECTORY_DATASETS = frozenset(_DIRECTORY_LOADS.values())  # covered by band fingerprints
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,9 +73,18 @@ def _unchanged(stored: dict[str, Any] | None, fingerprint: str, params: GapParam
     old = dict(stored["params"])
     old.pop("week", None)
     old.pop("region_used", None)
-    same_data = {k: v for k, v in stored["data_versions"].items() if k != "directory"} == \
-        {k: v for k, v in versions.items() if k != "directory"}
-    return old == params.as_dict() and same_data
+    return old == params.as_dict() and _data_key(stored["data_versions"]) == _data_key(versions)
+
+
+def _data_key(versions: dict[str, Any]) -> Any:
+    """What must match for results to be reusable: file contents, not load times.
+
+    The directory is left out: the band fingerprint already covers the listings.
+    """
+    datasets = {k: (v.get("vintage"), v.get("sha256"))
+                for k, v in versions.get("datasets", {}).items()
+                if k not in DIRECTORY_DATASETS}
+    return datasets, versions.get("gtfs")
 
 
 def run(args: argparse.Namespace) -> int:
