@@ -245,3 +245,26 @@ def test_same_sessions_in_the_evening_reach_fewer_rural_residents(gaps_db: str) 
     ok_eve = (np.maximum(out_e, back_e) <= 45).sum()
     assert keep.sum() > 500 and ok_day > 0
     assert ok_eve < ok_day
+
+
+def test_sessions_per_week_follow_the_schedules(gaps_db: str) -> None:
+    eng = create_engine(gaps_db)
+    try:
+        with eng.connect() as conn:
+            ctx = build_context(conn, GapParams(reference=dt.date(2026, 11, 22)))
+            freq = dict(conn.execute(text(
+                "SELECT s.id, max(sc.freq || ':' || sc.interval) FROM service s"
+                " JOIN schedule sc ON sc.service_id = s.id GROUP BY s.id")).all())
+    finally:
+        eng.dispose()
+    acts = ctx.listings.activities
+    seen: dict[str, set[float]] = {}
+    for s in ctx.listings.slots:
+        seen.setdefault(freq[acts[s.activity].id], set()).add(round(s.per_week, 3))
+    assert seen["WEEKLY:1"] == {1.0}
+    assert seen["WEEKLY:2"] == {0.5}
+    assert seen["MONTHLY:1"] <= {0.25, 0.167, 0.333}  # 2-4 of 12 weeks hold the nth weekday
+    # bands: weekday daytime dominates, a few evening and weekend sessions (SOURCES.md)
+    bands = [s.band for s in ctx.listings.slots]
+    assert bands.count("weekday_day") > bands.count("weekday_evening") > 0
+    assert bands.count("weekend") > 0
