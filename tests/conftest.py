@@ -20,6 +20,9 @@ from tests.dbutil import copy_database, create_migrated_template, drop_database
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
+# One headless Chromium for every page test (browser, page, artifacts fixtures).
+pytest_plugins = ["tests.fixtures_browser"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without GEODATA_DIR the real-data tests cannot run; say so loudly rather than pass."""
@@ -109,7 +112,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(loaded_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def live_server(loaded_db: str, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[dict[str, str]]:
     """A real uvicorn process serving the app on the loaded database; logs go to a file."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"

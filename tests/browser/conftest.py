@@ -1,4 +1,7 @@
-"""Browser fixtures: headless Debian Chromium via Playwright; live servers with, without tiles."""
+"""Finder page fixtures: live servers with and without a (local) tile server.
+
+The browser itself (`browser`, `page`, `artifacts`) comes from tests/fixtures_browser.py.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 
-from app.settings import PROJECT_ROOT
 from tests.finder.support import ensure_finder_data, free_port, running_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-AXE = PROJECT_ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
 def _png() -> bytes:
@@ -84,37 +80,3 @@ def site_no_tiles(finder_data: str, tmp_path_factory: pytest.TempPathFactory
     with running_server(finder_data, tmp_path_factory.mktemp("site-no-tiles"),
                         TILE_URL=dead) as srv:
         yield {**srv, "tiles": dead}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run scripts/bootstrap.sh (npm ci + scripts/vendor.sh)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page (1280x900) that records every request URL and every console error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    pg = context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    pg.on("request", lambda r: requests.append(r.url))
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.requests = requests  # type: ignore[attr-defined]
-    pg.errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    """Folder for screenshots (git-ignored)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS

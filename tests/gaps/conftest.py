@@ -10,7 +10,6 @@ import pytest
 
 from app.db import get_engine
 from app.settings import get_settings
-from tests.browser.conftest import artifacts, browser, page  # noqa: F401  (shared fixtures)
 from tests.finder.support import ensure_finder_data, free_port, running_server
 
 REFERENCE_DATE = "2026-11-22"  # representative week: Mon 23 - Sun 29 Nov 2026
