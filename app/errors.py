@@ -110,5 +110,5 @@ def status_for(exc: AppError) -> int:
     """Return the HTTP status for an error, walking up the class hierarchy."""
     for cls in type(exc).__mro__:
         if cls in ERROR_STATUS:
-            return ERROR_STATUS[cls]  # type: ignore[index]
+            return ERROR_STATUS[cls]
     return 500

@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         description="Key that signs login tokens.",
     )
     token_minutes: int = Field(default=60, description="Lifetime of a login token.")
-    stale_after_days: int = Field(default=365, description="Listings unverified this long are stale.")
+    stale_after_days: int = Field(
+        default=365, description="Listings unverified this long are stale."
+    )
     log_level: str = Field(default="info", description="Log level for the server.")
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from app.errors import IngestError
 
@@ -72,7 +73,7 @@ class LoadReport:
         parts.append(f"in {self.seconds:.1f} s from {Path(self.source).name}")
         return ", ".join(parts)
 
-    def print(self, stream=sys.stderr, max_rows: int = 50) -> None:  # type: ignore[no-untyped-def]
+    def print(self, stream: TextIO = sys.stderr, max_rows: int = 50) -> None:
         """Print rejections (capped), warnings and the summary line."""
         for rej in self.rejected[:max_rows]:
             print(f"  rejected {rej}", file=stream)

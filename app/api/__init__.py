@@ -2,11 +2,22 @@
 
 from fastapi import APIRouter
 
-from app.api import areas, health, pages, postcodes, stops
-from app.api import isochrone, journeys
-from app.api import reachable
-from app.api import activities, admin, auth, oruk
-from app.api import gaps, planner_page
+from app.api import (
+    activities,
+    admin,
+    areas,
+    auth,
+    gaps,
+    health,
+    isochrone,
+    journeys,
+    oruk,
+    pages,
+    planner_page,
+    postcodes,
+    reachable,
+    stops,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,

@@ -38,7 +38,7 @@ FROM postcode WHERE outward = :outward
 
 
 def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
-    """Return a postcode's point, areas, deprivation and rural-urban class (or its district centroid)."""
+    """Return a postcode's point, areas, IMD and rural-urban class (or its district centroid)."""
     if pc.is_partial:
         return _lookup_outward(session, pc)
     row = session.execute(_FULL_SQL, {"pcd": pc.compact}).mappings().first()
