@@ -30,7 +30,7 @@ from app.routing.walk import CrowFlyWalker, Walker
 from app.services.transit.feeds import FeedRow, list_feeds, read_feeds
 from app.settings import get_settings
 
-MEMORY_DATES = 8  # compiled dates kept in memory (a week and one; each a few MB)
+MEMORY_DATES = 16  # compiled dates kept in memory: a finder request spans up to 14 (a few MB each)
 
 Fingerprint = tuple[tuple[int, str, str, str], ...]
 
