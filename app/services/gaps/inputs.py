@@ -13,8 +13,9 @@ from sqlalchemy import Connection, text
 
 from app.analysis.bands import band_of
 from app.analysis.origins import DEFAULT_MAX_ORIGINS, Origins, sample_origins
-from app.directory.occurrences import ScheduleError, make_rule, occurrences
 from app.errors import DataNotLoaded
+from app.services.directory.filters import ActivityFilters
+from app.services.directory.sessions import sessions_between
 
 IOD_EDITION = 2025
 # Audience groups of the analysis: directory audience codes and the Census 2021 age band.
@@ -148,21 +149,15 @@ class Listings:
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
-_LISTINGS = text("""
+# Activity attributes the analysis needs beyond what a dated session carries.
+_ACTIVITIES = text("""
 SELECT s.id, s.name, s.primary_category, s.categories, s.audiences, s.capacity,
-       sc.freq, sc.interval, sc.byday, sc.bymonthday, sc.dtstart, sc.valid_from, sc.valid_to,
-       sc.opens_at, sc.closes_at, l.id AS location_id, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon,
-       coalesce(l.lad_code, (SELECT d.code FROM lad d WHERE ST_Intersects(d.geom, l.geom)
-                             LIMIT 1)) AS venue_lad
-FROM service s
-JOIN schedule sc ON sc.service_id = s.id
-LEFT JOIN service_at_location sal ON sal.id = sc.service_at_location_id
-JOIN location l ON l.id = coalesce(sal.location_id, (
-    SELECT sal2.location_id FROM service_at_location sal2 WHERE sal2.service_id = s.id
-    ORDER BY sal2.id LIMIT 1))
-WHERE s.status = 'active' AND s.delivery_mode <> 'online' AND l.geom IS NOT NULL
-  AND sc.opens_at IS NOT NULL AND sc.closes_at IS NOT NULL
-ORDER BY s.id, sc.id""")
+       s.delivery_mode
+FROM service s WHERE s.status = 'active'""")
+_VENUE_LADS = text("""
+SELECT l.id, coalesce(l.lad_code, (SELECT d.code FROM lad d WHERE ST_Intersects(d.geom, l.geom)
+                                   LIMIT 1))
+FROM location l WHERE l.id = ANY(:ids)""")
 
 
 def directory_stamp(conn: Connection) -> dict[str, Any]:
@@ -177,44 +172,42 @@ def directory_stamp(conn: Connection) -> dict[str, Any]:
 def load_listings(conn: Connection, week: list[dt.date]) -> Listings:
     """Active in-person listings and their session slots in the 12 weeks from `week[0]`.
 
-    Each dated occurrence is mapped to its weekday; a slot's `per_week` is its number
-    of occurrences over the window divided by 12 (weekly 1, fortnightly 0.5, monthly
-    about 0.25). Sessions starting outside every band are left out.
+    Dated sessions come from the directory's `sessions_between` (the finder's source, so
+    both pages count the same sessions). Each is mapped to its weekday; a slot's
+    `per_week` is its number of occurrences over the window divided by 12 (weekly 1,
+    fortnightly 0.5, monthly about 0.25). Sessions starting outside every band, online
+    listings and sessions without a placed venue or times are left out.
     """
     first, last = week[0], week[0] + dt.timedelta(weeks=SESSION_WEEKS) - dt.timedelta(days=1)
+    attrs = {r["id"]: r for r in conn.execute(_ACTIVITIES).mappings()}
     activities: list[Activity] = []
     act_pos: dict[str, int] = {}
     counts: dict[tuple[int, str, int, int, int], list[Any]] = {}
-    districts: set[str] = set()
-    for r in conn.execute(_LISTINGS).mappings():
-        if r["venue_lad"]:
-            districts.add(r["venue_lad"])
-        try:
-            rule = make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
-                             bymonthday=r["bymonthday"], dtstart=r["dtstart"],
-                             valid_from=r["valid_from"], valid_to=r["valid_to"],
-                             opens_at=r["opens_at"], closes_at=r["closes_at"])
-        except ScheduleError:
-            continue  # the directory's validator reports these; the analysis skips them
-        if r["id"] not in act_pos:
-            cats = set(r["categories"] or [])
-            if r["primary_category"]:
-                cats.add(r["primary_category"])
-            act_pos[r["id"]] = len(activities)
-            activities.append(Activity(r["id"], r["name"], frozenset(cats),
-                                       frozenset(r["audiences"] or []),
-                                       float(r["capacity"] or 1)))
-        a = act_pos[r["id"]]
-        start_s = r["opens_at"].hour * 3600 + r["opens_at"].minute * 60
-        end_s = r["closes_at"].hour * 3600 + r["closes_at"].minute * 60
-        for occ in occurrences(rule, first, last):
-            key = (a, r["location_id"], occ.date.weekday(), start_s, end_s)
-            entry = counts.setdefault(key, [r["lat"], r["lon"], 0])
-            entry[2] += 1
+    for sess in sessions_between(conn, first, last, ActivityFilters(status="active")):
+        a = attrs.get(sess.activity_id)
+        if (a is None or a["delivery_mode"] == "online" or sess.lat is None
+                or sess.lon is None or sess.start is None or sess.end is None
+                or sess.location_id is None):
+            continue
+        if sess.activity_id not in act_pos:
+            cats = set(a["categories"] or [])
+            if a["primary_category"]:
+                cats.add(a["primary_category"])
+            act_pos[sess.activity_id] = len(activities)
+            activities.append(Activity(a["id"], a["name"], frozenset(cats),
+                                       frozenset(a["audiences"] or []),
+                                       float(a["capacity"] or 1)))
+        start_s = sess.start.hour * 3600 + sess.start.minute * 60
+        end_s = sess.end.hour * 3600 + sess.end.minute * 60
+        key = (act_pos[sess.activity_id], sess.location_id, sess.date.weekday(), start_s, end_s)
+        entry = counts.setdefault(key, [sess.lat, sess.lon, 0])
+        entry[2] += 1
     slots = []
-    for (a, loc, wd, s0, s1), (lat, lon, n) in sorted(counts.items()):
+    for (ai, loc, wd, s0, s1), (lat, lon, n) in sorted(counts.items()):
         band = band_of(wd, s0)
         if band is not None:
-            slots.append(Slot(a, loc, float(lat), float(lon), wd, s0, s1,
+            slots.append(Slot(ai, loc, float(lat), float(lon), wd, s0, s1,
                               n / SESSION_WEEKS, band))
+    venues = sorted({s.location_id for s in slots})
+    districts = {lad for _, lad in conn.execute(_VENUE_LADS, {"ids": venues}) if lad}
     return Listings(activities, slots, directory_stamp(conn), districts)
