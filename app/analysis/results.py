@@ -9,7 +9,7 @@ import numpy as np
 
 from app.analysis.aggregate import weighted_mean_by
 from app.analysis.gap import bivariate_class, gap_score, terciles
-from app.analysis.metrics import Decay, SessionSet, activity_times, area_means, e2sfca
+from app.analysis.metrics import Decay, SessionSet, activity_times, area_means, e2sfca_from_weights
 
 METRICS = ("activities_mean", "activities_share", "sessions_mean", "e2sfca", "nearest_min")
 GAP_ACCESS_METRIC = "e2sfca"  # the access side of the gap class and score
@@ -63,19 +63,11 @@ class BudgetView:
         if len(cols):
             best = self.times[:, cols].min(axis=1)
             nearest = np.where(np.isfinite(best), best, np.nan)
-            score = e2sfca_weights(self.weights[:, cols], origin_pop, capacity[cols])
+            score = e2sfca_from_weights(self.weights[:, cols], origin_pop, capacity[cols])
         else:
             nearest = np.full(len(n_act), np.nan)
             score = np.zeros(len(n_act))
         return {"activities": n_act, "sessions": per_week, "nearest": nearest, "e2sfca": score}
-
-
-def e2sfca_weights(weights: np.ndarray, origin_pop: np.ndarray,
-                   capacity: np.ndarray) -> np.ndarray:
-    """E2SFCA from precomputed decay weights (same formula as metrics.e2sfca)."""
-    demand = origin_pop @ weights
-    ratio = np.divide(capacity, demand, out=np.zeros_like(demand), where=demand > 0)
-    return (weights @ ratio) * 1000.0
 
 
 def lsoa_metrics(per_origin: dict[str, np.ndarray], origin_area: np.ndarray,
@@ -141,4 +133,5 @@ def band_blocks(rt_min: np.ndarray, sessions: SessionSet, capacity: np.ndarray,
                 yield from level_blocks(vals, pop, levels, need_lsoa, total_pop, budget, cat, aud)
 
 
-__all__ = ["GAP_ACCESS_METRIC", "METRICS", "Block", "Level", "band_blocks", "e2sfca"]
+__all__ = ["GAP_ACCESS_METRIC", "METRICS", "Block", "BudgetView", "Level", "band_blocks",
+           "lsoa_metrics"]

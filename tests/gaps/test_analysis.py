@@ -13,8 +13,9 @@ from app.analysis.aggregate import group_index, sum_by, weighted_mean_by
 from app.analysis.bands import band_of, representative_week
 from app.analysis.decay import gaussian_decay, stepped_decay
 from app.analysis.gap import bivariate_class, gap_score, terciles
-from app.analysis.metrics import SessionSet, activity_times, e2sfca, origin_metrics, to_area
+from app.analysis.metrics import SessionSet, activity_times, e2sfca
 from app.analysis.origins import sample_origins
+from app.analysis.results import BudgetView, lsoa_metrics
 from app.analysis.roundtrip import NO_ARR, NO_DEP, OriginAccess, round_trip_minutes
 
 INF = np.inf
@@ -76,18 +77,19 @@ def test_metrics_and_area_aggregation() -> None:
     sessions = SessionSet(activity=np.array([0, 0, 1]), per_week=np.array([1.0, 0.5, 0.25]))
     at = activity_times(rt, sessions, 2)
     assert at.tolist() == [[10.0, 30.0], [INF, 44.0], [5.0, INF]]
-    mask = np.array([True, True])
+    view = BudgetView(rt, at, sessions, 45.0, stepped_decay)
     pop = np.array([50.0, 50.0, 80.0])
-    m = origin_metrics(rt, at, sessions, mask, np.ones(2), pop, 45.0, stepped_decay)
+    m = view.origin_metrics(np.array([True, True]), np.ones(2), pop)
     assert m["activities"].tolist() == [2, 1, 1]
     assert m["sessions"].tolist() == [1.25, 0.25, 1.5]
     assert m["nearest"].tolist() == [10.0, 44.0, 5.0]
-    area = to_area(m, np.array([0, 0, 1]), np.array([0.5, 0.5, 1.0]), 2)
-    assert area.activities_mean.tolist() == [1.5, 1.0]
-    assert area.activities_share.tolist() == [1.0, 1.0]
-    assert area.nearest_min.tolist() == [27.0, 5.0]
-    only_b = origin_metrics(rt, at, sessions, np.array([False, True]), np.ones(2), pop, 45.0,
-                            stepped_decay)
+    assert m["e2sfca"] == pytest.approx(e2sfca(np.where(at <= 45, at, INF), pop, np.ones(2),
+                                               45.0, stepped_decay))
+    area = lsoa_metrics(m, np.array([0, 0, 1]), np.array([0.5, 0.5, 1.0]), 2)
+    assert area["activities_mean"].tolist() == [1.5, 1.0]
+    assert area["activities_share"].tolist() == [1.0, 1.0]
+    assert area["nearest_min"].tolist() == [27.0, 5.0]
+    only_b = view.origin_metrics(np.array([False, True]), np.ones(2), pop)
     assert only_b["activities"].tolist() == [1, 1, 0]
     assert np.isnan(only_b["nearest"][2])
 
@@ -98,8 +100,8 @@ def test_bigger_budget_never_lowers_counts(times: list[float], b1: float, extra:
     sessions = SessionSet(activity=np.arange(rt.shape[1]) % 3, per_week=np.ones(rt.shape[1]))
     at = activity_times(rt, sessions, 3)
     args = (np.ones(3, bool), np.ones(3), np.array([10.0]))
-    small = origin_metrics(rt, at, sessions, *args, b1, stepped_decay)
-    big = origin_metrics(rt, at, sessions, *args, b1 + extra, stepped_decay)
+    small = BudgetView(rt, at, sessions, b1, stepped_decay).origin_metrics(*args)
+    big = BudgetView(rt, at, sessions, b1 + extra, stepped_decay).origin_metrics(*args)
     assert big["activities"][0] >= small["activities"][0]
     assert big["sessions"][0] >= small["sessions"][0]
 
