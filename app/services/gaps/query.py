@@ -197,8 +197,13 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
             b["by_category"][r["category"]] = vals
             if not r["activities_share"]:
                 b["missing_categories"].append(r["category"])
+    # Stable, readable order: bands, audiences and categories as defined.
+    bands = {k: bands[k] for k in BANDS if k in bands}
     for b in bands.values():
         b["missing_categories"].sort()
+        b["by_audience"] = {k: b["by_audience"][k] for k in AUDIENCE_GROUPS
+                            if k in b["by_audience"]}
+        b["by_category"] = dict(sorted(b["by_category"].items()))
     nearest, late = _nearest_and_late(conn, level, code, budget)
     for band, items in nearest.items():
         bands.setdefault(band, {})["nearest_activities"] = items
