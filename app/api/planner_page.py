@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from app.api.pages import page
 from app.settings import PROJECT_ROOT
 
 router = APIRouter()
@@ -12,8 +13,8 @@ router = APIRouter()
 
 @router.get("/planner", include_in_schema=False)
 def planner_page() -> FileResponse:
-    """The planner's gap map."""
-    return FileResponse(PROJECT_ROOT / "static" / "planner.html", media_type="text/html")
+    """The planner's gap map, with the same security headers as the finder."""
+    return page("planner.html")
 
 
 @router.get("/planner/method.md", include_in_schema=False)
