@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         else:
             print("bootstrap: area data already loaded; nothing to do", file=sys.stderr)
+        refresh_gaps(engine, quiet=args.quiet)
         return 0
     if real and plan is not None:
         if sample_loaded:
@@ -78,10 +79,34 @@ def run(args: argparse.Namespace) -> int:
             remove_sample_region(engine)
         print(f"bootstrap: loading {len(real)} datasets from {folder}", file=sys.stderr)
         status = run_plan(engine, folder, plan, strict=False, quiet=args.quiet)
+        refresh_gaps(engine, quiet=args.quiet)
         # Some files failing must not stop the app from starting if others loaded.
         return 0 if area_rows(engine) else status
     print(f"bootstrap: no area data in {folder}; loading the FICTIONAL sample region "
           "'Fictionbury'", file=sys.stderr)
     rows = load_sample_region(engine, quiet=args.quiet)
     print(f"bootstrap: sample region loaded ({rows:,} rows)", file=sys.stderr)
+    refresh_gaps(engine, quiet=args.quiet)
     return 0
+
+
+def refresh_gaps(engine: Engine, *, quiet: bool) -> None:
+    """Bring the planner's gap results up to date when there is a timetable and listings.
+
+    The batch skips bands whose inputs have not changed, so this costs about 2 s on a restart;
+    a failure only warns, because the finder must start even if the planner cannot.
+    """
+    with engine.connect() as conn:
+        ready = conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM gtfs_feed) AND EXISTS (SELECT 1 FROM service)"
+        )).scalar_one()
+    if not ready:
+        print("bootstrap: no timetable or listings yet; the planner's gap map waits for them",
+              file=sys.stderr)
+        return
+    from ingest.cli import main
+
+    status = main(["gaps", "--quiet"] if quiet else ["gaps"])
+    if status != 0:
+        print("bootstrap: the gap analysis did not run; see above (the finder still works)",
+              file=sys.stderr)
