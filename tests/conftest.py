@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 from app.db import get_engine
 from app.settings import PROJECT_ROOT, get_settings
 from tests.dbutil import copy_database, create_migrated_template, drop_database
+from tests.server import running_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
@@ -105,39 +102,12 @@ def loaded_db(db_url: str, geodata: Path) -> str:
     return db_url
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(loaded_db: str, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[dict[str, str]]:
     """A real uvicorn process serving the app on the loaded database; logs go to a file."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "DATABASE_URL": loaded_db, "PORT": str(port), "HOST": "127.0.0.1",
-           "CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=PROJECT_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("uvicorn exited early:\n" + log_path.read_text())
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("uvicorn did not answer within 60 s:\n" + log_path.read_text())
-    yield {"url": base, "log": str(log_path)}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server(loaded_db, tmp_path_factory.mktemp("server")) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")

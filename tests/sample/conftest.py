@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from app.settings import PROJECT_ROOT
 from ingest.sample import SamplePostcode, sample_region
 from tests.dbutil import copy_database, drop_database
 from tests.ingest.helpers import run_cli, url_of
+from tests.server import running_server
 
 
 def bootstrap_env(tmp: Path) -> dict[str, str]:
@@ -57,30 +52,6 @@ def booted_db(admin_url: str, template_db: str, tmp_path_factory: pytest.TempPat
 def sample_server(booted_db: Engine, tmp_path_factory: pytest.TempPathFactory
                   ) -> Iterator[httpx.Client]:
     """A real uvicorn process serving the bootstrapped sample database."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    log_path = tmp_path_factory.mktemp("xf-server") / "server.log"
-    env = {**os.environ, "DATABASE_URL": url_of(booted_db), "PORT": str(port),
-           "HOST": "127.0.0.1", "CACHE_DIR": str(tmp_path_factory.mktemp("xf-cache"))}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=PROJECT_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("uvicorn exited early:\n" + log_path.read_text())
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("uvicorn did not answer within 60 s:\n" + log_path.read_text())
-        with httpx.Client(base_url=base, timeout=120) as client:
-            yield client
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with running_server(url_of(booted_db), tmp_path_factory.mktemp("xf-server")) as srv, \
+            httpx.Client(base_url=srv["url"], timeout=120) as client:
+        yield client
