@@ -12,13 +12,14 @@ from app.postcodes import ParsedPostcode
 
 _FULL_SQL = text("""
 SELECT p.pcds, ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon, p.positional_quality,
-       p.lsoa21_code, l.name AS lsoa21_name, p.lsoa11_code,
+       p.lsoa21_code, l.name AS lsoa21_name, p.lsoa11_code, l11.name AS lsoa11_name,
        p.ward_code, w.name AS ward_name, p.lad_code, d.name AS lad_name,
        imd.score AS imd_score, imd.rank AS imd_rank, imd.decile AS imd_decile,
        imd19.rank AS imd19_rank, imd19.decile AS imd19_decile,
        ru.ruc_code, ru.classification AS ruc_classification, ru.broad AS ruc_broad
 FROM postcode p
 LEFT JOIN lsoa21 l ON l.code = p.lsoa21_code
+LEFT JOIN lsoa11 l11 ON l11.code = p.lsoa11_code
 LEFT JOIN ward w ON w.code = p.ward_code
 LEFT JOIN lad d ON d.code = p.lad_code
 LEFT JOIN deprivation imd ON imd.edition = 2025 AND imd.lsoa_code = p.lsoa21_code
@@ -55,7 +56,7 @@ def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
         "point": {"lat": row["lat"], "lon": row["lon"]},
         "positional_quality": row["positional_quality"],
         "lsoa21": _area(row["lsoa21_code"], row["lsoa21_name"]),
-        "lsoa11": _area(row["lsoa11_code"], None),
+        "lsoa11": _area(row["lsoa11_code"], row["lsoa11_name"]),
         "ward": _area(row["ward_code"], row["ward_name"]),
         "district": _area(row["lad_code"], row["lad_name"]),
         "imd": None if row["imd_decile"] is None else {

@@ -26,6 +26,7 @@ def test_health_lists_datasets_and_counts(api: httpx.Client) -> None:
     assert {"boundaries-lad", "boundaries-ward", "boundaries-lsoa21", "iod2025", "population",
             "postcodes", "naptan", "lookup-ward"} <= datasets
     assert body["counts"]["lsoa21"] == 684 and body["counts"]["bus_stop"] == 8_384
+    assert body["counts"]["bus_stop_active"] == 7_763  # SOURCES.md: 7,763 active stops
     iod = next(d for d in body["datasets"] if d["dataset"] == "iod2025")
     assert iod["row_count"] == 684 and "Indices of Deprivation 2025" in iod["attribution"]
 
@@ -40,6 +41,7 @@ def test_postcode_forms(api: httpx.Client, raw: str) -> None:
     body = r.json()
     assert body["postcode"] == "NG18 1AA" and body["approximate"] is False
     assert body["lsoa21"]["code"] == "E01028268"
+    assert body["lsoa11"] == {"code": "E01028268", "name": "Mansfield 008D"}
     assert body["ward"] == {"code": "E05014614", "name": "Central"}
     assert body["district"] == {"code": MANSFIELD, "name": "Mansfield"}
     assert body["imd"]["decile"] == 2 and body["imd"]["rank"] == 4243
