@@ -18,4 +18,7 @@ echo "==> throwaway PostGIS on port $port"
 TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg.sh start "$tmp/data" "$port" postgres)
 export TEST_DATABASE_URL
 unset DATABASE_URL
+echo "==> ruff and mypy"
+.venv/bin/ruff check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"
