@@ -18,6 +18,31 @@ def open_planner(page: Page, base: str, query: str = "") -> None:
     page.wait_for_selector("body[data-ready='1']", timeout=60_000)
 
 
+# Finds a point that is really inside the first high-need, low-access ward once the map has
+# stopped moving: the centre of a ward's bounding box can fall outside a concave ward, and a
+# click during Leaflet's zoom animation lands somewhere else.
+_POINT_IN_WARD = """async () => {
+  document.getElementById('map').scrollIntoView({ block: 'center' });
+  const box = () => [...document.querySelectorAll('path.wr-class-3-1')].map((el) => {
+    const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(); }).join();
+  let last = box();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((ok) => setTimeout(ok, 100));
+    const now = box(); if (now === last) break; last = now;
+  }
+  for (const el of document.querySelectorAll('path.wr-class-3-1')) {
+    const r = el.getBoundingClientRect();
+    for (let fy = 0.5; fy < 1; fy += 0.05) for (const sy of [1, -1])
+      for (let fx = 0.5; fx < 1; fx += 0.05) for (const sx of [1, -1]) {
+        const x = r.x + r.width * (0.5 + sx * (fx - 0.5));
+        const y = r.y + r.height * (0.5 + sy * (fy - 0.5));
+        if (document.elementFromPoint(x, y) === el) return [x, y];
+      }
+  }
+  return null;
+}"""
+
+
 def test_young_people_evening_wards_detail_and_print(page: Page, gaps_site: dict[str, str],
                                                      artifacts: Path) -> None:
     open_planner(page, gaps_site["url"], "?level=ward&band=weekday_evening&audience=young")
@@ -65,7 +90,9 @@ def test_what_if_recolours_the_map(page: Page, gaps_site: dict[str, str],
     page.locator("#whatif-place").click()
     expect(page.locator("#whatif-place")).to_have_attribute("aria-pressed", "true")
     # place the youth group on a high-need, low-access ward
-    page.locator("path.wr-class-3-1").first.click(force=True)
+    point = page.evaluate(_POINT_IN_WARD)
+    assert point, "no visible point inside a high-need, low-access ward"
+    page.mouse.click(point[0], point[1])
     expect(page.locator("#whatif-result")).to_contain_text("Nothing is saved", timeout=60_000)
     changed = int(page.locator("#map").get_attribute("data-whatif") or "0")
     assert changed > 0
