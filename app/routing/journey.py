@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -62,6 +62,26 @@ class Journey:
     def walk_m(self) -> float:
         """Total walking metres."""
         return sum(leg.walk_m for leg in self.legs)
+
+
+def attach_walks(legs: list[Leg]) -> list[Leg]:
+    """Leave as late as possible for the first bus and walk on straight after each ride.
+
+    Search labels may hold a wait before a walk (arrive-by searches especially); a person
+    follows a plan better when each walk is attached to the bus it serves.
+    """
+    out = list(legs)
+    for i, leg in enumerate(out):
+        if leg.mode != "walk":
+            continue
+        dur = leg.arrive_s - leg.depart_s
+        if i > 0 and out[i - 1].mode == "bus":
+            start = out[i - 1].arrive_s
+            out[i] = replace(leg, depart_s=start, arrive_s=start + dur)
+        elif i + 1 < len(out) and out[i + 1].mode == "bus":
+            end = out[i + 1].depart_s
+            out[i] = replace(leg, depart_s=end - dur, arrive_s=end)
+    return out
 
 
 def _stop_place(tt: Timetable, s: int) -> Place:

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from app.routing.journey import Journey, Leg, Place
+from app.routing.journey import Journey, Leg, Place, attach_walks
 from app.routing.raptor import QueryParams, Router
 from app.routing.roundtrip import RoundTrip, RoundTripParams, plan_round_trips
 from app.routing.roundtrip import Session as TripSession
@@ -80,30 +80,8 @@ class Outcome:
 
 
 def tidy(journey: Journey | None) -> Journey | None:
-    """Leave as late as possible for the first bus and walk on straight after each ride.
-
-    Search labels may hold a wait before a walk; a person follows walks attached to buses.
-    """
-    if journey is None:
-        return None
-    legs = list(journey.legs)
-    for i, leg in enumerate(legs):
-        if leg.mode != "walk":
-            continue
-        dur = leg.arrive_s - leg.depart_s
-        if i > 0 and legs[i - 1].mode == "bus":
-            start = legs[i - 1].arrive_s
-            legs[i] = _retime(leg, start, start + dur)
-        elif i + 1 < len(legs) and legs[i + 1].mode == "bus":
-            end = legs[i + 1].depart_s
-            legs[i] = _retime(leg, end - dur, end)
-    return Journey(legs)
-
-
-def _retime(leg: Leg, depart: int, arrive: int) -> Leg:
-    return Leg(leg.mode, leg.start, leg.end, depart, arrive, walk_m=leg.walk_m,
-               route_short_name=leg.route_short_name, headsign=leg.headsign,
-               trip_id=leg.trip_id)
+    """The journey with each walk attached to the bus it serves (see `attach_walks`)."""
+    return None if journey is None else Journey(attach_walks(journey.legs))
 
 
 def minutes_of(journey: Journey) -> int:

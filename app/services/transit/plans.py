@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.routing.gtfs_time import format_hm
-from app.routing.journey import Journey, Leg
+from app.routing.journey import Journey, Leg, attach_walks
 from app.routing.raptor import INF, QueryParams
 from app.services.transit.places import QueryPlace
 from app.services.transit.router import TransitRouter
@@ -37,32 +37,6 @@ def clock(seconds: int) -> str:
 
 def _minutes(seconds: int) -> int:
     return max(0, math.ceil(seconds / 60))
-
-
-def tidy_legs(legs: list[Leg]) -> list[Leg]:
-    """Leave as late as possible for the first bus and walk on straight after each ride.
-
-    The engine's labels may hold a wait before a walk (e.g. arrive-by searches); a person
-    follows the plan better when walks are attached to the buses they serve.
-    """
-    out = list(legs)
-    for i, leg in enumerate(out):
-        if leg.mode != "walk":
-            continue
-        dur = leg.arrive_s - leg.depart_s
-        if i > 0 and out[i - 1].mode == "bus":
-            start = out[i - 1].arrive_s
-            out[i] = _retime(leg, start, start + dur)
-        elif i + 1 < len(out) and out[i + 1].mode == "bus":
-            end = out[i + 1].depart_s
-            out[i] = _retime(leg, end - dur, end)
-    return out
-
-
-def _retime(leg: Leg, depart: int, arrive: int) -> Leg:
-    return Leg(leg.mode, leg.start, leg.end, depart, arrive, walk_m=leg.walk_m,
-               route_short_name=leg.route_short_name, headsign=leg.headsign,
-               trip_id=leg.trip_id)
 
 
 def leg_json(leg: Leg, origin_label: str, target_label: str, first: bool,
@@ -97,7 +71,7 @@ def leg_json(leg: Leg, origin_label: str, target_label: str, first: bool,
 
 def journey_json(j: Journey, origin: str, target: str) -> dict[str, Any]:
     """A whole journey: times, counts and the steps to follow."""
-    legs = tidy_legs(j.legs)
+    legs = attach_walks(j.legs)
     steps = [leg_json(leg, origin, target, i == 0, i == len(legs) - 1)
              for i, leg in enumerate(legs)]
     # Say how long each wait at a stop is, so nobody thinks they missed the bus.
