@@ -12,7 +12,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY app app
 COPY ingest ingest
-RUN pip install --no-cache-dir .
+# Editable, so `app` stays this folder: settings find static/, alembic/ and docs/ beside it.
+RUN pip install --no-cache-dir -e .
+COPY docs docs
 COPY alembic.ini ./
 COPY alembic alembic
 COPY static static
