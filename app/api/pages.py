@@ -13,13 +13,10 @@ from sqlalchemy.orm import Session
 from app.db import get_session
 from app.directory.vocab import AUDIENCES, CATEGORIES
 from app.services.datasets import attributions
+from app.services.notices import data_notices
 from app.settings import PROJECT_ROOT, get_settings
 
 router = APIRouter()
-DEMO_NOTICES = (
-    "The bus timetable is SYNTHETIC test data, not a real timetable: do not use its times.",
-    "The activities directory is an ILLUSTRATIVE, fictional sample, not real listings.",
-)
 STATIC = PROJECT_ROOT / "static"
 
 
@@ -69,6 +66,6 @@ def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, 
         "attributions": attributions(session),
         "categories": [{"code": t.code, "label": t.name} for t in CATEGORIES],
         "audiences": [{"code": t.code, "label": t.name} for t in AUDIENCES],
-        # The Mid-Notts timetable is synthetic and the directory illustrative: always say so.
-        "notices": list(DEMO_NOTICES),
+        # Synthetic timetables, illustrative listings, the fictional region: from the data.
+        "notices": data_notices(session.connection()),
     }

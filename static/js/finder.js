@@ -2,7 +2,8 @@
 import { ApiError, findReachable, getConfig } from "/static/js/api.js";
 import { esc, isoDate, minutes, sentence, shortDate } from "/static/js/format.js";
 import { approximateArea, createMap, isochroneLayer, statusMarker } from "/static/js/map.js";
-import { planHtml } from "/static/js/plan.js";
+import { applyNotices } from "/static/js/notices.js";
+import { planHtml, setPlanNotices } from "/static/js/plan.js";
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
 
 const PAGE_SIZE = 40;
@@ -256,6 +257,7 @@ function renderList() {
 }
 
 function render(result) {
+  setPlanNotices(result.notices);
   state.rows = result.rows || [];
   state.shown = 0;
   state.selected = null;
@@ -325,7 +327,7 @@ async function start() {
   }
   fillFooter(config);
   if (config.region_label) $("region-label").textContent = `Region: ${config.region_label}`;
-  if (config.sample_region) $("sample-region-notice").hidden = false;
+  applyNotices(config);
   fillOptions($("category"), config.categories, "Any category");
   fillOptions($("audience"), config.audiences, "Anyone");
   state.mapView = createMap($("map"), config, {

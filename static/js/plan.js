@@ -46,6 +46,14 @@ function contactHtml(contact) {
 }
 
 /** The full plan for a result row, as HTML. */
+// The finder's last answer says which data notices apply (null until one arrives).
+let planNotices = null;
+
+/** Remember the notices of the latest answer for the plans built from it. */
+export function setPlanNotices(notices) {
+  planNotices = Array.isArray(notices) ? notices : null;
+}
+
 export function planHtml(row) {
   const a = row.activity;
   const v = row.venue;
@@ -53,8 +61,13 @@ export function planHtml(row) {
   const out = [];
   const printed = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
   out.push(`<p class="print-only print-head">Within Reach: journey plan, printed ${esc(printed)}</p>`);
-  out.push(`<p class="plan-notice"><strong>Demonstration only:</strong> this plan uses a synthetic
-    bus timetable and a fictional activity listing. Do not rely on these times.</p>`);
+  if (planNotices === null || planNotices.length) {
+    const text = planNotices === null
+      ? "this plan may use a synthetic bus timetable or a fictional listing."
+      : planNotices.join(" ");
+    out.push(`<p class="plan-notice"><strong>Demonstration only:</strong> ${esc(text)}
+      Do not rely on these times.</p>`);
+  }
   out.push(`<h3 class="activity-title">${esc(a.name)}</h3>`);
   if (a.description) out.push(`<p class="description">${esc(a.description)}</p>`);
   out.push(`<p class="status-line">${statusBadge(s)} <span>${esc(STATUS[s].label)}</span></p>`);

@@ -3,6 +3,7 @@
 import { getConfig, getJSON, postJSON } from "/static/js/api.js";
 import { esc } from "/static/js/format.js";
 import { createMap, L } from "/static/js/map.js";
+import { applyNotices } from "/static/js/notices.js";
 import { CATEGORY_NAMES, renderDetail } from "/static/js/planner-detail.js";
 import { chip, className, colourOf, renderLegend } from "/static/js/planner-legend.js";
 
@@ -258,6 +259,7 @@ async function start() {
     state.config = {};
   }
   fillFooter(state.config);
+  applyNotices(state.config);
   const made = createMap($("map"), state.config, {
     onStatus: (text) => { $("map-status").textContent = text; } });
   state.map = made.map;

@@ -28,6 +28,9 @@ def first_bus_result(page: Page) -> int:
 def test_link_worker_finds_plans_and_prints(page: Page, site: dict[str, str],
                                             artifacts: Path) -> None:
     open_finder(page, site["url"])
+    # The notices come from the data: the Mid-Notts timetable and directory are test data.
+    expect(page.locator("#data-notice")).to_contain_text("SYNTHETIC")
+    expect(page.locator("#footer-notice")).to_contain_text("ILLUSTRATIVE")
     assert axe_violations(page) == []
     search(page, POSTCODE, days=("wed",), hours=("09:00", "17:00"), buses="1")
     page.screenshot(path=artifacts / "finder-results.png", full_page=True)

@@ -17,6 +17,7 @@ from app.routing.raptor import QueryParams
 from app.routing.walk import DEFAULT_DETOUR, WalkParams
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
+from app.services.notices import data_notices
 from app.services.reachable.dates import service_dates
 from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
 from app.services.reachable.explain import Context, explain, sort_rows, summarise
@@ -27,12 +28,6 @@ from app.services.reachable.rows import make_row
 from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
 from app.services.transit.router import check_date, get_transit_router, loaded_feeds
 from app.settings import get_settings
-
-NOTICES = (
-    "The bus timetable is SYNTHETIC test data, not a real timetable: do not use these times "
-    "to travel.",
-    "The activities are an ILLUSTRATIVE, fictional sample, not real listings.",
-)
 
 
 def _seconds(t: dt.time) -> int:
@@ -126,7 +121,7 @@ def find_reachable(session: Session, req: ReachableRequest, *,
         counts={**counts, "sessions": len(rows), "outside_hours": ctx.outside_hours,
                 "no_location": ctx.no_location},
         isochrone=_isochrone(session, origin.lat, origin.lon, origin.area, days[0], req),
-        notices=list(NOTICES), parameters=_parameters(req))
+        notices=data_notices(conn), parameters=_parameters(req))
 
 
 def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[DirSession]],
