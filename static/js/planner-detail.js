@@ -5,13 +5,13 @@ import { chip, className } from "/static/js/planner-legend.js";
 const BANDS = { weekday_day: "Weekday daytime", weekday_evening: "Weekday evening",
   weekend: "Weekend" };
 const AUDIENCES = { all: "Everyone", young: "Young people 16–25", older: "Older people 65+" };
-const CATEGORY_NAMES = {
-  "arts-culture": "Arts and culture", "physical-activity": "Physical activity",
-  "nature-green": "Nature and green spaces", "social-connection": "Social connection",
-  "advice-support": "Advice and support", "mental-health": "Mental health",
-  learning: "Learning", food: "Food", "health-condition-support": "Health condition support",
-  volunteering: "Volunteering",
-};
+// Category names come from /api/config (app/directory/vocab.py is the one vocabulary).
+const CATEGORY_NAMES = {};
+
+/** Fill CATEGORY_NAMES from the config's [{code, label}] list. */
+export function setCategoryNames(categories) {
+  for (const c of categories || []) CATEGORY_NAMES[c.code] = c.label;
+}
 const LEVEL_NAMES = { lsoa: "Neighbourhood (LSOA)", ward: "Ward", lad: "District" };
 
 export { CATEGORY_NAMES };

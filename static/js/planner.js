@@ -4,7 +4,7 @@ import { getConfig, getJSON, postJSON } from "/static/js/api.js";
 import { esc } from "/static/js/format.js";
 import { createMap, L } from "/static/js/map.js";
 import { applyNotices } from "/static/js/notices.js";
-import { CATEGORY_NAMES, renderDetail } from "/static/js/planner-detail.js";
+import { CATEGORY_NAMES, renderDetail, setCategoryNames } from "/static/js/planner-detail.js";
 import { chip, className, colourOf, renderLegend } from "/static/js/planner-legend.js";
 
 const $ = (id) => document.getElementById(id);
@@ -250,14 +250,19 @@ async function clearWhatIf() {
 
 async function start() {
   renderLegend($("legend"));
-  $("wi-category").innerHTML = Object.entries(CATEGORY_NAMES).map(([code, name]) =>
-    `<option value="${code}"${code === "social-connection" ? " selected" : ""}>${esc(name)}</option>`).join("");
-  readUrl();
   try {
     state.config = await getConfig();
   } catch {
     state.config = {};
   }
+  // The category lists need their options before the URL can select one.
+  setCategoryNames(state.config.categories);
+  const options = Object.entries(CATEGORY_NAMES).map(([code, name]) =>
+    `<option value="${code}">${esc(name)}</option>`).join("");
+  $("category").insertAdjacentHTML("beforeend", options);
+  $("wi-category").innerHTML = options;
+  $("wi-category").value = "social-connection";
+  readUrl();
   fillFooter(state.config);
   applyNotices(state.config);
   const made = createMap($("map"), state.config, {

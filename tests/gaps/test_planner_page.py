@@ -47,6 +47,9 @@ def test_young_people_evening_wards_detail_and_print(page: Page, gaps_site: dict
                                                      artifacts: Path) -> None:
     open_planner(page, gaps_site["url"], "?level=ward&band=weekday_evening&audience=young")
     assert page.locator("#map").get_attribute("data-level") == "ward"
+    # Category lists come from /api/config: "all" plus the 10 categories of the vocabulary.
+    assert page.locator("#category option").count() == 11
+    assert page.locator("#wi-category").input_value() == "social-connection"
     assert page.locator("path.wr-gap-area").count() >= 180
     assert page.locator("path.wr-class-3-1").count() > 0  # high need, low access wards
     expect(page.locator("#legend .bv-grid span")).to_have_count(9)
