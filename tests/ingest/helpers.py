@@ -29,11 +29,12 @@ def run_cli(engine: Engine, *args: str | Path, env: dict[str, str] | None = None
                           check=False)
 
 
-def fingerprint(engine: Engine) -> dict[str, tuple[int, str | None]]:
-    """Row count and an md5 of every row of each area table: equal means unchanged."""
+def fingerprint(engine: Engine, tables: tuple[str, ...] = AREA_TABLES
+                ) -> dict[str, tuple[int, str | None]]:
+    """Row count and an md5 of every row of each table (default: the area tables)."""
     out = {}
     with engine.connect() as conn:
-        for table in AREA_TABLES:
+        for table in tables:
             out[table] = tuple(conn.execute(text(
                 f"SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t::text)) "
                 f"FROM {table} t")).one())

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from ingest.sample import sample_region, write_sample_files
 from ingest.sample.activities import ACTIVITIES, VENUES, remove_sample_activities
 from ingest.sample.timetable import remove_sample_timetable
-from tests.ingest.helpers import run_cli
+from tests.ingest.helpers import fingerprint, run_cli
 from tests.sample.conftest import bootstrap_env
 
 SAMPLE_DATASETS = {"sample-region", "gtfs:sample-region", "sample-region-activities"}
@@ -19,14 +19,8 @@ LAYER_TABLES = ("gtfs_feed", "gtfs_stop", "gtfs_trip", "gtfs_stop_time", "gtfs_c
 
 
 def snapshot(engine: Engine) -> dict[str, tuple[int, str | None]]:
-    """Row count and md5 of every row of each table: equal means unchanged."""
-    out = {}
-    with engine.connect() as conn:
-        for table in LAYER_TABLES:
-            out[table] = tuple(conn.execute(text(
-                f"SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t::text)) "
-                f"FROM {table} t")).one())
-    return out
+    """Row count and md5 of every row of each layer table: equal means unchanged."""
+    return fingerprint(engine, LAYER_TABLES)
 
 
 def datasets(engine: Engine) -> set[str]:
