@@ -26,6 +26,17 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         default=PROJECT_ROOT / ".cache", description="Compiled timetables and other caches."
     )
+    # Issue 11 (fares): the fare rules and bank holidays are data files; empty = shipped ones.
+    fare_policy_file: str = Field(
+        default="",
+        description="Fare policy TOML (fare caps, bus pass hours, local extras); empty = the "
+        "shipped England policy (app/fares/fare-policy-england.toml).",
+    )
+    bank_holidays_file: str = Field(
+        default="",
+        description="A GOV.UK bank-holidays.json to use instead of the shipped England and "
+        "Wales dates (2023–2027).",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8000, description="Port the web server listens on.")
     tile_url: str = Field(
