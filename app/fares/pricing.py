@@ -211,6 +211,22 @@ class FareModel:
             mask |= (secs >= w.start_s) & upper
         return mask
 
+    def free_journey_mask(self, day: date, first_board_s: np.ndarray, last_board_s: np.ndarray,
+                          holder: BusPass, route_type: int = 3,
+                          board_stop_id: str = "") -> np.ndarray:
+        """Vectorised: journeys whose every boarding is free, from their first and last
+        boardings (local seconds after midnight on `day`; the planner's matrices).
+
+        A window is one unbroken stretch of time, so a journey whose first and last
+        boardings fall in the same window has every boarding in between free too.
+        """
+        first, last = np.asarray(first_board_s), np.asarray(last_board_s)
+        mask = np.zeros(np.broadcast(first, last).shape, dtype=bool)
+        for w in self.free_windows(day, holder, route_type, board_stop_id):
+            upper = last <= w.end_s if w.end_inclusive else last < w.end_s
+            mask |= (first >= w.start_s) & (first <= last) & upper
+        return mask
+
     # ---- prices -----------------------------------------------------------------------
 
     def _paid(self, leg: FareLeg, tickets: list[Ticket]

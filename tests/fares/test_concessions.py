@@ -169,3 +169,12 @@ def test_companion_passes() -> None:
     # at the weekend the companion entitlement runs all day too
     sat = MODEL.pass_verdict(bus(datetime(2026, 12, 5, 8, 0), stop=COUNTY_STOP), county_c)
     assert sat.free and sat.companion_free
+
+
+def test_free_journey_mask_needs_every_boarding_in_the_window() -> None:
+    first = np.array([9 * 3600 + 1740, 9 * 3600 + 1800, 22 * 3600, 10 * 3600])
+    last = np.array([10 * 3600, 10 * 3600, 23 * 3600 + 300, 23 * 3600])
+    assert MODEL.free_journey_mask(WED, first, last, OLDER).tolist() == [
+        False, True, False, True]
+    assert MODEL.free_journey_mask(date(2026, 12, 5), first, last, OLDER).all()
+    assert not MODEL.free_journey_mask(WED, first, last, BusPass()).any()
