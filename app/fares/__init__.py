@@ -31,6 +31,7 @@ from app.fares.policy import (
     load_policy,
 )
 from app.fares.pricing import FareModel, JourneyFare, LegFare, PriceBasis, RoundTripFare
+from app.fares.wording import first_bus_at, handout_fare_line, option_text
 
 __all__ = [
     "NO_PASS",
@@ -56,8 +57,11 @@ __all__ = [
     "check_cost_cap",
     "default_policy",
     "fare_legs_from_engine",
+    "first_bus_at",
     "format_pence",
+    "handout_fare_line",
     "load_feed_fares",
     "load_policy",
+    "option_text",
     "service_time",
 ]

@@ -259,6 +259,8 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        # A table that is absent altogether: reported once, not key by key.
+        self.absent: dict[str, Any] = {}
 
     def table(self, doc: dict[str, Any], key: str, where: str,
               allowed: set[str]) -> dict[str, Any]:
@@ -267,7 +269,7 @@ class _Checker:
         if not isinstance(value, dict):
             self.problems.append(f"{where}: missing table [{key}]" if value is None
                                  else f"{where}: must be a table")
-            return {}
+            return self.absent
         self.unknown(value, where, allowed)
         return value
 
@@ -297,7 +299,7 @@ class _Checker:
             expect: str, default: T | None = None, required: bool = True) -> Any:
         """One value, checked; a problem (and `default`) when absent or malformed."""
         if key not in tab:
-            if required:
+            if required and tab is not self.absent:
                 self.problems.append(f"{where}.{key}: missing ({expect})")
             return default
         value = tab[key]
@@ -408,8 +410,10 @@ def _read_concession(c: _Checker, doc: dict[str, Any]) -> Concession:
     tab = c.table(doc, "concession", "concession", _CONCESSION)
     w = "concession"
     inclusive = c.flag(tab, "until_inclusive", w, False)
-    window = c.window(tab.get("weekday_from"), tab.get("weekday_until"),
-                      f"{w}.weekday_from/weekday_until", inclusive) or Window(0, 0)
+    window = Window(0, 0)
+    if tab is not c.absent:
+        window = c.window(tab.get("weekday_from"), tab.get("weekday_until"),
+                          f"{w}.weekday_from/weekday_until", inclusive) or window
     return Concession(
         name=c.text(tab, "name", w), start=c.day(tab, "start", w),
         passes=c.passes(tab, "passes", w), route_types=c.route_types(tab, "route_types", w),

@@ -163,3 +163,4 @@ def test_unreadable_files_say_why(tmp_path: Path) -> None:
         load_policy(bad)
     assert any(p.startswith("schema:") for p in err.value.problems)
     assert any("missing table [policy]" in p for p in err.value.problems)
+    assert not any(p.startswith("policy.") for p in err.value.problems)  # reported once
