@@ -91,11 +91,24 @@ class _LegRule:
     to_timeframe: str
     product_id: str
     priority: int
+    leg_group_id: str = ""
+
+
+@dataclass(frozen=True)
+class _TransferRule:
+    from_group: str
+    to_group: str
+    transfer_count: int | None  # None: no limit (-1 or empty)
+    duration_limit: int | None
+    duration_type: int  # 0 dep-arr, 1 dep-dep, 2 arr-dep, 3 arr-arr (from leg to this leg)
+    transfer_type: int  # 0 A+AB, 1 A+AB+B, 2 AB
+    product_id: str
 
 
 @dataclass
 class Ticket:
-    """A ticket bought on one leg that may cover later rides (Fares v1 transfers)."""
+    """A ticket bought on one leg that may cover later rides (Fares v1 transfers), or the
+    start of a Fares v2 transfer chain."""
 
     feed: str
     fare_id: str
@@ -103,6 +116,11 @@ class Ticket:
     label: str
     transfers_left: int | None
     transfer_duration: int | None
+    leg_group: str = ""  # Fares v2: the leg group of the ride that bought it
+    arrived_at: datetime | None = None
+    paid_minor: int = 0  # Fares v2: what its ride cost (for "AB" transfer products)
+    chain: int = 0  # Fares v2: transfers taken since it was bought
+    open: bool = True  # Fares v2: the very next ride may transfer from it
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,7 @@ class FeedFares:
     products: dict[str, list[_Product]] = field(default_factory=dict)
     leg_rules: list[_LegRule] = field(default_factory=list)
     uses_priority: bool = False
+    transfer_rules: list[_TransferRule] = field(default_factory=list)
     stop_areas: dict[str, set[str]] = field(default_factory=dict)
     route_networks: dict[str, str] = field(default_factory=dict)
     timeframes: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
@@ -238,7 +257,7 @@ class FeedFares:
         return any(a <= second < b and (not sid or self._service_on(sid, when.date()))
                    for a, b, sid in self.timeframes.get(group, []))
 
-    def _quote_v2(self, leg: FareLeg, currency: str) -> FeedQuote | None:
+    def _quote_v2(self, leg: FareLeg, tickets: list[Ticket], currency: str) -> FeedQuote | None:
         network = self.route_networks.get(leg.route_id) or (
             self.routes[leg.route_id].network_id if leg.route_id in self.routes else "")
         board = self.stop_areas.get(leg.board_stop_id, set())
@@ -266,19 +285,75 @@ class FeedFares:
         if self.uses_priority and rules:
             top = max(r.priority for r in rules)
             rules = [r for r in rules if r.priority == top]
-        offers = [p for r in rules for p in self.products.get(r.product_id, [])
-                  if not p.rider_category_id or p.rider_category_id in self.default_riders]
+        offers = [(p, r.leg_group_id) for r in rules for p in self._adult(r.product_id)]
         if not offers:
             return None
-        best = min(offers, key=lambda p: (p.currency != currency, p.minor))
-        return FeedQuote(best.minor, best.currency, best.product_id,
-                         f"the timetable's fare '{best.name or best.product_id}'")
+        best, group = min(offers, key=lambda o: (o[0].currency != currency, o[0].minor))
+        own = FeedQuote(best.minor, best.currency, best.product_id,
+                        f"the timetable's fare '{best.name or best.product_id}'",
+                        ticket=Ticket(self.name, best.product_id, leg.boarding, leg.name, None,
+                                      None, group, end, best.minor))
+        prev = next((t for t in reversed(tickets) if t.feed == self.name), None)
+        transfer = self._transfer_v2(prev, leg, own, group, currency) if prev else None
+        if prev is None or transfer is None or transfer.minor is None or (
+                own.minor is not None and transfer.minor > own.minor):
+            return own
+        # the ride joins the chain: later rules match from its group, durations from the start
+        prev.chain += 1
+        prev.leg_group = group
+        prev.arrived_at = end
+        prev.paid_minor += transfer.minor
+        return transfer
+
+    def _adult(self, product_id: str) -> list[_Product]:
+        """The product's offers for the default rider category (or for everyone)."""
+        return [p for p in self.products.get(product_id, [])
+                if not p.rider_category_id or p.rider_category_id in self.default_riders]
+
+    def _transfer_v2(self, prev: Ticket, leg: FareLeg, own: FeedQuote, group: str,
+                     currency: str) -> FeedQuote | None:
+        """The cheapest fare_transfer_rules price for this ride after `prev`, if any applies."""
+        if not prev.open or own.minor is None:
+            return None
+        start, end = leg.boarding, leg.alighting or leg.boarding
+        listed_from = {t.from_group for t in self.transfer_rules if t.from_group}
+        listed_to = {t.to_group for t in self.transfer_rules if t.to_group}
+        best: FeedQuote | None = None
+        for t in self.transfer_rules:
+            # an empty group stands for every group no rule names (as for leg rules)
+            if not (t.from_group == prev.leg_group if t.from_group else
+                    prev.leg_group not in listed_from):
+                continue
+            if not (t.to_group == group if t.to_group else group not in listed_to):
+                continue
+            if t.transfer_count is not None and prev.chain >= t.transfer_count:
+                continue
+            if t.duration_limit is not None:
+                a = prev.bought_at if t.duration_type in (0, 1) else (
+                    prev.arrived_at or prev.bought_at)
+                b = end if t.duration_type in (0, 3) else start
+                if (b - a).total_seconds() > t.duration_limit:
+                    continue
+            fee = min((p.minor for p in self._adult(t.product_id) if p.currency == currency),
+                      default=None) if t.product_id else 0
+            if fee is None:
+                continue
+            price = {0: fee, 1: own.minor + fee}.get(t.transfer_type,
+                                                     max(0, fee - prev.paid_minor))
+            if best is None or (best.minor is not None and price < best.minor):
+                kind = {0: "a transfer fare", 1: "its fare plus a transfer fee"}.get(
+                    t.transfer_type, "a through fare")
+                best = FeedQuote(price, currency, t.product_id or own.fare_id,
+                                 f"{kind} after {prev.label} (the timetable's transfer rules)",
+                                 covered=price == 0)
+        return best
+
 
     def quote(self, leg: FareLeg, tickets: list[Ticket], currency: str = "GBP"
               ) -> FeedQuote | None:
         """The feed's fare for a bus leg (None: no fare in the feed matches the leg)."""
         if self.version == "v2":
-            return self._quote_v2(leg, currency)
+            return self._quote_v2(leg, tickets, currency)
         if self.version == "v1":
             return self._quote_v1(leg, tickets, currency)
         return None
@@ -489,8 +564,35 @@ def _read_v2(tabs: _Tables, feed: FeedFares, bad: _Bad) -> None:
         feed.leg_rules.append(_LegRule(
             r.get("network_id", ""), r.get("from_area_id", ""), r.get("to_area_id", ""),
             r.get("from_timeframe_group_id", ""), r.get("to_timeframe_group_id", ""), pid,
-            int(prio) if prio.isdigit() else 0))
+            int(prio) if prio.isdigit() else 0, r.get("leg_group_id", "")))
     feed.uses_priority = priorities
+    _read_transfers(tabs, feed, bad)
+
+
+def _read_transfers(tabs: _Tables, feed: FeedFares, bad: _Bad) -> None:
+    f = "fare_transfer_rules.txt"
+    groups = {r.leg_group_id for r in feed.leg_rules if r.leg_group_id}
+    for line, r in tabs.rows(f):
+        for col in ("from_leg_group_id", "to_leg_group_id"):
+            if r.get(col) and r[col] not in groups:
+                bad(f, line, col, f"{r[col]!r} is not a leg_group_id of fare_leg_rules.txt")
+        count, limit = r.get("transfer_count", ""), r.get("duration_limit", "")
+        ltype, ttype = r.get("duration_limit_type", ""), r.get("fare_transfer_type", "")
+        if count not in ("", "-1") and not count.isdigit():
+            bad(f, line, "transfer_count", f"{count!r} is not -1 or a whole number")
+        if limit and not limit.isdigit():
+            bad(f, line, "duration_limit", f"{limit!r} is not whole seconds")
+        if limit and ltype not in ("0", "1", "2", "3"):
+            bad(f, line, "duration_limit_type", f"{ltype!r} is not 0, 1, 2 or 3")
+        if ttype not in ("0", "1", "2"):
+            bad(f, line, "fare_transfer_type", f"{ttype!r} is not 0, 1 or 2")
+        pid = r.get("fare_product_id", "")
+        if pid and pid not in feed.products:
+            bad(f, line, "fare_product_id", f"{pid!r} is not in fare_products.txt")
+        feed.transfer_rules.append(_TransferRule(
+            r.get("from_leg_group_id", ""), r.get("to_leg_group_id", ""),
+            int(count) if count.isdigit() else None, int(limit) if limit.isdigit() else None,
+            int(ltype) if ltype.isdigit() else 0, int(ttype) if ttype.isdigit() else 0, pid))
 
 
 def _read_calendar(tabs: _Tables, feed: FeedFares, bad: _Bad) -> None:

@@ -267,6 +267,8 @@ class FareModel:
                 continue
             verdict = self.pass_verdict(leg, holder)
             if verdict.free:
+                for t in tickets:
+                    t.open = False  # no ticket for this ride, so no transfer onto the next
                 paid, _, _, _, warn = self._paid(leg, [])
                 out.append(LegFare(leg, 0, "pass", verdict.reason, True, verdict.reason, paid,
                                    warnings=_warnings([verdict.warning, warn])))

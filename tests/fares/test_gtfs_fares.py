@@ -129,9 +129,34 @@ def test_v2_leg_rules(v2: FeedFares) -> None:
     assert fare.total_pence == 300 and fare.legs[0].basis == "feed-capped"  # £4.20 capped
 
 
+def test_v2_transfer_rules(v2: FeedFares) -> None:
+    wed = datetime(2025, 6, 4)
+    centre = v2.fare_leg("U1", "3390TEST1001", "3390TEST1002", at(9, 0, wed))
+    express = v2.fare_leg("U2", "3390TEST1004", "3390TEST1005", at(9, 20, wed))
+    model = FareModel(feeds={"ltb": v2})
+    fare = model.price_journey([centre, FareLeg("walk", at(9, 10, wed)), express])
+    assert [f.pence for f in fare.legs] == [170, 0, 100]  # A + AB: the £1 transfer fare
+    assert "a transfer fare after the L1" in fare.legs[2].reason
+    # over the 90 minutes from the first departure: the express single (£4.20, capped at £3)
+    late = v2.fare_leg("U2", "3390TEST1004", "3390TEST1005", at(10, 31, wed))
+    assert _price(v2, [centre, late]) == [170, 300]
+    # express first, then town: no rule in that direction
+    town_after = v2.fare_leg("U1", "3390TEST1001", "3390TEST1002", at(9, 40, wed))
+    assert _price(v2, [express, town_after]) == [300, 170]
+    # with a bus pass: a free ride buys no ticket, so the 23:05 ride cannot transfer from it
+    # (£0 + £3); buying both tickets (£1.70 + £1 transfer) is cheaper, and is what is shown
+    free = v2.fare_leg("U1", "3390TEST1001", "3390TEST1002", at(22, 50, wed))
+    after_23 = v2.fare_leg("U2", "3390TEST1004", "3390TEST1005", at(23, 5, wed))
+    late_fare = model.price_journey([free, after_23], BusPass("older"))
+    assert [f.pence for f in late_fare.legs] == [170, 100]
+    assert "buying tickets all the way is cheaper here than using the pass" in late_fare.warnings
+    assert _price(v2, [centre, express], BusPass("older")) == [170, 100]
+
+
 def test_v2_rule_priority(tmp_path: Path, v2: FeedFares) -> None:
     feed = tmp_path / "v2p"
     shutil.copytree(FEEDS / "v2", feed)
+    (feed / "fare_transfer_rules.txt").unlink()
     (feed / "fare_leg_rules.txt").write_text(
         "leg_group_id,network_id,from_area_id,to_area_id,fare_product_id,rule_priority\n"
         "anything,,,,express_single,0\n"
@@ -258,3 +283,19 @@ def test_porto_alegre_fares_are_read_but_not_mixed_with_pounds() -> None:
     leg = fares.fare_leg(trip, "", "", datetime(2026, 12, 2, 10, 0))
     fare = FareModel(feeds={"poa": fares}).price_journey([leg])
     assert fare.total_pence is None and "in BRL, not GBP" in fare.legs[0].reason
+
+
+def test_bad_transfer_rules_are_reported(tmp_path: Path) -> None:
+    feed = tmp_path / "badv2"
+    shutil.copytree(FEEDS / "v2", feed)
+    (feed / "fare_transfer_rules.txt").write_text(
+        "from_leg_group_id,to_leg_group_id,transfer_count,duration_limit,duration_limit_type,"
+        "fare_transfer_type,fare_product_id\n"
+        "nowhere,express,x,90m,,5,gold\n", encoding="utf-8")
+    with pytest.raises(FeedFareError) as err:
+        load_feed_fares(feed)
+    problems = err.value.problems
+    for needle in ("from_leg_group_id: 'nowhere'", "transfer_count: 'x'",
+                   "duration_limit: '90m'", "fare_transfer_type: '5'", "fare_product_id: 'gold'"):
+        assert any(f"fare_transfer_rules.txt:2 {needle}" in p for p in problems), (needle,
+                                                                                  problems)
