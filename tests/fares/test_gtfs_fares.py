@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.fares import (
     BusPass,
@@ -299,3 +301,36 @@ def test_bad_transfer_rules_are_reported(tmp_path: Path) -> None:
                    "duration_limit: '90m'", "fare_transfer_type: '5'", "fare_product_id: 'gold'"):
         assert any(f"fare_transfer_rules.txt:2 {needle}" in p for p in problems), (needle,
                                                                                   problems)
+
+
+_RIDES = [("T1", "3300TEST0001", "3300TEST0002"), ("T1", "3300TEST0001", "3300TEST0003"),
+          ("T2", "3300TEST0003", "3390TEST0004"), ("T3", "3300TEST0001", "3390TEST0004"),
+          ("T6", "3300TEST0001", "3300TEST0002"), ("T7", "3300TEST0002", "3300TEST0003"),
+          ("T8", "3300TEST0001", "3390TEST0004"), ("T8", "3300TEST0003", "3390TEST0004")]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_RIDES), st.integers(0, 180)), min_size=1,
+                max_size=4),
+       st.integers(0, 5 * 365 * 24 * 60),
+       st.sampled_from([BusPass("older"), BusPass("companion", "nottinghamshire")]))
+def test_feed_fares_properties(rides: list[tuple[tuple[str, str, str], int]], start_min: int,
+                               holder: BusPass) -> None:
+    feeds = {"stb": load_feed_fares(FEEDS / "v1", "stb"),
+             "ltb": load_feed_fares(FEEDS / "v2", "ltb")}
+    model = FareModel(feeds=feeds)
+    t = datetime(2023, 1, 1) + timedelta(minutes=start_min)
+    legs = []
+    for (trip, a, b), gap in rides:
+        t += timedelta(minutes=gap)
+        legs.append(feeds["stb"].fare_leg(trip, a, b, t, t + timedelta(minutes=20)))
+    without, with_pass = model.price_journey(legs), model.price_journey(legs, holder)
+    for fare in (without, with_pass):
+        parts = [f.pence for f in fare.legs]
+        assert fare.total_pence == (None if None in parts else sum(p or 0 for p in parts))
+    if without.total_pence is not None and with_pass.total_pence is not None:
+        assert with_pass.total_pence <= without.total_pence
+    # a capped service never costs more than the cap in force
+    for f in without.legs:
+        if f.pence is not None and f.leg.route_type == 3:
+            assert f.pence <= (200 if f.leg.boarding.year < 2025 else 300)
