@@ -17,6 +17,7 @@ See docs/fares.md.
 from app.fares.budget import CostCheck, check_cost_cap
 from app.fares.concessions import PassVerdict
 from app.fares.errors import FaresDataError
+from app.fares.feed_store import feed_fares_from_json, feed_fares_from_routes, feed_fares_to_json
 from app.fares.gtfs_fares import FeedFareError, FeedFares, load_feed_fares
 from app.fares.legs import NO_PASS, BusPass, EngineLeg, FareLeg, fare_legs_from_engine, service_time
 from app.fares.money import format_pence
@@ -57,6 +58,9 @@ __all__ = [
     "check_cost_cap",
     "default_policy",
     "fare_legs_from_engine",
+    "feed_fares_from_json",
+    "feed_fares_from_routes",
+    "feed_fares_to_json",
     "first_bus_at",
     "format_pence",
     "handout_fare_line",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
@@ -16,11 +17,13 @@ from app.fares import (
     BusPass,
     FareLeg,
     FareModel,
+    FaresDataError,
     FeedFareError,
     FeedFares,
     fare_legs_from_engine,
     load_feed_fares,
 )
+from app.fares.feed_store import feed_fares_from_json, feed_fares_from_routes, feed_fares_to_json
 from app.routing.journey import Leg, Place
 
 FEEDS = Path(__file__).parent / "feeds"
@@ -334,3 +337,31 @@ def test_feed_fares_properties(rides: list[tuple[tuple[str, str, str], int]], st
     for f in without.legs:
         if f.pence is not None and f.leg.route_type == 3:
             assert f.pence <= (200 if f.leg.boarding.year < 2025 else 300)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_feed_fares_survive_json(version: str) -> None:
+    original = load_feed_fares(FEEDS / version, "f")
+    doc = json.loads(json.dumps(feed_fares_to_json(original)))
+    copy = feed_fares_from_json(doc)
+    assert copy.version == original.version
+    legs = {"v1": [("T8", "3300TEST0001", "3390TEST0004", 11, 0),
+                   ("T6", "3300TEST0001", "3300TEST0002", 12, 0),
+                   ("T7", "3300TEST0002", "3300TEST0003", 12, 10)],
+            "v2": [("U1", "3390TEST1001", "3390TEST1002", 8, 0),
+                   ("U2", "3390TEST1004", "3390TEST1005", 8, 30)]}[version]
+    for feed in (original, copy):
+        fare_legs = [feed.fare_leg(t, a, b, at(h, m)) for t, a, b, h, m in legs]
+        assert _price(feed, fare_legs) == ({"v1": [290, 150, 0], "v2": [100, 300]}[version])
+    with pytest.raises(FaresDataError, match="format"):
+        feed_fares_from_json({"format": "other"})
+
+
+def test_feed_fares_from_route_tables() -> None:
+    feed = feed_fares_from_routes("m", [("D1", "LCS", 3, "D1"), ("X9", "TVX", 200, "X9")],
+                                  [("t1", "D1"), ("t2", "X9")])
+    model = FareModel(feeds={"m": feed})
+    d1 = feed.fare_leg("t1", "", "", at(10, 0))
+    coach = feed.fare_leg("t2", "", "", at(10, 0))
+    assert (d1.agency_id, d1.label) == ("LCS", "the D1")
+    assert [f.pence for f in model.price_journey([d1, coach]).legs] == [300, None]
