@@ -312,6 +312,9 @@ _RIDES = [("T1", "3300TEST0001", "3300TEST0002"), ("T1", "3300TEST0001", "3300TE
           ("T8", "3300TEST0001", "3390TEST0004"), ("T8", "3300TEST0003", "3390TEST0004")]
 
 
+_FIXTURE_FEEDS = {"stb": load_feed_fares(FEEDS / "v1", "stb")}
+
+
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_RIDES), st.integers(0, 180)), min_size=1,
                 max_size=4),
@@ -319,8 +322,7 @@ _RIDES = [("T1", "3300TEST0001", "3300TEST0002"), ("T1", "3300TEST0001", "3300TE
        st.sampled_from([BusPass("older"), BusPass("companion", "nottinghamshire")]))
 def test_feed_fares_properties(rides: list[tuple[tuple[str, str, str], int]], start_min: int,
                                holder: BusPass) -> None:
-    feeds = {"stb": load_feed_fares(FEEDS / "v1", "stb"),
-             "ltb": load_feed_fares(FEEDS / "v2", "ltb")}
+    feeds = _FIXTURE_FEEDS
     model = FareModel(feeds=feeds)
     t = datetime(2023, 1, 1) + timedelta(minutes=start_min)
     legs = []
