@@ -208,6 +208,8 @@ async function runOptimiser() {
     of these residents can already get to such a group. Best sites (numbered on the map):</p>
     <ol>${items.join("") || "<li>No site gives anyone a new round trip.</li>"}</ol>
     ${typed.length ? `<p>Your postcodes:</p><ul>${typed.join("")}</ul>` : ""}
+    ${res.exact_check ? `<p class="hint">Checked against the best possible choice of ${res.top.length} among the
+      ${res.exact_check.pool} strongest placements: these sites reach ${Math.round(res.exact_check.greedy_share_of_optimal * 100)}% of it.</p>` : ""}
     <p class="hint">Need-weighted: residents × their area's deprivation score ÷ the region average. <a href="/method#optimiser">How sites are ranked</a>.</p>`;
 }
 

@@ -269,6 +269,9 @@ def test_optimiser_puts_newark_library_above_arbitrary_newark_postcodes(gaps_db:
     gains = [t["marginal_gain"] for t in res["top"]]
     assert gains == sorted(gains, reverse=True) and gains[0] > 0
     assert res["candidates"] >= 100  # every loaded venue, libraries and community buildings
+    check = res["exact_check"]  # greedy against the exact MCLP on the best placements
+    assert (1 - 1 / np.e) - 1e-9 <= check["greedy_share_of_optimal"] <= 1 + 1e-9
+    assert check["greedy"] <= check["optimal"] + 0.1
 
 
 def test_adding_an_activity_never_lowers_access(gaps_db: str, gaps_cache: Any) -> None:

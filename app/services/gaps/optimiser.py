@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import Connection
 
 from app.analysis.bands import BANDS, band_of
-from app.analysis.optimise import greedy_cover
+from app.analysis.optimise import Pick, exact_mclp, greedy_cover
 from app.directory.vocab import AUDIENCE_CODES, audience_code
 from app.errors import InvalidInput
 from app.services.gaps.placement import Place, candidate_venues, resolve
@@ -113,6 +113,22 @@ def _candidates(conn: Connection, req: OptimiseRequest) -> list[dict[str, Any]]:
     return out
 
 
+EXACT_POOL = 25  # the exact MCLP check runs on this many best stand-alone placements
+
+
+def exact_check(cover: np.ndarray, weight: np.ndarray, alone: np.ndarray, picks: list[Pick],
+                k: int) -> dict[str, Any] | None:
+    """Greedy against the exact MCLP on the best EXACT_POOL placements (plus the picks)."""
+    if not picks:
+        return None
+    pool = sorted(set(np.argsort(-alone, kind="stable")[:EXACT_POOL].tolist())
+                  | {p.candidate for p in picks})
+    _, best = exact_mclp(cover[pool], weight, k)
+    greedy = float(sum(p.marginal for p in picks))
+    return {"pool": len(pool), "greedy": round(greedy, 1), "optimal": round(best, 1),
+            "greedy_share_of_optimal": round(greedy / best, 4) if best > 0 else 1.0}
+
+
 def optimise(conn: Connection, req: OptimiseRequest) -> dict[str, Any]:
     """Top-k sites and times by need-weighted residents newly given a round trip."""
     region_req = parse_region(req.region, known_districts(conn))
@@ -169,6 +185,7 @@ def optimise(conn: Connection, req: OptimiseRequest) -> dict[str, Any]:
         if "typed" in c:
             typed.append(describe(j))
     covered = cover[[p.candidate for p in picks]].any(axis=0) if picks else None
+    check = exact_check(cover, weight, alone, picks, req.k)
     return {
         "band": req.band, "band_label": BANDS[req.band].label, "budget": budget,
         "category": req.category, "audience": req.audience, "audience_view": audience_view,
@@ -178,6 +195,7 @@ def optimise(conn: Connection, req: OptimiseRequest) -> dict[str, Any]:
             (residents * before).sum() / max(residents.sum(), 1e-9)), 4),
         "top": top, "typed": typed,
         "total_need_weighted_gain": round(float(weight[covered].sum()), 1) if picks else 0.0,
+        "exact_check": check,
         "method": "greedy maximal covering (marginal gains); see /method#optimiser",
         "round_trip": ROUND_TRIP_URL, "saved": False,
     }
