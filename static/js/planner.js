@@ -205,7 +205,7 @@ export async function openDetail(level, code) {
   if (previous) restyle(previous);
   restyle(code);
   const hit = state.features.get(code);
-  if (hit && hit.layer.getBounds) state.map.fitBounds(hit.layer.getBounds(), { maxZoom: 13, padding: [30, 30] });
+  if (hit && hit.layer.getBounds) state.map.fitBounds(hit.layer.getBounds(), { maxZoom: 12, padding: [40, 40] });
   $("detail-heading").textContent = "Loading…";
   try {
     const d = await getJSON(`/api/gaps/${encodeURIComponent(level)}/${encodeURIComponent(code)}`
