@@ -10,6 +10,7 @@ marginal gain; it is within 1 - 1/e of the optimum for this submodular objective
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -52,12 +53,23 @@ def exact_mclp(cover: np.ndarray, weight: np.ndarray, k: int) -> tuple[list[int]
     max sum_i w_i y_i  s.t.  y_i <= sum_{j covers i} x_j,  sum_j x_j = k,  x, y binary.
     Meant for small cases (a check on the greedy); origins no candidate covers are dropped.
     """
+    import warnings
+
     import pulp
 
     c = np.asarray(cover, bool)
     w = np.asarray(weight, float)
     useful = np.flatnonzero(c.any(axis=0) & (w > 0))
     k = min(k, c.shape[0])
+    with warnings.catch_warnings():
+        # PuLP 3.3 announces its 4.0 API on every variable; 4.x needs Python 3.12.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _solve(pulp, c, w, useful, k)
+
+
+def _solve(pulp: Any, c: np.ndarray, w: np.ndarray, useful: np.ndarray, k: int
+           ) -> tuple[list[int], float]:
+    """Build and solve the MCLP integer programme with CBC."""
     prob = pulp.LpProblem("mclp", pulp.LpMaximize)
     x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(c.shape[0])]
     y = {i: pulp.LpVariable(f"y{i}", cat="Binary") for i in useful.tolist()}
