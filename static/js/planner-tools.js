@@ -213,6 +213,42 @@ async function runOptimiser() {
     <p class="hint">Need-weighted: residents × their area's deprivation score ÷ the region average. <a href="/method#optimiser">How sites are ranked</a>.</p>`;
 }
 
+// ---- run history ---------------------------------------------------------------------------
+
+async function fillRuns() {
+  let runs = [];
+  try {
+    runs = (await getJSON("/api/gaps/runs")).runs;
+  } catch {
+    return;
+  }
+  const opts = runs.map((r) => `<option value="${r.run_id}">Run ${r.run_id}, `
+    + `${esc((r.finished_at || "").slice(0, 16).replace("T", " "))} (${esc(r.bands.join(", "))})</option>`).join("");
+  $("run-a").innerHTML = opts;
+  $("run-b").innerHTML = opts;
+  if (runs.length > 1) $("run-a").value = String(runs[1].run_id);
+}
+
+async function compareRuns(ev) {
+  ev.preventDefault();
+  const q = new URLSearchParams({ a: $("run-a").value, b: $("run-b").value,
+    level: $("level").value, band: $("band").value, audience: $("audience").value,
+    budget: $("budget").value });
+  let res;
+  try {
+    res = await getJSON(`/api/gaps/runs/compare?${q}`);
+  } catch (err) {
+    $("runs-result").textContent = problems(err);
+    return;
+  }
+  const pct = (x) => (x === null ? "–" : `${Math.round(x * 100)}%`);
+  const rows = res.areas.filter((a) => a.reach.change).sort((x, y) =>
+    Math.abs(y.reach.change) - Math.abs(x.reach.change)).slice(0, 10).map((a) =>
+    `<li>${esc(a.name || a.code)}: ${pct(a.reach.a)} → ${pct(a.reach.b)}</li>`);
+  $("runs-result").innerHTML = `<p>${res.changed} areas changed reach between run ${res.a.run_id}
+    and run ${res.b.run_id}.</p>${rows.length ? `<ul>${rows.join("")}</ul>` : ""}`;
+}
+
 /** Wire the what-if and optimiser forms. */
 export function initTools(context) {
   ctx = context;
@@ -231,7 +267,9 @@ export function initTools(context) {
   $("whatif-clear").addEventListener("click", clearWhatIf);
   $("opt-run").addEventListener("click", runOptimiser);
   $("band").addEventListener("change", fillListings);
+  $("runs-form").addEventListener("submit", compareRuns);
   syncForm();
+  fillRuns();
   fillVenues();
   fillListings();
 }

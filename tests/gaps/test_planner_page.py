@@ -184,6 +184,15 @@ def test_what_if_by_venue_list_and_optimiser_sites(page: Page, gaps_site: dict[s
     page.screenshot(path=artifacts / "planner-optimiser.png", full_page=True)
 
 
+def test_two_runs_compare_on_the_page(page: Page, gaps_site: dict[str, str]) -> None:
+    # the evening band: every run of this session computed it (the re-run test recomputes it)
+    open_planner(page, gaps_site["url"], "?level=lad&band=weekday_evening")
+    page.locator("#runs-box summary").click()
+    expect(page.locator("#run-a option")).not_to_have_count(0)
+    page.locator("#runs-form button").click()
+    expect(page.locator("#runs-result")).to_contain_text("areas changed reach", timeout=30_000)
+
+
 def test_what_if_by_clicking_the_map(page: Page, gaps_site: dict[str, str]) -> None:
     open_planner(page, gaps_site["url"], "?level=ward&band=weekday_evening&audience=young")
     page.locator("input[name=where][value=map]").check()
