@@ -41,6 +41,7 @@ from app.services.gaps.whatif import HHMM, WEEKDAYS, Weekday, known_category, se
 
 AUDIENCE_VIEW = {"young-people-16-25": "young", "older-adults": "older",
                  "retired-or-semi-retired": "older"}
+VIEW_AUDIENCE = {"young": "young-people-16-25", "older": "older-adults"}  # the map's names
 DEFAULT_TIMES = {"weekday_day": [("10:00", "12:00"), ("13:30", "15:30")],
                  "weekday_evening": [("18:00", "20:00"), ("19:00", "21:00")],
                  "weekend": [("10:00", "12:00"), ("14:00", "16:00")]}
@@ -54,7 +55,8 @@ class OptimiseRequest(BaseModel):
 
     band: str = Field("weekday_evening", description="weekday_day, weekday_evening or weekend")
     category: str = Field("social-connection", description="category code of the new group")
-    audience: str | None = Field(None, description="audience code, e.g. young-people-16-25")
+    audience: str | None = Field(None, description="audience code, e.g. young-people-16-25 "
+                                 "(or the map's young / older)")
     day: Weekday | None = Field(None, description="day of the session (default Wed / Sat)")
     times: list[tuple[str, str]] | None = Field(
         None, max_length=4, description="candidate [start, end] pairs, HH:MM (default two)")
@@ -73,9 +75,9 @@ class OptimiseRequest(BaseModel):
     @field_validator("audience")
     @classmethod
     def _audience(cls, v: str | None) -> str | None:
-        if v is None or v == "":
+        if v is None or v in ("", "all"):
             return None
-        code = audience_code(v)
+        code = VIEW_AUDIENCE.get(v) or audience_code(v)
         if code is None:
             raise ValueError(f"unknown audience; use one of {', '.join(sorted(AUDIENCE_CODES))}")
         return code
