@@ -185,28 +185,26 @@ class Scenario:
         self.capacity = base.capacity()
         self.acts = [list(a) for a in base.acts]
         self.routers: dict[int, Router] = {}
+        self._slots: list[list[Any]] = list(base.slots)
 
     def activity_index(self, activity_id: str, field: str) -> int:
         """Position of a listing among the band's activities; 404 if it has no session here."""
-        try:
-            return self.base.act_ids.index(activity_id)
-        except ValueError:
+        j = (self.base.act_ids.index(activity_id) if activity_id in self.base.act_ids
+             else -1)
+        if j < 0 or not (self.slot_activity == j).any():
             raise NotFound(f"listing {activity_id!r} has no session in the {self.base.band} "
-                           "band", field=field) from None
+                           "band", field=field)
+        return j
 
     def close(self, j: int) -> list[list[Any]]:
         """Remove every session of activity j; return the removed slots."""
         keep = self.slot_activity != j
-        gone = [s for s, k in zip(self.base_slots(), keep.tolist(), strict=True) if not k]
+        gone = [s for s, k in zip(self._slots, keep.tolist(), strict=True) if not k]
         self.rt = self.rt[:, keep]
         self.slot_activity = self.slot_activity[keep]
         self.per_week = self.per_week[keep]
-        self._slots = [s for s, k in zip(self.base_slots(), keep.tolist(), strict=True) if k]
+        self._slots = [s for s, k in zip(self._slots, keep.tolist(), strict=True) if k]
         return gone
-
-    def base_slots(self) -> list[list[Any]]:
-        """Current slot descriptions."""
-        return getattr(self, "_slots", self.base.slots)
 
     def add(self, conn: Connection, j: int, spots: list[tuple[int, SessionSpot]],
             per_week: float) -> np.ndarray:
@@ -215,8 +213,8 @@ class Scenario:
         self.rt = np.column_stack([self.rt, cols])
         self.slot_activity = np.r_[self.slot_activity, np.full(len(spots), j)]
         self.per_week = np.r_[self.per_week, np.full(len(spots), per_week)]
-        self._slots = self.base_slots() + [["new", s.lat, s.lon, wd, s.start_s, s.end_s]
-                                           for wd, s in spots]
+        self._slots = self._slots + [["new", s.lat, s.lon, wd, s.start_s, s.end_s]
+                                     for wd, s in spots]
         return cols
 
 
@@ -263,10 +261,8 @@ def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
     if req.change:
         ch = req.change
         j = sc.activity_index(ch.activity_id, "change")
-        old_slots = [s for s, a in zip(sc.base_slots(), sc.slot_activity.tolist(), strict=True)
-                     if a == j]
         old_rate = float(sc.per_week[sc.slot_activity == j].max(initial=0.0))
-        sc.close(j)
+        old_slots = sc.close(j)
         venues = sorted({(s[1], s[2]) for s in old_slots})
         days = ([WEEKDAYS.index(d) for d in ch.days] if ch.days
                 else sorted({int(s[3]) for s in old_slots}))
