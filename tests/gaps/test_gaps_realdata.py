@@ -230,6 +230,11 @@ def test_closing_and_moving_listings(gaps_db: str) -> None:
     moved = on(gaps_db, what_if, WhatIfRequest(
         band="weekday_evening", change=Change(activity_id=biggest, start="17:00", end="18:00")))
     assert moved["scenario"]["changed"]["start"] == "17:00"
+    day_only = next(a["id"] for a in on(gaps_db, band_listings, "weekday_day")
+                    if a["id"] not in {b["id"] for b in acts})
+    with pytest.raises(NotFound, match="no session in the weekday_evening band"):
+        on(gaps_db, what_if, WhatIfRequest(band="weekday_evening", change=Change(
+            activity_id=day_only, start="18:00", end="19:00")))
     with pytest.raises(InvalidInput, match="leave the weekday_evening band"):
         on(gaps_db, what_if, WhatIfRequest(band="weekday_evening", change=Change(
             activity_id=biggest, start="10:00", end="11:00", days=["mon"])))
