@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         default=365, description="Listings unverified this long are stale."
     )
     log_level: str = Field(default="info", description="Log level for the server.")
+    # Issue 12 (planner v2): the comparison region of the planner's need x access classes.
+    planner_region: str = Field(
+        default="", description="Comma-separated LAD codes the planner compares within; "
+        "empty = the districts holding most of the directory's listings.")
+    planner_region_min_share: float = Field(
+        default=0.05, ge=0, le=1, description="With no planner_region, a district is in the "
+        "default comparison region when it holds at least this share of the listings.")
 
     @property
     def sync_url(self) -> str:

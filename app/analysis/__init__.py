@@ -1,9 +1,11 @@
 """Pure numeric code of the planner's gap analysis (no FastAPI, no SQLAlchemy).
 
-Modules: `bands` (time bands and the representative week), `origins` (postcode sampling
-rule), `decay` (distance-decay functions), `geo_walk` (direct walking times),
+Modules: `bands` (time bands and the representative week), `origins` (postcode origins
+rule), `frequency` (the one sessions-per-week rule), `capacity` (default places per
+activity type), `decay` (distance-decay functions), `geo_walk` (direct walking times),
 `roundtrip` (round-trip times from per-stop search results), `metrics` (activity times,
-E2SFCA, area means), `results` (every metric by budget, category, audience and level),
-`gap` (need x access classes and score) and `aggregate` (population-weighted roll-up).
+E2SFCA, area means), `uncertainty` (reach intervals), `results` (every metric by budget,
+category, audience and level), `classes` (need x access classes with fixed breaks),
+`aggregate` (population-weighted roll-up) and `optimise` (where a new group should go).
 The method is documented in docs/method.md.
 """

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_MAX_ORIGINS = 10
+ALL_ORIGINS = 0  # max_per_area = 0: every postcode of the area is an origin
+DEFAULT_MAX_ORIGINS = ALL_ORIGINS
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,15 @@ def _hash_key(postcode: str) -> str:
 
 def sample_origins(area_codes: Sequence[str], postcodes: Sequence[str], lat: Sequence[float],
                    lon: Sequence[float], max_per_area: int = DEFAULT_MAX_ORIGINS) -> Origins:
-    """Pick every postcode centroid of an area if it has <= max_per_area, else a hash sample.
+    """Every postcode centroid of an area (max_per_area = 0, the default) or a hash sample.
 
-    The sample is the `max_per_area` postcodes with the smallest SHA-256 of the postcode
-    (spaces removed, upper case): deterministic, independent of input order and
-    unrelated to geography, so it spreads across the area like a random sample
-    would. Each chosen origin weighs 1/n of its area.
+    With max_per_area >= 1, an area with more postcodes keeps the `max_per_area` with the
+    smallest SHA-256 of the postcode (spaces removed, upper case): deterministic,
+    independent of input order and unrelated to geography, so it spreads across the area
+    like a random sample would. Each chosen origin weighs 1/n of its area.
     """
-    if max_per_area < 1:
-        raise ValueError("max_per_area must be >= 1")
+    if max_per_area < 0:
+        raise ValueError("max_per_area must be >= 0 (0 = every postcode)")
     groups: dict[str, list[tuple[str, str, float, float]]] = {}
     for a, p, la, lo in zip(area_codes, postcodes, lat, lon, strict=True):
         norm = p.replace(" ", "").upper()
@@ -51,7 +52,9 @@ def sample_origins(area_codes: Sequence[str], postcodes: Sequence[str], lat: Seq
     out_lon: list[float] = []
     out_w: list[float] = []
     for area in sorted(groups):
-        chosen = sorted(groups[area])[:max_per_area]
+        chosen = sorted(groups[area])
+        if max_per_area:
+            chosen = chosen[:max_per_area]
         chosen.sort(key=lambda r: r[1])  # report in postcode order
         for _, pcd, la, lo in chosen:
             out_a.append(area)

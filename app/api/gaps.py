@@ -1,21 +1,28 @@
-"""GET /api/gaps (map layer, GeoJSON or CSV), GET /api/gaps/{level}/{code}, POST what-if."""
+"""The planner's API: map layer (GeoJSON, CSV, GeoPackage), detail, what-if, optimiser, runs."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import get_session
-from app.services.gaps.query import detail, layer, layer_csv_rows
+from app.services.gaps.export import csv_text, geopackage
+from app.services.gaps.history import compare, runs
+from app.services.gaps.optimiser import OptimiseRequest, optimise
+from app.services.gaps.placement import candidate_venues
+from app.services.gaps.query import check_filters, detail, layer
+from app.services.gaps.scenario import band_listings
 from app.services.gaps.whatif import WhatIfRequest, what_if
 
 router = APIRouter(tags=["gaps"])
 DbSession = Annotated[Session, Depends(get_session)]
+REGION = Query(None, max_length=200, description="LAD codes to compare within, comma-separated "
+               "(default: the districts holding most listings, or PLANNER_REGION)")
+BREAKS = Query("fixed", description="fixed (documented breaks) or terciles (when not degenerate)")
 
 
 @router.get("/api/gaps", response_model=None)
@@ -27,20 +34,71 @@ def gaps_layer(
     audience: str = Query("all", description="all, young (16-25) or older (65+)"),
     budget: int | None = Query(None, ge=1, le=600, description="one-way minutes (default 45)"),
     district: str | None = Query(None, max_length=9, description="only areas in this LAD code"),
-    format: Literal["geojson", "csv"] = Query("geojson", description="geojson or csv"),
+    region: str | None = REGION,
+    breaks: str = BREAKS,
+    format: Literal["geojson", "csv", "gpkg"] = Query("geojson",
+                                                      description="geojson, csv or gpkg"),
 ) -> dict[str, Any] | Response:
-    """Access metrics, need and the need x access gap class per area, as GeoJSON or CSV."""
+    """Reach, sessions, competition, need and the need x access class per area."""
     conn = session.connection()
+    if format == "gpkg":
+        data = geopackage(conn, band, category, audience, budget, region, breaks)
+        name = f"gaps_{band}_{category}_{audience}.gpkg"
+        return Response(data, media_type="application/geopackage+sqlite3",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     if format == "csv":
         coll = layer(conn, level, band, category, audience, budget, district=district,
-                     with_geometry=False)
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(layer_csv_rows(coll))
+                     with_geometry=False, region=region, breaks=breaks)
         meta = coll["meta"]
         name = f"gaps_{level}_{band}_{category}_{audience}_{meta['budget']}min.csv"
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+        return Response(csv_text(coll), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return layer(conn, level, band, category, audience, budget, district=district)
+    return layer(conn, level, band, category, audience, budget, district=district,
+                 region=region, breaks=breaks)
+
+
+@router.get("/api/gaps/areas")
+def gaps_areas(session: DbSession) -> dict[str, Any]:
+    """Names of every ward and LSOA (and district) in the analysis, for the area picker."""
+    rows = session.connection().execute(text(
+        "SELECT level, code, name, lad_code FROM gap_area ORDER BY level, name")).all()
+    return {"areas": [{"level": r[0], "code": r[1], "name": r[2], "lad_code": r[3]}
+                      for r in rows]}
+
+
+@router.get("/api/gaps/venues")
+def gaps_venues(session: DbSession) -> dict[str, Any]:
+    """Loaded venues (listed venues, libraries, community buildings): what-if places."""
+    return {"venues": candidate_venues(session.connection())}
+
+
+@router.get("/api/gaps/listings")
+def gaps_listings(session: DbSession,
+                  band: str = Query("weekday_day", description="band of the sessions")
+                  ) -> dict[str, Any]:
+    """Listings with a session in a band (what the what-if can close or move)."""
+    check_filters("lsoa", band, "all", "all")
+    return {"band": band, "listings": band_listings(session.connection(), band)}
+
+
+@router.get("/api/gaps/runs")
+def gaps_runs(session: DbSession) -> dict[str, Any]:
+    """Every run kept, with its parameters and the versions of its inputs."""
+    return {"runs": runs(session.connection())}
+
+
+@router.get("/api/gaps/runs/compare")
+def gaps_compare(
+    session: DbSession,
+    a: int = Query(..., ge=1, le=2**31 - 1, description="earlier run id"),
+    b: int = Query(..., ge=1, le=2**31 - 1, description="later run id"),
+    level: str = Query("ward", description="lsoa, ward or lad"),
+    band: str = Query("weekday_day", description="weekday_day, weekday_evening or weekend"),
+    audience: str = Query("all", description="all, young or older"),
+    budget: int = Query(45, ge=1, le=600, description="one-way minutes"),
+) -> dict[str, Any]:
+    """Two runs side by side per area (all categories): reach, sessions, competition."""
+    return compare(session.connection(), a, b, level, band, audience, budget)
 
 
 @router.get("/api/gaps/{level}/{code}")
@@ -48,11 +106,17 @@ def gaps_detail(level: str, code: str, session: DbSession,
                 budget: int | None = Query(None, ge=1, le=600,
                                            description="one-way minutes (default 45)"),
                 ) -> dict[str, Any]:
-    """One area: population, IMD domains, reachable and missing provision, nearest activities."""
+    """One area: population, IMD domains, reach with its interval, nearest activities."""
     return detail(session.connection(), level, code, budget)
 
 
 @router.post("/api/gaps/what-if")
 def gaps_what_if(body: WhatIfRequest, session: DbSession) -> dict[str, Any]:
-    """Metric changes per LSOA, ward and district if this activity existed; nothing is saved."""
+    """Add, close or change a listing: every area whose access changes; nothing is saved."""
     return what_if(session.connection(), body)
+
+
+@router.post("/api/gaps/optimise")
+def gaps_optimise(body: OptimiseRequest, session: DbSession) -> dict[str, Any]:
+    """Where and when a new group should go: top sites by need-weighted new round trips."""
+    return optimise(session.connection(), body)

@@ -82,12 +82,28 @@ class GapResult(Base):
     sessions_mean: Mapped[float | None] = mapped_column(Float)
     e2sfca: Mapped[float | None] = mapped_column(Float)
     nearest_min: Mapped[float | None] = mapped_column(Float)
-    need_tercile: Mapped[int | None] = mapped_column(SmallInteger)
-    access_tercile: Mapped[int | None] = mapped_column(SmallInteger)
-    gap_class: Mapped[str | None] = mapped_column(String(3))
-    gap_score: Mapped[float | None] = mapped_column(Float)
+    # 90% interval of activities_share (exact bootstrap over the LSOA's postcodes).
+    reach_low: Mapped[float | None] = mapped_column(Float)
+    reach_high: Mapped[float | None] = mapped_column(Float)
     # Only on category='all' audience='all' LSOA rows: nearest activities, late-bus share.
     detail: Mapped[dict[str, object] | None] = mapped_column(JSONB)
 
 
-__all__ = ["GapArea", "GapBand", "GapResult", "GapRun"]
+class GapHistory(Base):
+    """Headline figures of every run (all categories), kept so two runs can be compared."""
+
+    __tablename__ = "gap_history"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("gap_run.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    band: Mapped[str] = mapped_column(String(24), primary_key=True)
+    budget: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(16), primary_key=True)
+    activities_share: Mapped[float | None] = mapped_column(Float)
+    sessions_mean: Mapped[float | None] = mapped_column(Float)
+    e2sfca: Mapped[float | None] = mapped_column(Float)
+
+
+__all__ = ["GapArea", "GapBand", "GapHistory", "GapResult", "GapRun"]

@@ -10,6 +10,7 @@ from typing import Any
 from tqdm import tqdm
 
 from app.analysis.bands import BAND_NAMES
+from app.analysis.classes import default_region
 from app.db import get_engine
 from app.errors import InvalidInput
 from app.services.gaps.compute import (
@@ -18,7 +19,6 @@ from app.services.gaps.compute import (
     area_need_rows,
     build_context,
     compute_band,
-    region_of,
 )
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.settings import get_settings
@@ -40,16 +40,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="band to compute (repeatable; default all three)")
     p.add_argument("--budget", action="append", type=int,
                    help="one-way travel budget in minutes (repeatable; default 30, 45 and 60)")
-    p.add_argument("--max-origins", type=int, default=10,
-                   help="postcode origins per LSOA (all if fewer; default 10)")
+    p.add_argument("--max-origins", type=int, default=0,
+                   help="postcode origins per LSOA (a hash sample if more; default 0 = every "
+                        "postcode)")
     p.add_argument("--decay", choices=("stepped", "gaussian"), default="stepped",
                    help="E2SFCA distance-decay function (default stepped)")
     p.add_argument("--date", type=dt.date.fromisoformat,
                    help="reference date: the representative week is the first ordinary week "
                         "from it (default today)")
-    p.add_argument("--region", action="append", metavar="LAD_CODE",
-                   help="district to compare within for the gap classes (repeatable; default: "
-                        "the districts that have listed venues)")
     p.add_argument("--force", action="store_true", help="recompute even unchanged bands")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -59,10 +57,11 @@ def _params(args: argparse.Namespace) -> GapParams:
     budgets = tuple(sorted(set(args.budget or (30, 45, 60))))
     if any(not 5 <= b <= 180 for b in budgets):
         raise InvalidInput("--budget must be between 5 and 180 minutes", field="budget")
-    if not 1 <= args.max_origins <= 100:
-        raise InvalidInput("--max-origins must be between 1 and 100", field="max_origins")
+    if not 0 <= args.max_origins <= 1000:
+        raise InvalidInput("--max-origins must be between 0 (every postcode) and 1000",
+                           field="max_origins")
     return GapParams(budgets=budgets, max_origins=args.max_origins, decay=args.decay,
-                     reference=args.date, region=tuple(sorted(set(args.region or ()))))
+                     reference=args.date)
 
 
 def _unchanged(stored: dict[str, Any] | None, fingerprint: str, params: GapParams,
@@ -71,8 +70,8 @@ def _unchanged(stored: dict[str, Any] | None, fingerprint: str, params: GapParam
     if stored is None or stored["fingerprint"] != fingerprint:
         return False
     old = dict(stored["params"])
-    old.pop("week", None)
-    old.pop("region_used", None)
+    for derived in ("week", "origins", "district_listings"):
+        old.pop(derived, None)
     return old == params.as_dict() and _data_key(stored["data_versions"]) == _data_key(versions)
 
 
@@ -132,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
     for band in skipped:
         print(f"  {band:16s} unchanged since run {stored[band]['run_id']}: skipped "
               "(use --force to recompute)")
-    print(f"gap classes within: {', '.join(sorted(region_of(ctx)))}")
+    region = get_settings().planner_region or ", ".join(default_region(
+        ctx.listings.district_listings, get_settings().planner_region_min_share))
+    print(f"default comparison region: {region}")
     print(f"run {run_id if run_id is not None else '-'}: budgets {list(params.budgets)} min, "
           f"total {elapsed:.1f} s")
     return 0

@@ -33,31 +33,36 @@ function needBlock(d) {
       <dt>Health domain score</dt><dd>${num(n.health_score, 2)}</dd>
       <dt>Barriers to housing and services</dt><dd>${num(n.barriers_score)}</dd>
       ${n.rural_urban ? `<dt>Rural-urban class</dt><dd>${esc(n.rural_urban)}</dd>` : ""}
-      <dt>Postcode origins used</dt><dd>${int(d.origins)}</dd>
+      <dt>Starting points</dt><dd>${int(d.origins)} postcodes (${esc(d.origins_rule || "")})</dd>
     </dl>`;
 }
 
-function bandTable(d) {
+function bandTable(d, view) {
   const rows = [];
   for (const [band, b] of Object.entries(d.bands || {})) {
     for (const [aud, m] of Object.entries(b.by_audience || {})) {
-      rows.push(`<tr><th scope="row">${esc(BANDS[band] || band)}, ${esc(AUDIENCES[aud] || aud)}</th>
-        <td class="num">${pct(m.activities_share)}</td><td class="num">${num(m.activities_mean)}</td>
-        <td class="num">${num(m.sessions_mean)}</td><td class="num">${num(m.e2sfca, 3)}</td>
+      const current = band === view.band && aud === view.audience;
+      const interval = m.reach_low === null || m.reach_low === undefined ? ""
+        : ` <span class="hint">(${pct(m.reach_low)}–${pct(m.reach_high)})</span>`;
+      rows.push(`<tr${current ? ' class="is-current"' : ""}><th scope="row">${esc(BANDS[band] || band)}, ${esc(AUDIENCES[aud] || aud)}${current ? ' <span class="visually-hidden">(shown on the map)</span>' : ""}</th>
+        <td class="num">${pct(m.activities_share)}${interval}</td><td class="num">${num(m.sessions_mean)}</td>
+        <td class="num">${num(m.activities_mean)}</td><td class="num">${num(m.e2sfca, 2)}</td>
         <td class="num">${m.nearest_min === null ? "–" : esc(minutes(m.nearest_min))}</td>
-        <td>${chip(m.gap_class)}<span class="visually-hidden">${esc(className(m.gap_class))}</span></td></tr>`);
+        <td>${d.level === "lad" ? esc(m.access_label || "–") : `${chip(m.gap_class)}<span class="visually-hidden">${esc(className(m.gap_class))}</span>`}</td></tr>`);
     }
   }
   return `
-    <h3>What residents can reach, there and back within ${esc(d.budget)} minutes</h3>
+    <h3>What residents can reach, there and back within ${esc(d.budget)} minutes each way</h3>
+    <p class="round-trip-note">${esc(d.round_trip_rule || "")} <a href="/method#round-trip">What counts as a round trip</a>.</p>
     <div class="table-scroll" tabindex="0" role="region" aria-label="Access by time band, scrollable">
     <table class="detail-table">
-      <caption class="visually-hidden">Access by time band and residents</caption>
-      <thead><tr><th scope="col">When, who</th><th scope="col">Share reaching any</th>
-        <th scope="col">Activities (mean)</th><th scope="col">Sessions a week</th>
-        <th scope="col">E2SFCA per 1,000</th><th scope="col">Nearest</th><th scope="col">Class</th></tr></thead>
+      <caption class="visually-hidden">Access by time band and residents; the highlighted row is the map's view</caption>
+      <thead><tr><th scope="col">When, who</th><th scope="col">Residents with a round trip (90% range)</th>
+        <th scope="col">Sessions a week within reach</th><th scope="col">Activities within reach</th>
+        <th scope="col">Places per 1,000 residents a week (competition)</th><th scope="col">Quickest trip, longer leg</th><th scope="col">${d.level === "lad" ? "Access" : "Class"}</th></tr></thead>
       <tbody>${rows.join("")}</tbody>
-    </table></div>`;
+    </table></div>
+    <p class="hint">The range shows how much the share could move had other postcodes been sampled (exact bootstrap over the ${int(d.origins)} postcodes).</p>`;
 }
 
 function categoryTable(d) {
@@ -88,29 +93,29 @@ function missingBlock(d) {
   return `<h3>Missing: categories no resident here can reach</h3><ul>${items.join("")}</ul>`;
 }
 
-function nearestBlock(d) {
+function nearestBlock(d, view) {
   const items = Object.entries(d.bands || {}).map(([band, b]) => {
     const list = (b.nearest_activities || []).map((a) =>
       `<li>${esc(a.name)}: ${pct(a.share_of_residents)} of residents, about ${esc(minutes(a.minutes))}</li>`);
-    return `<li><strong>${esc(BANDS[band] || band)}</strong><ul>${list.join("")
+    return `<li${band === view.band ? ' class="is-current"' : ""}><strong>${esc(BANDS[band] || band)}</strong><ul>${list.join("")
       || "<li>Nothing within reach.</li>"}</ul></li>`;
   });
   return `<h3>Nearest feasible activities</h3><ul>${items.join("")}</ul>`;
 }
 
-/** Fill the detail panel for an area detail document from /api/gaps/{level}/{code}. */
-export function renderDetail(d) {
+/** Fill the detail panel for an area detail document; `view` is the map's band and audience. */
+export function renderDetail(d, view = {}) {
   const late = d.no_way_home_after_19_share;
   const noTrip = d.no_late_round_trip_share;
   return `
     <p class="detail-kind">${esc(LEVEL_NAMES[d.level] || d.level)} ${esc(d.code)}</p>
     ${needBlock(d)}
-    ${bandTable(d)}
+    ${bandTable(d, view)}
     <p><strong>No way home after 19:00:</strong> ${late === null || late === undefined ? "no evening sessions ending after 19:00 are listed"
       : `${pct(late)} of residents could get to an evening activity ending at 19:00 or later, but home from none of them within ${esc(d.budget)} minutes; `
         + `${pct(noTrip)} have no evening round trip at all`}.</p>
     ${categoryTable(d)}
     ${missingBlock(d)}
-    ${nearestBlock(d)}
+    ${nearestBlock(d, view)}
     ${d.lsoas && d.lsoas.length ? `<h3>Neighbourhoods (best-fit)</h3><p>${d.lsoas.map((l) => esc(l.name)).join(", ")}</p>` : ""}`;
 }

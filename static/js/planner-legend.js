@@ -1,54 +1,59 @@
-// Bivariate need x access colours and the legend: need (IMD) on one axis, access on the other.
-// "3-1" (highest need, lowest access) is the strongest red: the gap planners look for.
+// Need x access colours and the legend. Every colour is a CSS class (static/css/planner.css):
+// the page's Content-Security-Policy (style-src 'self') blocks inline style attributes.
+// Access 0 is "no there-and-back access"; "3-0" (high need, no access) is the darkest red.
 import { esc } from "/static/js/format.js";
 
-// Key: `${needTercile}-${accessTercile}`, each 1 (low) .. 3 (high).
-export const PALETTE = {
-  "1-3": "#64acbe", "2-3": "#627f8c", "3-3": "#574249",
-  "1-2": "#b0d5df", "2-2": "#ad9ea5", "3-2": "#985356",
-  "1-1": "#e8e8e8", "2-1": "#e4acac", "3-1": "#c85a5a",
-};
-export const OUTSIDE = "#ffffff";
+export const NEED = { 1: "lower need", 2: "middle need", 3: "high need" };
+export const ACCESS = { 0: "no there-and-back access", 1: "low access", 2: "middle access",
+  3: "high access" };
 
-const NEED = { 1: "lower need", 2: "middle need", 3: "higher need" };
-const ACCESS = { 1: "lower access", 2: "middle access", 3: "higher access" };
-
-/** Plain-language name of a class such as "3-1". */
+/** Plain-language name of a class such as "3-0". */
 export function className(cls) {
-  if (!cls) return "Not classed (outside the districts with listings)";
+  if (!cls) return "Not classed: outside the comparison region";
   const [n, a] = cls.split("-");
   return `${NEED[n]}, ${ACCESS[a]}`.replace(/^./, (c) => c.toUpperCase());
 }
 
-/** Fill colour of a class (white when unclassed). */
-export function colourOf(cls) {
-  return (cls && PALETTE[cls]) || OUTSIDE;
+/** CSS class giving a chip or swatch the colour of a class ('outside' when unclassed). */
+export function fillClass(cls) {
+  return cls ? `wr-fill-${cls}` : "wr-fill-outside";
 }
 
 /** A small coloured chip with the class code, for lists and tables. */
 export function chip(cls) {
-  // White text only where it has >= 4.5:1 contrast; black everywhere else.
-  const fg = cls === "3-3" || cls === "3-2" ? "#fff" : "#000";
-  return `<span class="class-chip" style="background:${colourOf(cls)};color:${fg}" `
-    + `title="${esc(className(cls))}">${esc(cls || "–")}</span>`;
+  return `<span class="class-chip ${fillClass(cls)}" title="${esc(className(cls))}">`
+    + `${esc(cls || "–")}</span>`;
 }
 
-/** Render the 3x3 legend into the <figure>. */
-export function renderLegend(figure) {
+/** Render the legend into the <figure>: the 3 x 4 grid, or the district reach scale. */
+export function renderLegend(figure, meta) {
+  const caption = `<figcaption id="legend-caption">${meta && meta.level === "lad"
+    ? "Districts: reach (no classes)" : "Need × access"}</figcaption>`;
+  const ranges = (meta && meta.legend && meta.legend.access) || {};
+  const reach = (a) => (ranges[a] ? ` (${esc(ranges[a].reach)})` : "");
+  if (meta && meta.level === "lad") {
+    const items = [3, 2, 1, 0].map((a) => `<li><span class="bv-swatch wr-fill-reach-${a}"></span>`
+      + `${esc(ACCESS[a])}${reach(a)}</li>`).join("");
+    figure.innerHTML = `${caption}<ul class="legend-list">${items}
+      <li><span class="bv-swatch wr-fill-outside"></span>Outside the comparison region</li></ul>
+      <p class="legend-note">Districts are too few to class: the map shades their reach and the table ranks them.</p>`;
+    return;
+  }
   const cells = [];
-  for (const a of [3, 2, 1]) {
+  for (const a of [3, 2, 1, 0]) {
     for (const n of [1, 2, 3]) {
       const cls = `${n}-${a}`;
-      cells.push(`<span style="background:${PALETTE[cls]}" role="img" `
-        + `aria-label="${esc(className(cls))}"></span>`);
+      cells.push(`<span class="bv-cell ${fillClass(cls)}" role="img" aria-label="${esc(className(cls))}"></span>`);
     }
   }
-  figure.insertAdjacentHTML("beforeend", `
-    <span class="bv-axis bv-axis-y">Access → higher</span>
+  const rows = [3, 2, 1, 0].map((a) => `<span>${esc(ACCESS[a])}${reach(a)}</span>`).join("");
+  const note = meta && meta.breaks && meta.breaks.note ? `<p class="legend-note">${esc(meta.breaks.note)}</p>` : "";
+  figure.innerHTML = `${caption}
     <div class="bv-grid">${cells.join("")}</div>
-    <span></span><span class="bv-axis">Need (IMD) → higher</span>
-    <span class="bv-extra"><span class="bv-swatch" style="background:${PALETTE["3-1"]}"></span>
-      Strongest red: high need, low access</span>
-    <span class="bv-extra"><span class="bv-swatch" style="background:${OUTSIDE}"></span>
-      Not classed: outside the districts with listings</span>`);
+    <div class="bv-rows" aria-hidden="true">${rows}</div>
+    <span class="bv-axis">Need (IMD decile in England) → higher</span><span></span>
+    <ul class="legend-list bv-extra">
+      <li><span class="bv-swatch wr-fill-3-0"></span>Darkest red: high need, no there-and-back access</li>
+      <li><span class="bv-swatch wr-fill-outside"></span>Grey: outside the comparison region (not classed)</li>
+    </ul>${note}`;
 }

@@ -1,25 +1,34 @@
-// The planner's gap map: a need x access choropleth by ward, LSOA or district, with a detail
-// panel, CSV download, a print view, and a what-if mode that re-colours the map.
-import { getConfig, getJSON, postJSON } from "/static/js/api.js";
+// The planner's gap map: need x there-and-back access by ward, LSOA or district, a comparison
+// region chosen on the page, an area picker, the detail panel, exports, print, and the
+// what-if and optimiser tools (planner-tools.js).
+import { getConfig, getJSON } from "/static/js/api.js";
 import { esc } from "/static/js/format.js";
 import { createMap, L } from "/static/js/map.js";
 import { applyNotices } from "/static/js/notices.js";
 import { CATEGORY_NAMES, renderDetail, setCategoryNames } from "/static/js/planner-detail.js";
-import { chip, className, colourOf, renderLegend } from "/static/js/planner-legend.js";
+import { chip, className, renderLegend } from "/static/js/planner-legend.js";
+import { initTools } from "/static/js/planner-tools.js";
 
 const $ = (id) => document.getElementById(id);
-const CONTROLS = ["level", "band", "category", "audience", "budget"];
-const state = { layer: null, meta: null, features: new Map(), marker: null, placing: false,
-  map: null, config: null, fitted: false };
+const CONTROLS = ["level", "band", "category", "audience", "budget", "breaks"];
+const state = { layer: null, meta: null, features: new Map(), map: null, config: null,
+  fitted: false, region: null, areas: [], selected: null, changed: new Set() };
 
 function setStatus(text, isError = false) {
   $("status").textContent = text;
   $("status").classList.toggle("is-error", isError);
 }
 
+// null = the default region; otherwise the districts ticked on the page (or in the URL).
+function regionParam() {
+  return state.region && state.region.length ? state.region.join(",") : "";
+}
+
 function params() {
   const q = new URLSearchParams();
   for (const name of CONTROLS) q.set(name, $(name).value);
+  const region = regionParam();
+  if (region) q.set("region", region);
   return q;
 }
 
@@ -34,20 +43,45 @@ function readUrl() {
     }
     select.value = v;
   }
+  if (q.get("region")) state.region = q.get("region").split(",");
 }
 
-function styleFor(props, changed = false) {
-  return {
-    color: changed ? "#000" : "#3d4650", weight: changed ? 3 : 0.6,
-    fillColor: colourOf(props.gap_class), fillOpacity: props.in_region ? 0.85 : 0.35,
-    className: `wr-gap-area wr-class-${props.gap_class || "none"}${changed ? " wr-changed" : ""}`,
-  };
+/** CSS classes of an area path: its class colour, outside, selected, changed by a what-if. */
+function pathClasses(p, cls = p.gap_class) {
+  const names = ["wr-gap-area"];
+  if (!p.in_region) names.push("wr-outside");
+  else if (state.meta && state.meta.level === "lad") {
+    const r = p.activities_share;
+    const a = r === null ? null : r <= 0 ? 0 : r < state.meta.breaks.reach[0] ? 1
+      : r < state.meta.breaks.reach[1] ? 2 : 3;
+    if (a !== null) names.push(`wr-class-reach-${a}`);
+  } else if (cls) names.push(`wr-class-${cls}`);
+  if (state.selected === p.code) names.push("wr-selected");
+  if (state.changed.has(p.code)) names.push("wr-changed");
+  return names;
+}
+
+/** Re-apply the classes of one area path (Leaflet sets className only on creation). */
+export function restyle(code, cls) {
+  const hit = state.features.get(code);
+  if (!hit) return;
+  const el = hit.layer.getElement();
+  if (!el) return;
+  el.setAttribute("class", ["leaflet-interactive", ...pathClasses(hit.feature.properties,
+    cls === undefined ? hit.feature.properties.gap_class : cls)].join(" "));
+}
+
+function pct(x) {
+  return x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`;
 }
 
 function tooltip(p) {
-  const share = p.activities_share === null ? "–" : `${Math.round(p.activities_share * 100)}%`;
-  return `<strong>${esc(p.name)}</strong><br>${esc(className(p.gap_class))}<br>`
-    + `Reach any activity: ${share}; IMD score ${p.imd_score === null ? "–" : p.imd_score.toFixed(1)}`;
+  const what = state.meta.level === "lad"
+    ? `Rank ${p.rank_reach ?? "–"} of ${state.meta.region.length} on reach`
+    : esc(className(p.gap_class));
+  return `<strong>${esc(p.name)}</strong><br>${what}<br>`
+    + `Residents with a round trip: ${pct(p.activities_share)}; `
+    + `sessions a week within reach: ${p.sessions_mean === null ? "–" : p.sessions_mean.toFixed(1)}`;
 }
 
 function fillBudgets(meta) {
@@ -57,20 +91,59 @@ function fillBudgets(meta) {
     `<option value="${b}"${String(b) === current ? " selected" : ""}>${b} minutes</option>`).join("");
 }
 
-function fillTopGaps(features) {
-  const top = features.filter((f) => f.properties.in_region && f.properties.gap_score !== null)
-    .sort((a, b) => b.properties.gap_score - a.properties.gap_score).slice(0, 10);
-  $("top-gaps").innerHTML = top.map((f) => `<li>${chip(f.properties.gap_class)}`
-    + `<button type="button" data-code="${esc(f.properties.code)}">${esc(f.properties.name)}</button>`
-    + ` <span class="hint">gap score ${f.properties.gap_score.toFixed(2)}</span></li>`).join("")
-    || "<li>No classed areas.</li>";
+function fillRegion(meta) {
+  const lads = state.areas.filter((a) => a.level === "lad");
+  const chosen = new Set(meta.region);
+  $("region-boxes").innerHTML = lads.map((a) => `<label><input type="checkbox" value="${esc(a.code)}"`
+    + `${chosen.has(a.code) ? " checked" : ""}> ${esc(a.name)}</label>`).join("");
+  $("region-rule").textContent = `Comparing within ${meta.region_names.join(", ")} `
+    + `(${meta.region_rule}). Other districts are shown grey and not classed.`;
 }
 
-async function loadLayer() {
+function listItem(p) {
+  return `<li>${chip(p.gap_class)}<button type="button" data-code="${esc(p.code)}">`
+    + `${esc(p.name)}</button> <span class="hint">${pct(p.activities_share)} reach, `
+    + `IMD ${p.imd_score === null ? "–" : p.imd_score.toFixed(1)}</span></li>`;
+}
+
+function fillTopLists(features) {
+  const lad = state.meta.level === "lad";
+  $("top-lists").hidden = lad;
+  const byNeed = (a, b) => (b.imd_score - a.imd_score) || (a.activities_share - b.activities_share);
+  const props = features.map((f) => f.properties);
+  const none = props.filter((p) => p.gap_class === "3-0").sort(byNeed);
+  const low = props.filter((p) => p.gap_class === "3-1").sort(byNeed);
+  $("top-gaps").innerHTML = none.slice(0, 15).map(listItem).join("")
+    || "<li>No high-need area here lacks a round trip entirely.</li>";
+  $("low-gaps").innerHTML = low.slice(0, 15).map(listItem).join("")
+    || "<li>No high-need area has low access.</li>";
+}
+
+function fillDistrictTable(features) {
+  if (state.meta.level !== "lad") {
+    $("district-table").innerHTML = "";
+    return;
+  }
+  const rows = features.map((f) => f.properties).filter((p) => p.in_region)
+    .sort((a, b) => a.rank_reach - b.rank_reach).map((p) => `<tr>
+      <th scope="row"><button type="button" data-code="${esc(p.code)}">${esc(p.name)}</button></th>
+      <td class="num">${pct(p.activities_share)} <span class="hint">(${pct(p.reach_low)}–${pct(p.reach_high)})</span></td>
+      <td class="num">${p.rank_reach}</td>
+      <td class="num">${p.sessions_mean.toFixed(1)}</td><td class="num">${p.rank_sessions}</td></tr>`);
+  $("district-table").innerHTML = `<table class="district-table">
+    <caption>Districts in the comparison region, rank 1 = least access</caption>
+    <thead><tr><th scope="col">District</th><th scope="col">Residents with a round trip</th>
+    <th scope="col">Rank</th><th scope="col">Sessions a week within reach</th><th scope="col">Rank</th></tr></thead>
+    <tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** Load the layer for the controls and draw it. */
+export async function loadLayer() {
   const q = params();
   setStatus("Loading the map…");
   history.replaceState(null, "", `?${q}`);
   $("csv-link").href = `/api/gaps?${q}&format=csv`;
+  $("gpkg-link").href = `/api/gaps?${q}&format=gpkg`;
   let fc;
   try {
     fc = await getJSON(`/api/gaps?${q}`);
@@ -79,21 +152,30 @@ async function loadLayer() {
     return;
   }
   state.meta = fc.meta;
+  state.changed.clear();
   fillBudgets(fc.meta);
+  fillRegion(fc.meta);
+  renderLegend($("legend"), fc.meta);
+  $("round-trip-rule").textContent = fc.meta.round_trip_rule;
   if (state.layer) state.map.removeLayer(state.layer);
   state.features.clear();
   state.layer = L.geoJSON(fc, {
-    style: (f) => styleFor(f.properties),
+    style: (f) => ({ className: pathClasses(f.properties).join(" "), weight: 0.6 }),
     onEachFeature: (f, layer) => {
       state.features.set(f.properties.code, { feature: f, layer });
-      layer.bindTooltip(tooltip(f.properties), { sticky: true });
+      layer.bindTooltip(() => tooltip(f.properties), { sticky: true });
       // Leaflet sends a click on an area to the area only, not to the map.
       layer.on("click", (ev) => {
-        if (state.placing) runWhatIf(ev.latlng);
-        else openDetail(fc.meta.level, f.properties.code);
+        if (state.onMapClick && state.onMapClick(ev.latlng)) return;
+        openDetail(fc.meta.level, f.properties.code);
       });
     },
   }).addTo(state.map);
+  // Area paths are pictures, not controls: the area picker is the keyboard route to them.
+  state.layer.eachLayer((layer) => {
+    const el = layer.getElement();
+    if (el) { el.setAttribute("tabindex", "-1"); el.setAttribute("aria-hidden", "true"); }
+  });
   state.layer.bringToBack();
   const inRegion = fc.features.filter((f) => f.properties.in_region).map((f) =>
     state.features.get(f.properties.code).layer);
@@ -102,7 +184,8 @@ async function loadLayer() {
     state.map.fitBounds(state.regionBounds, { padding: [8, 8] });
     state.fitted = true;
   }
-  fillTopGaps(fc.features);
+  fillTopLists(fc.features);
+  fillDistrictTable(fc.features);
   const m = fc.meta;
   const stale = m.stale ? " The listings have changed since this was computed: re-run "
     + "`python -m ingest gaps`." : "";
@@ -113,15 +196,22 @@ async function loadLayer() {
   fillPrintParams();
 }
 
-async function openDetail(level, code) {
+/** Open the detail of an area, highlight it on the map and move focus to the panel. */
+export async function openDetail(level, code) {
   const panel = $("detail-panel");
   panel.hidden = false;
+  const previous = state.selected;
+  state.selected = code;
+  if (previous) restyle(previous);
+  restyle(code);
+  const hit = state.features.get(code);
+  if (hit && hit.layer.getBounds) state.map.fitBounds(hit.layer.getBounds(), { maxZoom: 12, padding: [40, 40] });
   $("detail-heading").textContent = "Loading…";
   try {
     const d = await getJSON(`/api/gaps/${encodeURIComponent(level)}/${encodeURIComponent(code)}`
       + `?budget=${encodeURIComponent($("budget").value)}`);
     $("detail-heading").textContent = d.name;
-    $("detail").innerHTML = renderDetail(d);
+    $("detail").innerHTML = renderDetail(d, { band: $("band").value, audience: $("audience").value });
   } catch (err) {
     $("detail-heading").textContent = "Could not load this area";
     $("detail").textContent = err.message;
@@ -139,10 +229,12 @@ function fillPrintParams() {
     <dt>Category</dt><dd>${esc(label("category"))}</dd>
     <dt>Residents</dt><dd>${esc(label("audience"))} (population ${esc(m.population_band)})</dd>
     <dt>Travel budget</dt><dd>${esc(m.budget)} minutes each way, walk and bus, there and back</dd>
-    <dt>Gap</dt><dd>need = ${esc(m.need_metric)}; access = ${esc(m.access_metric)}; thirds within ${esc((m.region || []).join(", "))}</dd>
+    <dt>Round trip</dt><dd>${esc(m.round_trip_rule)}</dd>
+    <dt>Compared within</dt><dd>${esc(m.region_names.join(", "))} (${esc(m.region_rule)})</dd>
+    <dt>Access groups</dt><dd>${esc(m.breaks.kind)}${m.breaks.note ? `: ${esc(m.breaks.note)}` : ""}</dd>
     <dt>Computed</dt><dd>run ${esc(m.run_id)} at ${esc(m.computed_at.slice(0, 16).replace("T", " "))} UTC; representative week from ${esc((m.parameters.week || [""])[0])}</dd>
     </dl>`;
-  $("printed-on").textContent = `Printed ${new Date().toLocaleString("en-GB")}. Method: docs/method.md.`;
+  $("printed-on").textContent = `Printed ${new Date().toLocaleString("en-GB")}. Method: /method.`;
 }
 
 function fillFooter(config) {
@@ -155,101 +247,40 @@ function fillFooter(config) {
   $("attributions").innerHTML = items.join("");
 }
 
-// ---- what-if -------------------------------------------------------------------------------
+// ---- area picker -------------------------------------------------------------------------
 
-function setPlacing(on) {
-  state.placing = on;
-  $("whatif-place").setAttribute("aria-pressed", String(on));
-  $("whatif-place").textContent = on ? "Click the map… (press to cancel)" : "Place on map";
-  document.body.classList.toggle("placing", on);
-}
-
-function whatIfBody(latlng) {
-  const form = $("whatif-form");
-  const days = [...form.querySelectorAll("input[name=days]:checked")].map((c) => c.value);
-  const audience = $("wi-audience").value;
-  return {
-    lat: Number(latlng.lat.toFixed(6)), lon: Number(latlng.lng.toFixed(6)), days,
-    start: $("wi-start").value, end: $("wi-end").value, frequency: $("wi-frequency").value,
-    category: $("wi-category").value, audiences: audience ? [audience] : [],
-    budget: Number($("budget").value), view_category: $("category").value,
-    view_audience: $("audience").value,
-  };
-}
-
-async function runWhatIf(latlng) {
-  setPlacing(false);
-  const body = whatIfBody(latlng);
-  $("whatif-result").textContent = "Working out who could reach it…";
-  let res;
+async function loadAreas() {
   try {
-    res = await postJSON("/api/gaps/what-if", body);
-  } catch (err) {
-    $("whatif-result").textContent = err.problems.map((p) => `${p.field}: ${p.message}`).join("; ");
-    return;
+    state.areas = (await getJSON("/api/gaps/areas")).areas;
+  } catch {
+    state.areas = [];
   }
-  if (res.band !== $("band").value) {
-    $("band").value = res.band;
+  const kinds = { ward: "ward", lsoa: "neighbourhood", lad: "district" };
+  $("area-names").innerHTML = state.areas.filter((a) => a.level !== "lad").map((a) =>
+    `<option value="${esc(a.name)} (${kinds[a.level]})"></option>`).join("");
+}
+
+async function pickArea(ev) {
+  ev.preventDefault();
+  const raw = $("area-search").value.trim().toLowerCase();
+  if (!raw) { $("picker-status").textContent = "Type a ward or neighbourhood name."; return; }
+  const kinds = { ward: "ward", lsoa: "neighbourhood" };
+  const label = (a) => `${a.name} (${kinds[a.level]})`.toLowerCase();
+  const pool = state.areas.filter((a) => a.level !== "lad");
+  const hit = pool.find((a) => label(a) === raw) || pool.find((a) => a.name.toLowerCase() === raw)
+    || pool.find((a) => a.name.toLowerCase().includes(raw));
+  if (!hit) { $("picker-status").textContent = `No ward or neighbourhood matches “${$("area-search").value}”.`; return; }
+  $("picker-status").textContent = "";
+  if ($("level").value !== hit.level) {
+    $("level").value = hit.level;
     await loadLayer();
   }
-  if (state.marker) state.map.removeLayer(state.marker);
-  state.marker = L.marker(latlng, { title: "Hypothetical activity", keyboard: true,
-    icon: L.divIcon({ className: "wr-whatif-marker", iconSize: [28, 28], iconAnchor: [14, 14],
-      html: '<svg viewBox="0 0 28 28" aria-hidden="true"><polygon points="14,1 18,10 27,10 20,16 23,26 14,20 5,26 8,16 1,10 10,10" fill="#ffbf47" stroke="#000" stroke-width="2"/></svg>' }) })
-    .addTo(state.map);
-  const level = state.meta.level;
-  for (const c of res.changes[level] || []) {
-    const hit = state.features.get(c.code);
-    if (!hit) continue;
-    const props = { ...hit.feature.properties, gap_class: c.after.gap_class };
-    hit.layer.setStyle(styleFor(props, true));
-    // Leaflet applies className only when a path is created: update the classes by hand.
-    const el = hit.layer.getElement();
-    if (el) {
-      el.classList.remove(`wr-class-${hit.feature.properties.gap_class || "none"}`);
-      el.classList.add(`wr-class-${c.after.gap_class || "none"}`, "wr-changed");
-    }
-  }
-  $("whatif-clear").disabled = false;
-  state.map.getContainer().dataset.whatif = String((res.changes[level] || []).length);
-  renderWhatIf(res, level);
+  await openDetail(hit.level, hit.code);
 }
 
-function renderWhatIf(res, level) {
-  const rows = (res.changes[level] || []).slice()
-    .sort((a, b) => (b.delta.activities_share - a.delta.activities_share)
-      || (b.delta.e2sfca - a.delta.e2sfca)).slice(0, 12)
-    .map((c) => `<tr><th scope="row">${esc(c.name || c.code)}</th>
-      <td class="num">${Math.round((c.before.activities_share || 0) * 100)}% → ${Math.round((c.after.activities_share || 0) * 100)}%</td>
-      <td class="num">+${(c.delta.activities_mean || 0).toFixed(2)}</td>
-      <td>${chip(c.before.gap_class)}→${chip(c.after.gap_class)}</td></tr>`);
-  const s = res.summary;
-  $("whatif-result").innerHTML = `
-    <p><strong>${esc(CATEGORY_NAMES[res.activity.category] || res.activity.category)}</strong>,
-      ${esc(res.activity.days.join(", "))} ${esc(res.activity.start)}–${esc(res.activity.end)}
-      (${esc(res.band.replace("_", " "))}, ${esc(res.budget)} min): about
-      ${s.residents_within_round_trip.toLocaleString("en-GB")} residents in ${s.lsoas_reached}
-      neighbourhoods could get there and back. ${s.wards_changed} wards change.
-      ${res.view.counts_in_view ? "" : "It does not count in the current map view (category or residents)."}
-      Nothing is saved.</p>
-    ${rows.length ? `<table><caption class="visually-hidden">Changes by area</caption>
-      <thead><tr><th scope="col">Area</th><th scope="col">Reach any</th><th scope="col">Activities</th><th scope="col">Class</th></tr></thead>
-      <tbody>${rows.join("")}</tbody></table>` : ""}`;
-}
-
-async function clearWhatIf() {
-  if (state.marker) state.map.removeLayer(state.marker);
-  state.marker = null;
-  $("whatif-result").textContent = "";
-  $("whatif-clear").disabled = true;
-  delete state.map.getContainer().dataset.whatif;
-  await loadLayer();
-}
-
-// ---- start ---------------------------------------------------------------------------------
+// ---- start -------------------------------------------------------------------------------
 
 async function start() {
-  renderLegend($("legend"));
   try {
     state.config = await getConfig();
   } catch {
@@ -260,29 +291,38 @@ async function start() {
   const options = Object.entries(CATEGORY_NAMES).map(([code, name]) =>
     `<option value="${code}">${esc(name)}</option>`).join("");
   $("category").insertAdjacentHTML("beforeend", options);
-  $("wi-category").innerHTML = options;
-  $("wi-category").value = "social-connection";
   readUrl();
   fillFooter(state.config);
   applyNotices(state.config);
   const made = createMap($("map"), state.config, {
     onStatus: (text) => { $("map-status").textContent = text; } });
   state.map = made.map;
-  state.map.on("click", (ev) => { if (state.placing) runWhatIf(ev.latlng); });
+  state.map.on("click", (ev) => { if (state.onMapClick) state.onMapClick(ev.latlng); });
+  await loadAreas();
   for (const name of CONTROLS) $(name).addEventListener("change", loadLayer);
-  $("planner-controls").addEventListener("submit", (ev) => ev.preventDefault());
-  $("whatif-form").addEventListener("submit", (ev) => ev.preventDefault());
-  $("whatif-place").addEventListener("click", () => setPlacing(!state.placing));
-  $("whatif-clear").addEventListener("click", clearWhatIf);
-  $("detail-close").addEventListener("click", () => { $("detail-panel").hidden = true; });
-  $("top-gaps").addEventListener("click", (ev) => {
-    const btn = ev.target.closest("button[data-code]");
-    if (btn) openDetail(state.meta.level, btn.dataset.code);
+  $("region-boxes").addEventListener("change", () => {
+    state.region = [...document.querySelectorAll("#region-boxes input:checked")].map((b) => b.value);
+    loadLayer();
   });
+  $("planner-controls").addEventListener("submit", (ev) => ev.preventDefault());
+  $("picker-form").addEventListener("submit", pickArea);
+  $("detail-close").addEventListener("click", () => {
+    $("detail-panel").hidden = true;
+    const was = state.selected;
+    state.selected = null;
+    if (was) restyle(was);
+  });
+  for (const id of ["top-lists", "district-table"]) {
+    $(id).addEventListener("click", (ev) => {
+      const btn = ev.target.closest("button[data-code]");
+      if (btn) openDetail(state.meta.level, btn.dataset.code);
+    });
+  }
   $("print-button").addEventListener("click", () => { fillPrintParams(); window.print(); });
+  initTools({ state, options, loadLayer, restyle, openDetail });
   await loadLayer();
   // The shared map fits the whole loaded region once its outlines arrive; zoom back in to
-  // the districts with listings, where the gap classes apply.
+  // the comparison region, where the classes apply.
   made.outlines.then(() => {
     if (state.regionBounds) state.map.fitBounds(state.regionBounds, { padding: [8, 8] });
   }).catch(() => {});

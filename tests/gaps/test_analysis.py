@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -11,12 +12,24 @@ from hypothesis import strategies as st
 
 from app.analysis.aggregate import group_index, sum_by, weighted_mean_by
 from app.analysis.bands import band_of, representative_week
+from app.analysis.classes import (
+    REACH_BREAKS,
+    access_class,
+    classify,
+    default_region,
+    fit_breaks,
+    need_class,
+    need_cuts,
+    ranks,
+)
 from app.analysis.decay import gaussian_decay, stepped_decay
-from app.analysis.gap import bivariate_class, gap_score, terciles
+from app.analysis.frequency import PER_WEEK, per_week
 from app.analysis.metrics import SessionSet, activity_times, e2sfca
+from app.analysis.optimise import exact_mclp, greedy_cover
 from app.analysis.origins import sample_origins
 from app.analysis.results import BudgetView, lsoa_metrics
 from app.analysis.roundtrip import NO_ARR, NO_DEP, OriginAccess, round_trip_minutes
+from app.analysis.uncertainty import pooled_interval, reach_interval
 
 INF = np.inf
 
@@ -106,15 +119,93 @@ def test_bigger_budget_never_lowers_counts(times: list[float], b1: float, extra:
     assert big["sessions"][0] >= small["sessions"][0]
 
 
-def test_terciles_bivariate_and_gap() -> None:
-    assert terciles(np.array([1, 2, 3, 4, 5, 6, np.nan])).tolist() == [1, 1, 2, 2, 3, 3, 0]
-    # many zero-access areas tie in the lowest tercile
-    assert terciles(np.array([0, 0, 0, 0, 5, 9])).tolist() == [1, 1, 1, 1, 3, 3]
-    need = np.array([40.0, 10.0, 25.0])
-    access = np.array([0.0, 9.0, 4.0])
-    assert bivariate_class(need, access) == ["3-1", "1-3", "2-2"]
-    g = gap_score(need, access)
-    assert g[0] > g[2] > g[1]
+def test_fixed_classes_have_a_no_access_class_and_need_by_england_deciles() -> None:
+    scores = np.array([60.0, 40.0, 30.0, 20.0, 12.0, 8.0, 5.0])
+    deciles = np.array([1, 2, 3, 4, 7, 8, 10])
+    cuts = need_cuts(scores, deciles)
+    assert cuts == (pytest.approx(10.0), pytest.approx(25.0))  # midpoints 12|8 and 30|20
+    brk = fit_breaks(np.array([]), np.array([], bool), cuts, "fixed")
+    assert brk.reach == REACH_BREAKS and brk.kind == "fixed"
+    assert need_class(scores, brk).tolist() == [3, 3, 3, 2, 2, 1, 1]
+    reach = np.array([0.0, 0.01, 0.49, 0.5, 0.79, 0.8, 1.0, np.nan])
+    assert access_class(reach, brk).tolist() == [0, 1, 1, 2, 2, 3, 3, -1]
+    cls = classify(np.array([40.0, 40.0, 5.0, 40.0]), np.array([0.0, 0.3, 0.9, 0.0]),
+                   np.array([True, True, True, False]), brk)
+    assert cls == ["3-0", "3-1", "1-3", None]  # outside the region: never classed
+
+
+def test_terciles_only_when_not_degenerate() -> None:
+    cuts = (10.0, 25.0)
+    inside = np.ones(12, bool)
+    # evening-like: most areas have none, the rest tie at full reach -> fixed, with a reason
+    tied = np.r_[np.zeros(6), np.ones(6)]
+    brk = fit_breaks(tied, inside, cuts, "terciles")
+    assert brk.kind == "fixed" and brk.requested == "terciles" and "terciles not used" in brk.note
+    few = fit_breaks(np.r_[np.zeros(10), 0.3, 0.6], inside, cuts, "terciles")
+    assert few.kind == "fixed" and "only 2 areas" in few.note
+    spread = np.r_[np.zeros(3), np.linspace(0.1, 0.9, 9)]
+    good = fit_breaks(spread, inside, cuts, "terciles")
+    assert good.kind == "terciles" and 0 < good.reach[0] < good.reach[1] < 1
+    # zeros are their own class, never the bottom third
+    assert access_class(spread, good)[:3].tolist() == [0, 0, 0]
+
+
+def test_district_ranks_and_default_region() -> None:
+    assert ranks(np.array([0.9, 0.7, 0.8, 0.1]), np.array([True, True, True, False])) == [
+        3, 1, 2, None]
+    counts = {"E07000170": 55, "E07000173": 2, "E07000174": 46, "E07000175": 62}
+    assert default_region(counts, 0.05) == ["E07000170", "E07000174", "E07000175"]
+    assert default_region({"A": 1, "B": 1}, 0.9) == ["A", "B"]  # nobody qualifies: all
+    assert default_region({}, 0.05) == []
+
+
+def test_one_sessions_per_week_rule() -> None:
+    assert PER_WEEK == {"weekly": 1.0, "fortnightly": 0.5, "monthly": 12 / 52}
+    assert per_week("WEEKLY", 1) == 1.0 and per_week("WEEKLY", 2) == 0.5
+    assert per_week("MONTHLY", 1) == pytest.approx(12 / 52)
+    assert per_week("MONTHLY", 3) == pytest.approx(4 / 52)
+    assert per_week("DAILY", 1) == 1.0 and per_week(None, None) == pytest.approx(12 / 52)
+
+
+def test_reach_interval_is_the_exact_bootstrap() -> None:
+    lo, hi = reach_interval(np.array([0.0, 1.0, 0.5, 0.25]), np.array([10, 10, 40, 4]))
+    assert lo[:2].tolist() == [0.0, 1.0] and hi[:2].tolist() == [0.0, 1.0]
+    assert lo[2] < 0.5 < hi[2]
+    # Monte Carlo bootstrap of 10 hits in 40 postcodes agrees with the binomial quantiles
+    rng = np.random.default_rng(1)
+    boot = rng.binomial(40, 0.5, 200_000) / 40
+    assert lo[2] == pytest.approx(np.quantile(boot, 0.05), abs=1 / 40)
+    assert hi[2] == pytest.approx(np.quantile(boot, 0.95), abs=1 / 40)
+    wlo, whi = pooled_interval(np.array([0.5, 0.5]), np.array([40, 40]), np.array([1.0, 1.0]),
+                               np.array([0, 0]), np.array([0.5]), 1)
+    assert wlo[0] < 0.5 < whi[0] and whi[0] - wlo[0] < hi[2] - lo[2]  # pooling narrows
+
+
+def test_greedy_cover_matches_exact_mclp_on_a_small_case() -> None:
+    # 6 candidates over 12 origins with need weights; a case where greedy is not optimal
+    # for k=2 is included on purpose (candidate 0 is big but overlaps both 1 and 2).
+    cover = np.zeros((6, 12), bool)
+    cover[0, 0:6] = True
+    cover[1, 0:3] = cover[1, 6:8] = True
+    cover[2, 3:6] = cover[2, 8:10] = True
+    cover[3, 10] = True
+    cover[4, 11] = cover[4, 10] = True
+    cover[5, 0] = True
+    w = np.array([1, 1, 1, 1, 1, 1, 1.4, 1.4, 1.4, 1.4, 0.5, 2.0])
+    picks = greedy_cover(cover, w, 2)
+    chosen, best = exact_mclp(cover, w, 2)
+    greedy_value = sum(p.marginal for p in picks)
+    assert picks[0].candidate == 0 and picks[0].marginal == pytest.approx(6.0)
+    assert sorted(chosen) == [1, 2] and best == pytest.approx(11.6)
+    assert greedy_value <= best + 1e-9
+    assert greedy_value >= (1 - 1 / np.e) * best  # the greedy guarantee
+    # with k=3 both reach the same optimum here
+    picks3 = greedy_cover(cover, w, 3)
+    _, best3 = exact_mclp(cover, w, 3)
+    assert sum(p.marginal for p in picks3) == pytest.approx(best3) or \
+        sum(p.marginal for p in picks3) >= (1 - 1 / np.e) * best3
+    # marginal gains never increase
+    assert all(a.marginal >= b.marginal for a, b in itertools.pairwise(picks3))
 
 
 def test_aggregation_preserves_population_and_weights() -> None:
@@ -124,6 +215,13 @@ def test_aggregation_preserves_population_and_weights() -> None:
     assert sum_by(pop, idx, 2).sum() == pop.sum()
     share = np.array([1.0, 0.2, 0.0])
     assert weighted_mean_by(share, pop, idx, 2).tolist() == [0.2, 0.25]
+
+
+def test_every_postcode_is_an_origin_by_default() -> None:
+    codes = ["L1"] * 15 + ["L2"] * 2
+    pcs = [f"NG1 {i}AA" for i in range(15)] + ["NG2 1AB", "NG2 1AC"]
+    every = sample_origins(codes, pcs, [53.0] * 17, [-1.2] * 17)
+    assert len(every) == 17 and every.weight[every.area_codes == "L1"].tolist() == [1 / 15] * 15
 
 
 def test_origins_rule_is_deterministic_and_capped() -> None:
@@ -156,14 +254,12 @@ def test_band_blocks_levels_population_and_region() -> None:
     rt = np.array([[10.0, 50.0, 20.0], [INF, INF, 40.0], [5.0, 5.0, INF], [INF, INF, INF]])
     sessions = SessionSet(activity=np.array([0, 0, 1]), per_week=np.array([1.0, 1.0, 0.5]))
     pop = np.array([100.0, 300.0, 200.0, 400.0])
-    levels = [Level("lsoa", ["L1", "L2", "L3", "L4"], np.arange(4), None),
-              Level("ward", ["W1", "W2"], np.array([0, 0, 1, 1]),
-                    np.array([True, False])),
-              Level("lad", ["D1"], np.zeros(4, dtype=np.int64), None)]
+    levels = [Level("lsoa", ["L1", "L2", "L3", "L4"], np.arange(4)),
+              Level("ward", ["W1", "W2"], np.array([0, 0, 1, 1])),
+              Level("lad", ["D1"], np.zeros(4, dtype=np.int64))]
     blocks = list(band_blocks(rt, sessions, np.ones(2), {"all": np.ones(2, bool)},
                               {"all": (np.ones(2, bool), pop)}, np.arange(4), np.ones(4),
-                              levels, np.array([40.0, 10.0, 30.0, 20.0]), pop, [45],
-                              stepped_decay))
+                              levels, 4, [45], stepped_decay))
     by_level = {b.level: b for b in blocks}
     assert by_level["lsoa"].values["activities_share"].tolist() == [1, 1, 1, 0]
     ward = by_level["ward"]
@@ -172,6 +268,15 @@ def test_band_blocks_levels_population_and_region() -> None:
     assert ward.values["activities_share"] == pytest.approx([1.0, 1 / 3])
     assert ward.values["sessions_mean"] == pytest.approx([(100 * 1.5 + 300 * 0.5) / 400,
                                                           200 * 2 / 600])
-    # W2 is outside the region: no class; the region's only ward gets one
-    assert ward.gap_class[1] is None and ward.gap_class[0] is not None
     assert by_level["lad"].population.tolist() == [pop.sum()]
+    # one origin per LSOA: the interval is the point itself; wards pool it
+    assert by_level["lsoa"].values["reach_low"].tolist() == [1, 1, 1, 0]
+    assert ward.values["reach_low"][1] <= 1 / 3 <= ward.values["reach_high"][1]
+
+
+def test_competition_supply_is_sessions_per_week_times_places() -> None:
+    from app.analysis.results import weekly_supply
+
+    sessions = SessionSet(activity=np.array([0, 0, 1]), per_week=np.array([1.0, 12 / 52, 0.5]))
+    assert weekly_supply(sessions, np.array([20.0, 10.0])).tolist() == pytest.approx(
+        [20 * (1 + 12 / 52), 5.0])

@@ -35,7 +35,7 @@ def test_batch_on_an_empty_database_names_what_to_load(empty_db: str,
 def test_bad_batch_arguments(empty_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gaps", "--budget", "1000"]) == 2
     assert "--budget" in capsys.readouterr().err
-    assert main(["gaps", "--max-origins", "0"]) == 2
+    assert main(["gaps", "--max-origins", "-1"]) == 2
     assert "--max-origins" in capsys.readouterr().err
 
 
@@ -50,5 +50,8 @@ def test_api_before_any_run_is_503_with_advice(empty_db: str) -> None:
                                                    "start": "18:00", "end": "20:00",
                                                    "category": "food"})
         assert r.status_code == 503
+        r = client.post("/api/gaps/optimise", json={"band": "weekday_evening"})
+        assert r.status_code == 503 and "ingest gaps" in r.json()["message"]
         assert client.get("/planner").status_code == 200
+        assert client.get("/method").status_code == 200
         assert client.get("/planner/method.md").status_code == 200

@@ -14,7 +14,7 @@ from app.analysis.aggregate import group_index, weighted_mean_by
 from app.analysis.bands import BANDS, representative_week
 from app.analysis.decay import DECAYS
 from app.analysis.metrics import SessionSet, activity_times
-from app.analysis.origins import Origins
+from app.analysis.origins import ALL_ORIGINS, Origins
 from app.analysis.results import Block, Level, band_blocks
 from app.directory.vocab import CATEGORIES
 from app.errors import DataNotLoaded, InvalidInput
@@ -28,7 +28,13 @@ from app.services.gaps.inputs import (
     load_listings,
     load_origins,
 )
-from app.services.gaps.search import SessionSpot, origin_access, session_round_trips
+from app.services.gaps.search import (
+    BUFFER_S,
+    ROUND_TRIP_MAX_BUSES,
+    SessionSpot,
+    origin_access,
+    session_round_trips,
+)
 from app.services.transit.router import get_router, loaded_feeds, validity_of
 
 LATE_S = 19 * 3600  # "no bus home after 19:00"
@@ -41,18 +47,17 @@ class GapParams:
     """Parameters of a run (stored with it)."""
 
     budgets: tuple[int, ...] = (30, 45, 60)
-    max_origins: int = 10
+    max_origins: int = ALL_ORIGINS  # 0 = every postcode of each LSOA
     decay: str = "stepped"
-    max_buses: int = 4
+    max_buses: int = ROUND_TRIP_MAX_BUSES
     reference: dt.date | None = None
-    region: tuple[str, ...] = ()  # LAD codes to classify within; () = districts with listings
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for gap_run.params."""
         return {"budgets": list(self.budgets), "max_origins": self.max_origins,
                 "decay": self.decay, "max_buses": self.max_buses,
-                "reference": self.reference.isoformat() if self.reference else None,
-                "region": list(self.region)}
+                "buffer_min": BUFFER_S // 60,
+                "reference": self.reference.isoformat() if self.reference else None}
 
 
 @dataclass
@@ -116,28 +121,17 @@ def build_context(conn: Connection, params: GapParams) -> Context:
                    QueryParams(max_buses=params.max_buses))
 
 
-def levels_of(areas: Areas, region: set[str] | None = None) -> list[Level]:
-    """LSOA, ward and district levels with each LSOA's parent index and region masks.
-
-    `region` is a set of LAD codes; None means every loaded area.
-    """
+def levels_of(areas: Areas) -> list[Level]:
+    """LSOA, ward and district levels with each LSOA's parent index."""
     wards, widx = group_index(areas.ward_codes)
     lads, lidx = group_index(areas.lad_codes)
-    lad_of_ward = dict(zip(areas.ward_codes, areas.lad_codes, strict=True))
-
-    def mask(lad_codes: list[str]) -> np.ndarray | None:
-        return None if region is None else np.array([c in region for c in lad_codes])
-
-    return [Level("lsoa", areas.codes, np.arange(len(areas.codes)), mask(areas.lad_codes)),
-            Level("ward", wards, widx, mask([lad_of_ward[w] for w in wards])),
-            Level("lad", lads, lidx, mask(lads))]
+    return [Level("lsoa", areas.codes, np.arange(len(areas.codes))),
+            Level("ward", wards, widx), Level("lad", lads, lidx)]
 
 
-def region_of(ctx: Context) -> set[str]:
-    """The districts the gap classes compare within (run parameter, or the listings' LADs)."""
-    if ctx.params.region:
-        return set(ctx.params.region)
-    return ctx.listings.districts or set(ctx.areas.lad_codes)
+def capacities(listings: Listings) -> np.ndarray:
+    """Places per session of every activity (published, else the category default)."""
+    return np.array([a.capacity for a in listings.activities], dtype=np.float64)
 
 
 def activity_masks(listings: Listings, areas: Areas
@@ -229,12 +223,10 @@ def compute_band(conn: Connection, ctx: Context, band: str,
     cats, auds = activity_masks(ctx.listings, ctx.areas)
     sessions = SessionSet(np.array([s.activity for s in slots], dtype=np.int64),
                           np.array([s.per_week for s in slots], dtype=np.float64))
-    capacity = np.array([a.capacity for a in ctx.listings.activities], dtype=np.float64)
+    capacity = capacities(ctx.listings)
     blocks = list(band_blocks(rt, sessions, capacity, cats, auds, ctx.origin_area,
-                          ctx.origins.weight, levels_of(ctx.areas, region_of(ctx)),
-                          ctx.areas.imd_score,
-                          ctx.areas.population["total"], list(ctx.params.budgets),
-                          DECAYS[ctx.params.decay]))
+                              ctx.origins.weight, levels_of(ctx.areas), len(ctx.areas.codes),
+                              list(ctx.params.budgets), DECAYS[ctx.params.decay]))
     at = activity_times(rt, sessions, len(capacity))
     details = {str(b): band_details(ctx, at, out, back, slots, b) for b in ctx.params.budgets}
     return BandResult(band, blocks, rt, slots, details_by_code(details),

@@ -12,7 +12,9 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from app.analysis.bands import band_of
-from app.analysis.origins import DEFAULT_MAX_ORIGINS, Origins, sample_origins
+from app.analysis.capacity import default_capacity
+from app.analysis.frequency import per_week
+from app.analysis.origins import ALL_ORIGINS, Origins, sample_origins
 from app.errors import DataNotLoaded
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
@@ -24,7 +26,7 @@ AUDIENCE_GROUPS: dict[str, tuple[frozenset[str] | None, str]] = {
     "young": (frozenset({"young-people-16-25"}), "16-24"),
     "older": (frozenset({"older-adults", "retired-or-semi-retired"}), "65+"),
 }
-SESSION_WEEKS = 12  # sessions/week = occurrences in 12 weeks / 12 (fortnightly, monthly)
+SESSION_WEEKS = 12  # a slot exists if its schedule holds a session in these 12 weeks
 
 
 @dataclass
@@ -89,7 +91,7 @@ def load_areas(conn: Connection) -> Areas:
 
 
 def load_origins(conn: Connection, areas: Areas,
-                 max_per_area: int = DEFAULT_MAX_ORIGINS) -> Origins:
+                 max_per_area: int = ALL_ORIGINS) -> Origins:
     """Origins by the documented rule: postcode centroids inside each LSOA (never its centroid)."""
     wanted = set(areas.codes)
     rows = [r for r in conn.execute(text(
@@ -110,6 +112,7 @@ class Activity:
     categories: frozenset[str]
     audiences: frozenset[str]
     capacity: float
+    capacity_known: bool = False
 
 
 @dataclass
@@ -134,7 +137,13 @@ class Listings:
     activities: list[Activity]
     slots: list[Slot]
     stamp: dict[str, Any] = field(default_factory=dict)
-    districts: set[str] = field(default_factory=set)  # LADs with at least one listed venue
+    # listings (activities with a session in a band) per LAD of their venues
+    district_listings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def districts(self) -> set[str]:
+        """LADs with at least one listed venue."""
+        return set(self.district_listings)
 
     def band_fingerprint(self, band: str) -> str:
         """Hash of everything about a band's sessions that changes its results."""
@@ -154,6 +163,7 @@ _ACTIVITIES = text("""
 SELECT s.id, s.name, s.primary_category, s.categories, s.audiences, s.capacity,
        s.delivery_mode
 FROM service s WHERE s.status = 'active'""")
+_SCHEDULES = text("SELECT id, freq, interval FROM schedule")
 _VENUE_LADS = text("""
 SELECT l.id, coalesce(l.lad_code, (SELECT d.code FROM lad d WHERE ST_Intersects(d.geom, l.geom)
                                    LIMIT 1))
@@ -174,12 +184,14 @@ def load_listings(conn: Connection, week: list[dt.date]) -> Listings:
 
     Dated sessions come from the directory's `sessions_between` (the finder's source, so
     both pages count the same sessions). Each is mapped to its weekday; a slot's
-    `per_week` is its number of occurrences over the window divided by 12 (weekly 1,
-    fortnightly 0.5, monthly about 0.25). Sessions starting outside every band, online
-    listings and sessions without a placed venue or times are left out.
+    `per_week` follows the one rule of `app.analysis.frequency` from its schedule (weekly
+    1, fortnightly 1/2, monthly 12/52), summed over schedules sharing the slot. Sessions
+    starting outside every band, online listings and sessions without a placed venue or
+    times are left out. Capacity: the listing's, else the default of its category.
     """
     first, last = week[0], week[0] + dt.timedelta(weeks=SESSION_WEEKS) - dt.timedelta(days=1)
     attrs = {r["id"]: r for r in conn.execute(_ACTIVITIES).mappings()}
+    rates = {r[0]: per_week(r[1], r[2]) for r in conn.execute(_SCHEDULES)}
     activities: list[Activity] = []
     act_pos: dict[str, int] = {}
     counts: dict[tuple[int, str, int, int, int], list[Any]] = {}
@@ -194,20 +206,27 @@ def load_listings(conn: Connection, week: list[dt.date]) -> Listings:
             if a["primary_category"]:
                 cats.add(a["primary_category"])
             act_pos[sess.activity_id] = len(activities)
+            known = a["capacity"] is not None and a["capacity"] > 0
+            cap = (float(a["capacity"]) if known
+                   else default_capacity(a["primary_category"], cats))
             activities.append(Activity(a["id"], a["name"], frozenset(cats),
-                                       frozenset(a["audiences"] or []),
-                                       float(a["capacity"] or 1)))
+                                       frozenset(a["audiences"] or []), cap, known))
         start_s = sess.start.hour * 3600 + sess.start.minute * 60
         end_s = sess.end.hour * 3600 + sess.end.minute * 60
         key = (act_pos[sess.activity_id], sess.location_id, sess.date.weekday(), start_s, end_s)
-        entry = counts.setdefault(key, [sess.lat, sess.lon, 0])
-        entry[2] += 1
+        entry = counts.setdefault(key, [sess.lat, sess.lon, {}])
+        entry[2][sess.schedule_id] = rates.get(sess.schedule_id, per_week(None, None))
     slots = []
-    for (ai, loc, wd, s0, s1), (lat, lon, n) in sorted(counts.items()):
+    for (ai, loc, wd, s0, s1), (lat, lon, scheds) in sorted(counts.items()):
         band = band_of(wd, s0)
         if band is not None:
             slots.append(Slot(ai, loc, float(lat), float(lon), wd, s0, s1,
-                              n / SESSION_WEEKS, band))
+                              float(sum(scheds.values())), band))
     venues = sorted({s.location_id for s in slots})
-    districts = {lad for _, lad in conn.execute(_VENUE_LADS, {"ids": venues}) if lad}
-    return Listings(activities, slots, directory_stamp(conn), districts)
+    lad_of = {loc: lad for loc, lad in conn.execute(_VENUE_LADS, {"ids": venues}) if lad}
+    per_lad: dict[str, set[int]] = {}
+    for sl in slots:
+        if sl.location_id in lad_of:
+            per_lad.setdefault(lad_of[sl.location_id], set()).add(sl.activity)
+    return Listings(activities, slots, directory_stamp(conn),
+                    {lad: len(acts) for lad, acts in sorted(per_lad.items())})

@@ -5,22 +5,108 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, text
 
 from app.analysis.bands import BANDS
-from app.analysis.results import GAP_ACCESS_METRIC, METRICS
+from app.analysis.classes import (
+    CLASS_LABELS,
+    NEED_LABELS,
+    Breaks,
+    access_class,
+    classify,
+    default_region,
+    fit_breaks,
+    need_class,
+    need_cuts,
+    ranks,
+)
+from app.analysis.results import ACCESS_METRIC, STORED
 from app.directory.vocab import CATEGORY_CODES
 from app.errors import DataNotLoaded, InvalidInput, NotFound
 from app.services.gaps.compute import ordinary_week
 from app.services.gaps.inputs import AUDIENCE_GROUPS, directory_stamp, load_listings
+from app.settings import get_settings
 
 LEVELS = ("lsoa", "ward", "lad")
+BREAK_KINDS = ("fixed", "terciles")
 GEOM_TABLE = {"lsoa": "lsoa21", "ward": "ward", "lad": "lad"}  # constants, never user input
 AUDIENCE_AGE_BAND = {k: v[1] for k, v in AUDIENCE_GROUPS.items()}
-CSV_COLUMNS = ("level", "code", "name", "ward_code", "lad_code", "band", "budget", "category",
-               "audience", "population", *METRICS, "imd_score", "imd_decile", "health_score",
-               "barriers_score", "rural_urban", "in_region", "need_tercile", "access_tercile",
-               "gap_class", "gap_score")
+METHOD_URL = "/method"
+ROUND_TRIP_URL = "/method#round-trip"
+NOTICE = ("Synthetic bus timetable and illustrative (fictional) listings: for testing the "
+          "method only, not for decisions.")
+
+
+def parse_region(raw: str | None, known: set[str]) -> list[str] | None:
+    """Comma-separated LAD codes from a request (None = the default region); checked."""
+    if raw is None or not raw.strip():
+        return None
+    codes = sorted({c.strip().upper() for c in raw.split(",") if c.strip()})
+    bad = [c for c in codes if c not in known]
+    if bad:
+        raise InvalidInput(f"unknown district code(s) {', '.join(bad)}; loaded districts: "
+                           f"{', '.join(sorted(known))}", field="region")
+    return codes
+
+
+def comparison_region(st: dict[str, Any], requested: list[str] | None
+                      ) -> tuple[list[str], str]:
+    """The districts to compare within and a sentence saying how they were chosen."""
+    if requested:
+        return requested, "chosen on this page"
+    setting = [c.strip().upper() for c in get_settings().planner_region.split(",") if c.strip()]
+    if setting:
+        return sorted(setting), "set by the PLANNER_REGION setting"
+    counts = st["params"].get("district_listings") or {}
+    share = get_settings().planner_region_min_share
+    region = default_region(counts, share)
+    return region, (f"default: the districts holding at least {share:.0%} of the directory's "
+                    "listings")
+
+
+_NEED_CUTS: dict[str, tuple[float, float]] = {}
+
+
+def need_breaks(conn: Connection, run_key: str) -> tuple[float, float]:
+    """England-wide IMD decile boundaries as scores, from the stored LSOAs (cached per run)."""
+    if run_key not in _NEED_CUTS:
+        rows = conn.execute(text("SELECT imd_score, imd_decile FROM gap_area WHERE level = 'lsoa'"
+                                 " AND imd_score IS NOT NULL")).all()
+        scores = np.array([r[0] for r in rows], float)
+        deciles = np.array([r[1] for r in rows], float)
+        _NEED_CUTS.clear()
+        _NEED_CUTS[run_key] = need_cuts(scores, deciles)
+    return _NEED_CUTS[run_key]
+
+
+def class_props(level: str, need: np.ndarray, reach: np.ndarray, inside: np.ndarray,
+                breaks: Breaks, sessions: np.ndarray) -> list[dict[str, Any]]:
+    """Per area: classes (LSOA, ward) or ranks (district), None outside the region."""
+    n = need_class(need, breaks)
+    a = access_class(reach, breaks)
+    if level == "lad":
+        r_reach = ranks(reach, inside)
+        r_sess = ranks(sessions, inside)
+        return [{"gap_class": None, "need_class": None, "access_class": None,
+                 "rank_reach": r_reach[i], "rank_sessions": r_sess[i]}
+                for i in range(len(reach))]
+    cls = classify(need, reach, inside, breaks)
+    return [{"gap_class": cls[i],
+             "need_class": int(n[i]) if cls[i] else None,
+             "access_class": int(a[i]) if cls[i] else None,
+             "rank_reach": None, "rank_sessions": None} for i in range(len(reach))]
+
+
+def legend(breaks: Breaks) -> dict[str, Any]:
+    """The classes of the legend with their plain-language names and reach ranges."""
+    lo, hi = breaks.reach
+    ranges = {0: "no resident has a round trip", 1: f"under {lo:.0%} of residents",
+              2: f"{lo:.0%} to under {hi:.0%}", 3: f"{hi:.0%} or more"}
+    return {"access": {str(k): {"label": CLASS_LABELS[k], "reach": ranges[k]}
+                       for k in CLASS_LABELS},
+            "need": {str(k): {"label": v} for k, v in NEED_LABELS.items()},
+            "need_rule": "IMD 2025 decile in England: 1-3 high need, 4-7 middle, 8-10 lower"}
 
 
 def check_filters(level: str, band: str, category: str, audience: str) -> None:
@@ -99,7 +185,7 @@ def resolve_budget(st: dict[str, Any], budget: int | None) -> int:
 _LAYER_SQL = """
 SELECT r.code, a.name, a.ward_code, a.lad_code, r.population, {metrics},
        a.imd_score, a.imd_decile, a.health_score, a.barriers_score, a.rural_urban,
-       r.need_tercile, r.access_tercile, r.gap_class, r.gap_score{geom}
+       a.n_origins{geom}
 FROM gap_result r
 JOIN gap_area a ON a.level = r.level AND a.code = r.code
 {join}
@@ -114,25 +200,45 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def known_districts(conn: Connection) -> set[str]:
+    """LAD codes in the stored need table."""
+    return {r[0] for r in conn.execute(text("SELECT code FROM gap_area WHERE level = 'lad'"))}
+
+
 def layer(conn: Connection, level: str, band: str, category: str, audience: str,
           budget: int | None, *, district: str | None = None,
-          with_geometry: bool = True) -> dict[str, Any]:
-    """The choropleth layer: one feature per area with metrics, need and gap class."""
+          with_geometry: bool = True, region: str | None = None,
+          breaks: str = "fixed") -> dict[str, Any]:
+    """The choropleth layer: one feature per area with metrics, need and class (or rank)."""
     check_filters(level, band, category, audience)
+    if breaks not in BREAK_KINDS:
+        raise InvalidInput(f"breaks must be one of {', '.join(BREAK_KINDS)}", field="breaks")
     st, state = _band_state(conn, band)
     budget = resolve_budget(st, budget)
+    chosen = parse_region(region, known_districts(conn))
     geom = (", ST_AsGeoJSON(ST_SimplifyPreserveTopology(g.geom, 0.0002), 5) AS geometry"
             if with_geometry else "")
     join = f"JOIN {GEOM_TABLE[level]} g ON g.code = r.code" if with_geometry else ""
-    sql = _LAYER_SQL.format(metrics=", ".join(f"r.{m}" for m in METRICS), geom=geom, join=join,
-                            district="AND a.lad_code = :district" if district else "")
+    sql = _LAYER_SQL.format(metrics=", ".join(f"r.{m}" for m in STORED), geom=geom, join=join,
+                            district="")
     params = {"level": level, "band": band, "budget": budget, "category": category,
-              "audience": audience, "district": district}
-    region = set(st["params"].get("region_used") or [])
+              "audience": audience}
+    rows = list(conn.execute(text(sql), params).mappings())
+    codes, how = comparison_region(st, chosen)
+    region_set = set(codes)
+    inside = np.array([r["lad_code"] in region_set for r in rows], bool)
+    reach = np.array([np.nan if r[ACCESS_METRIC] is None else r[ACCESS_METRIC] for r in rows])
+    sessions = np.array([np.nan if r["sessions_mean"] is None else r["sessions_mean"]
+                         for r in rows])
+    need = np.array([np.nan if r["imd_score"] is None else r["imd_score"] for r in rows])
+    fitted = fit_breaks(reach, inside, need_breaks(conn, str(st["run_id"])), breaks)
+    classes = class_props(level, need, reach, inside, fitted, sessions)
     features = []
-    for row in conn.execute(text(sql), params).mappings():
+    for i, row in enumerate(rows):
+        if district and row["lad_code"] != district:
+            continue
         props = {k: _clean(v) for k, v in row.items() if k != "geometry"}
-        props["in_region"] = not region or row["lad_code"] in region
+        props |= {"in_region": bool(inside[i])} | classes[i]
         feature: dict[str, Any] = {"type": "Feature", "id": row["code"], "properties": props,
                                    "geometry": json.loads(row["geometry"]) if with_geometry
                                    else None}
@@ -142,28 +248,37 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
         "level": level, "band": band, "band_label": BANDS[band].label, "budget": budget,
         "category": category, "audience": audience,
         "population_band": AUDIENCE_AGE_BAND[audience],
-        "access_metric": GAP_ACCESS_METRIC, "need_metric": "IoD2025 IMD score",
-        "region": sorted(region),
+        "access_metric": ACCESS_METRIC, "access_label": "share of residents with a "
+        "there-and-back round trip to at least one activity (reach)",
+        "need_metric": "IoD2025 IMD score (England deciles)",
+        "region": codes, "region_rule": how,
+        "region_names": _lad_names(conn, codes),
+        "breaks": fitted.as_dict(), "legend": legend(fitted),
+        "classified": level != "lad",
         "run_id": st["run_id"], "computed_at": st["computed_at"],
         "budgets": st["budgets"], "bands": sorted(state), "parameters": st["params"],
         "data_versions": st["data_versions"], "stale": stale.get(band, False),
         "stale_bands": [b for b, s in stale.items() if s],
-        "method": "/planner/method.md",
-        "notice": "Synthetic bus timetable and illustrative (fictional) listings: for "
-                  "testing the method only, not for decisions.",
+        "method": METHOD_URL, "round_trip": ROUND_TRIP_URL,
+        "round_trip_rule": round_trip_rule(st["params"], budget),
+        "notice": NOTICE,
     }
     return {"type": "FeatureCollection", "meta": meta, "features": features}
 
 
-def layer_csv_rows(collection: dict[str, Any]) -> list[list[Any]]:
-    """CSV rows (header first) for a layer built without geometry."""
-    meta = collection["meta"]
-    rows: list[list[Any]] = [list(CSV_COLUMNS)]
-    for f in collection["features"]:
-        p = f["properties"] | {k: meta[k] for k in ("level", "band", "budget", "category",
-                                                      "audience")}
-        rows.append(["" if p.get(c) is None else p.get(c) for c in CSV_COLUMNS])
-    return rows
+def _lad_names(conn: Connection, codes: list[str]) -> list[str]:
+    names: dict[str, str] = {r[0]: r[1] for r in conn.execute(
+        text("SELECT code, name FROM gap_area WHERE level = 'lad'"))}
+    return [names.get(c, c) for c in codes]
+
+
+def round_trip_rule(params: dict[str, Any], budget: int) -> str:
+    """The round-trip definition of the run in one sentence (docs/method.md#round-trip)."""
+    buf = params.get("buffer_min", 5)
+    return (f"There and back by walking and bus, at most {budget} minutes each way counted "
+            f"door to door (including the {buf} minutes before the start and after the end, "
+            f"and any wait for the bus home), at most {params.get('max_buses', 2)} buses each "
+            "way, home by midnight.")
 
 
 def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[str, Any]:
@@ -179,20 +294,28 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
     state = runs_state(conn)
     any_state = next(iter(state.values()))
     budget = resolve_budget(any_state, budget)
+    cols = ", ".join(STORED)
     rows = conn.execute(text(
-        "SELECT band, category, audience, population, activities_mean, activities_share,"
-        " sessions_mean, e2sfca, nearest_min, gap_class, gap_score, need_tercile, access_tercile"
+        f"SELECT band, category, audience, population, {cols}"  # noqa: S608 (constant columns)
         " FROM gap_result WHERE level = :l AND code = :c AND budget = :b"),
         {"l": level, "c": code, "b": budget}).mappings().all()
+    fixed = fit_breaks(np.array([]), np.array([], bool),
+                       need_breaks(conn, str(any_state["run_id"])), "fixed")
+    need_cls = int(need_class(np.array([area["imd_score"] if area["imd_score"] is not None
+                                        else np.nan]), fixed)[0])
     bands: dict[str, Any] = {}
     for r in rows:
         b = bands.setdefault(r["band"], {"label": BANDS[r["band"]].label, "by_audience": {},
                                           "by_category": {}, "missing_categories": []})
-        vals = {k: _clean(r[k]) for k in (*METRICS, "population")}
+        vals = {k: _clean(r[k]) for k in (*STORED, "population")}
         if r["category"] == "all":
+            share = r["activities_share"]
+            acc = (None if share is None
+                   else int(access_class(np.array([share]), fixed)[0]))
             b["by_audience"][r["audience"]] = vals | {
-                "gap_class": r["gap_class"], "gap_score": _clean(r["gap_score"]),
-                "need_tercile": r["need_tercile"], "access_tercile": r["access_tercile"]}
+                "access_class": acc, "access_label": None if acc is None else CLASS_LABELS[acc],
+                "gap_class": (f"{need_cls}-{acc}" if acc is not None and need_cls
+                              and level != "lad" else None)}
         if r["audience"] == "all" and r["category"] != "all":
             b["by_category"][r["category"]] = vals
             if not r["activities_share"]:
@@ -215,6 +338,10 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
                  "health_score": area["health_score"], "barriers_score": area["barriers_score"],
                  "domains": area["domains"], "rural_urban": area["rural_urban"]},
         "origins": area["n_origins"],
+        "origins_rule": "every postcode centroid in the area, each an equal share of residents",
+        "need_class": need_cls or None,
+        "round_trip": ROUND_TRIP_URL, "round_trip_rule": round_trip_rule(
+            any_state["params"], budget),
         "no_way_home_after_19_share": late.get("no_way_home_after_19_share"),
         "no_late_round_trip_share": late.get("no_late_round_trip_share"),
         "bands": bands,

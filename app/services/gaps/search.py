@@ -13,9 +13,11 @@ from app.routing.geo import haversine_m
 from app.routing.raptor import QueryParams, Router
 from app.routing.walk import CrowFlyWalker, walk_seconds_array
 
-# Arrive 5 min before the start and leave 5 min after the end, as the finder does
-# (app.routing.roundtrip.RoundTripParams).
+# The round trip of docs/method.md#round-trip: arrive 5 min before the start and leave
+# 5 min after the end (the finder's RoundTripParams defaults), at most 2 buses each way
+# (the finder's default bus limit).
 BUFFER_S = 300
+ROUND_TRIP_MAX_BUSES = 2
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from app.analysis.results import METRICS
-from app.services.gaps.compute import BandResult, Context, GapParams, region_of
+from app.analysis.results import STORED
+from app.services.gaps.compute import BandResult, Context, GapParams
 from app.services.gaps.inputs import directory_stamp
 
 RESULT_COLUMNS = ("band", "budget", "level", "code", "category", "audience", "run_id",
-                  "population", *METRICS, "need_tercile", "access_tercile", "gap_class",
-                  "gap_score", "detail")
+                  "population", *STORED, "detail")
+HISTORY_COLUMNS = ("run_id", "band", "budget", "level", "code", "audience", "activities_share",
+                   "sessions_mean", "e2sfca")
 
 
 def data_versions(conn: Connection) -> dict[str, Any]:
@@ -52,28 +53,30 @@ def result_frame(res: BandResult, run_id: int) -> pd.DataFrame:
             "band": res.band, "budget": b.budget, "level": b.level, "code": b.codes,
             "category": b.category, "audience": b.audience, "run_id": run_id,
             "population": b.population}
-        cols |= {m: b.values[m] for m in METRICS}
-        cols |= {"need_tercile": np.where(b.need_tercile > 0, b.need_tercile, np.nan),
-                 "access_tercile": np.where(b.access_tercile > 0, b.access_tercile, np.nan),
-                 "gap_class": b.gap_class, "gap_score": b.gap_score, "detail": [None] * n}
+        cols |= {m: b.values[m] for m in STORED}
+        cols["detail"] = [None] * n
         if b.level == "lsoa" and b.category == "all" and b.audience == "all":
             cols["detail"] = [json.dumps(res.details.get(c, {}).get(str(b.budget)))
                               for c in b.codes]
         parts.append(pd.DataFrame(cols))
     frame = pd.concat(parts, ignore_index=True)
-    for c in ("need_tercile", "access_tercile"):
-        frame[c] = frame[c].astype("Int64")
     return frame[list(RESULT_COLUMNS)]
 
 
-def _copy_frame(conn: Connection, frame: pd.DataFrame) -> None:
-    """COPY a frame into gap_result as CSV (much faster than INSERTs for ~100k rows)."""
+def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a band kept in the run history: every area and audience, all categories."""
+    return frame.loc[frame["category"] == "all", list(HISTORY_COLUMNS)]
+
+
+def _copy_frame(conn: Connection, frame: pd.DataFrame, table: str = "gap_result") -> None:
+    """COPY a frame into a table as CSV (much faster than INSERTs for ~100k rows)."""
     buf = io.StringIO()
     frame.to_csv(buf, index=False, header=False, na_rep="")
     raw = conn.connection.driver_connection
-    cols = ", ".join(RESULT_COLUMNS)
+    cols = ", ".join(frame.columns)
+    # `table` is one of two constants of this module, never user input.
     with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-            f"COPY gap_result ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(buf.getvalue())
 
 
@@ -90,8 +93,10 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
         " CAST(:params AS jsonb), CAST(:versions AS jsonb), CAST(:summary AS jsonb))"
         " RETURNING id"),
         {"sec": seconds, "bands": bands, "budgets": list(params.budgets),
-         "params": json.dumps(params.as_dict() | {"week": [d.isoformat() for d in ctx.week],
-                                                  "region_used": sorted(region_of(ctx))}),
+         "params": json.dumps(params.as_dict() | {
+             "week": [d.isoformat() for d in ctx.week],
+             "origins": len(ctx.origins),
+             "district_listings": ctx.listings.district_listings}),
          "versions": json.dumps(data_versions(conn)), "summary": json.dumps(summary)}).scalar_one())
     conn.execute(text("DELETE FROM gap_area"))
     conn.execute(text(
@@ -109,7 +114,9 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
     else:  # every stored band is recomputed: TRUNCATE (transactional) beats a 260k-row DELETE
         conn.execute(text("TRUNCATE gap_result"))
     for res in results:
-        _copy_frame(conn, result_frame(res, run_id))
+        frame = result_frame(res, run_id)
+        _copy_frame(conn, frame)
+        _copy_frame(conn, history_frame(frame), "gap_history")
         conn.execute(text(
             "INSERT INTO gap_band (band, run_id, fingerprint, computed_at, details)"
             " VALUES (:band, :run, :fp, now(), CAST(:details AS jsonb))"
@@ -136,9 +143,11 @@ def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -
         tmp, run_id=np.array(run_id), rt=res.rt_min.astype(np.float32),
         slot_activity=np.array([s.activity for s in res.slots], dtype=np.int64),
         slot_per_week=np.array([s.per_week for s in res.slots]),
+        slot_json=np.array(json.dumps([[s.location_id, s.lat, s.lon, s.weekday, s.start_s,
+                                        s.end_s] for s in res.slots])),
         act_ids=np.array([a.id for a in acts], dtype=str),
-        act_json=np.array(json.dumps([[sorted(a.categories), sorted(a.audiences), a.capacity]
-                                      for a in acts])),
+        act_json=np.array(json.dumps([[sorted(a.categories), sorted(a.audiences), a.capacity,
+                                       a.name] for a in acts])),
         area_codes=np.array(ctx.areas.codes, dtype=str),
         origin_area=ctx.origin_area, origin_weight=ctx.origins.weight,
         origin_lat=ctx.origins.lat, origin_lon=ctx.origins.lon,

@@ -1,61 +1,118 @@
-"""What-if: add a hypothetical activity to a band and report the change per area, unsaved."""
+"""What-if: add, close or change a listing in one band and list every area whose access moves.
+
+The baseline's classes are frozen (fixed breaks, or the baseline's terciles), so only an
+area whose own reach changes can change class. Nothing is saved.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection
 
-from app.analysis.bands import band_of
-from app.analysis.decay import DECAYS
-from app.analysis.metrics import SessionSet
-from app.analysis.results import METRICS, Block, band_blocks
+from app.analysis.aggregate import weighted_mean_by
+from app.analysis.bands import BANDS, band_of
+from app.analysis.capacity import default_capacity
+from app.analysis.classes import Breaks, classify, fit_breaks
+from app.analysis.frequency import PER_WEEK
+from app.analysis.results import ACCESS_METRIC, STORED, Block
 from app.directory.vocab import AUDIENCE_CODES, CATEGORY_CODES, audience_code
-from app.errors import DataNotLoaded, InvalidInput
-from app.routing.raptor import QueryParams
-from app.services.gaps.compute import levels_of
-from app.services.gaps.inputs import AUDIENCE_GROUPS, load_areas
-from app.services.gaps.query import _band_state, check_filters, resolve_budget
-from app.services.gaps.search import SessionSpot, origin_access, session_round_trips
-from app.services.gaps.store import matrix_path
-from app.services.transit.router import get_router
-from app.settings import get_settings
+from app.errors import InvalidInput, NotFound
+from app.routing.raptor import Router
+from app.services.gaps.buses import ExtraTrip, routers_with_trips
+from app.services.gaps.inputs import AUDIENCE_GROUPS
+from app.services.gaps.placement import Place, resolve
+from app.services.gaps.query import (
+    BREAK_KINDS,
+    ROUND_TRIP_URL,
+    check_filters,
+    comparison_region,
+    known_districts,
+    need_breaks,
+    parse_region,
+)
+from app.services.gaps.scenario import (
+    Baseline,
+    budget_of,
+    evaluate,
+    load_baseline,
+    route_spots,
+    view_mask,
+)
+from app.services.gaps.search import SessionSpot
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PER_WEEK = {"weekly": 1.0, "fortnightly": 0.5, "monthly": 12 / 52}
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+CHANGE_METRICS = ("activities_share", "activities_mean", "sessions_mean")  # "access changes"
 
 
-class WhatIfRequest(BaseModel):
-    """A hypothetical activity, and the map view (category, audience, budget) to compare."""
+def known_category(v: str) -> str:
+    """A category code of the vocabulary, else a ValueError listing them."""
+    if v not in CATEGORY_CODES:
+        raise ValueError(f"unknown category; use one of {', '.join(sorted(CATEGORY_CODES))}")
+    return v
+
+
+def seconds(hhmm: str) -> int:
+    """Seconds after midnight of an HH:MM string."""
+    return int(hhmm[:2]) * 3600 + int(hhmm[3:]) * 60
+
+
+class Change(BaseModel):
+    """New days, times, frequency or capacity of an existing listing (same venue)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    lat: float = Field(ge=49.0, le=61.5, description="WGS84 latitude of the venue")
-    lon: float = Field(ge=-9.0, le=2.5, description="WGS84 longitude of the venue")
-    days: list[Weekday] = Field(min_length=1, max_length=7, description="e.g. ['thu']")
-    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM local time")
-    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM local time")
+    activity_id: str = Field(max_length=64, description="id of the listing to change")
+    days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    start: str | None = Field(None, pattern=HHMM)
+    end: str | None = Field(None, pattern=HHMM)
+    frequency: Literal["weekly", "fortnightly", "monthly"] | None = None
+    capacity: float | None = Field(None, gt=0, le=10_000, description="places per session")
+
+
+class WhatIfRequest(BaseModel):
+    """A scenario in one band (add a group, close listings, change one) and the map view."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # add: where (exactly one of lat/lon, postcode, venue_id) and when
+    lat: float | None = Field(None, ge=49.0, le=61.5, description="WGS84 latitude")
+    lon: float | None = Field(None, ge=-9.0, le=2.5, description="WGS84 longitude")
+    postcode: str | None = Field(None, max_length=10, description="place it at a postcode")
+    venue_id: str | None = Field(None, max_length=64, description="place it at a loaded venue")
+    days: list[Weekday] | None = Field(None, min_length=1, max_length=7, description="['thu']")
+    start: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
+    end: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
     frequency: Literal["weekly", "fortnightly", "monthly"] = "weekly"
-    category: str = Field(description="category code of the activity, e.g. social-connection")
+    category: str = Field("social-connection", description="category code of the new group")
     audiences: list[str] = Field(default_factory=list, max_length=5,
                                  description="audience codes, e.g. young-people-16-25")
-    capacity: float = Field(1.0, gt=0, le=10_000, description="places per session (default 1)")
+    capacity: float | None = Field(None, gt=0, le=10_000,
+                                   description="places per session (default: by category)")
+    name: str = Field("Hypothetical activity", max_length=120)
+    # close and change
+    close: list[str] = Field(default_factory=list, max_length=50,
+                             description="ids of listings to close")
+    change: Change | None = None
+    bus: list[ExtraTrip] = Field(default_factory=list, max_length=3,
+                                 description="extra bus trips, e.g. a later journey home")
+    # the view
+    band: str | None = Field(None, description="band (default: from the new session's times)")
     budget: int | None = Field(None, description="one-way budget in minutes (default 45)")
     view_category: str = Field("all", description="category shown on the map")
     view_audience: str = Field("all", description="audience group shown: all, young, older")
-    name: str = Field("Hypothetical activity", max_length=120)
+    region: str | None = Field(None, max_length=200, description="LAD codes, comma-separated")
+    breaks: str = Field("fixed", description="fixed or terciles (frozen at the baseline)")
 
     @field_validator("category")
     @classmethod
     def _category(cls, v: str) -> str:
-        if v not in CATEGORY_CODES:
-            raise ValueError(f"unknown category; use one of {', '.join(sorted(CATEGORY_CODES))}")
-        return v
+        return known_category(v)
 
     @field_validator("audiences")
     @classmethod
@@ -70,127 +127,256 @@ class WhatIfRequest(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _times(self) -> WhatIfRequest:
-        if self.end <= self.start:
+    def _shape(self) -> WhatIfRequest:
+        if self.start and self.end and self.end <= self.start:
             raise ValueError("end must be after start")
+        if self.breaks not in BREAK_KINDS:
+            raise ValueError(f"breaks must be one of {', '.join(BREAK_KINDS)}")
         return self
 
-    def seconds(self, hhmm: str) -> int:
-        """Seconds after midnight of an HH:MM field."""
-        return int(hhmm[:2]) * 3600 + int(hhmm[3:]) * 60
+    @property
+    def adds(self) -> bool:
+        """True when the scenario adds a new group."""
+        return any(x is not None for x in (self.lat, self.lon, self.postcode, self.venue_id))
 
 
-def _band(req: WhatIfRequest) -> str:
-    bands = {band_of(WEEKDAYS.index(d), req.seconds(req.start)) for d in req.days}
+def _band_of_times(days: Sequence[str], start: str, field: str = "start") -> str:
+    bands = {band_of(WEEKDAYS.index(d), seconds(start)) for d in days}
     if None in bands:
-        raise InvalidInput("the session starts outside every band (weekdays 09:00–22:00, "
-                           "weekends 09:00–22:00)", field="start")
+        raise InvalidInput("the session starts outside every band (weekdays and weekends "
+                           "09:00–22:00)", field=field)
     if len(bands) > 1:
         raise InvalidInput("choose days of one band: weekdays or the weekend, not both",
                            field="days")
     return str(bands.pop())
 
 
-def _load(band: str, run_id: int) -> dict[str, np.ndarray]:
-    path = matrix_path(get_settings().cache_dir, band)
-    if not path.exists():
-        raise DataNotLoaded(f"the what-if data of band {band} is missing; run "
-                            f"`python -m ingest gaps --band {band} --force`")
-    with np.load(path, allow_pickle=False) as z:
-        data = {k: z[k] for k in z.files}
-    if int(data["run_id"]) != run_id:
-        raise DataNotLoaded(f"the what-if data of band {band} is from another run; run "
-                            f"`python -m ingest gaps --band {band} --force`")
-    return data
+def scenario_band(req: WhatIfRequest) -> str:
+    """The band the scenario is evaluated in."""
+    if req.adds:
+        if not req.days or not req.start or not req.end:
+            raise InvalidInput("a new group needs days, start and end", field="days")
+        band = _band_of_times(req.days, req.start)
+        if req.band and req.band != band:
+            raise InvalidInput(f"the new group's times fall in {band}, not {req.band}",
+                               field="band")
+        return band
+    if req.band is None and req.change and req.change.days and req.change.start:
+        return _band_of_times(req.change.days, req.change.start, "change")
+    if req.band is None:
+        raise InvalidInput("say which band to evaluate (or add a group with days and times)",
+                           field="band")
+    if req.band not in BANDS:
+        raise InvalidInput(f"band must be one of {', '.join(BANDS)}", field="band")
+    if not req.close and not req.change and not req.bus:
+        raise InvalidInput("nothing to test: add a group, close or change a listing, or add "
+                           "a bus trip", field="close")
+    return req.band
 
 
-def _row_dict(b: Block, i: int) -> dict[str, Any]:
+class Scenario:
+    """The changed matrices of a band: columns dropped, columns added, activities added."""
+
+    def __init__(self, base: Baseline) -> None:
+        self.base = base
+        self.rt = base.rt
+        self.slot_activity = base.slot_activity.copy()
+        self.per_week = base.slot_per_week.copy()
+        self.capacity = base.capacity()
+        self.acts = [list(a) for a in base.acts]
+        self.routers: dict[int, Router] = {}
+        self._slots: list[list[Any]] = list(base.slots)
+
+    def activity_index(self, activity_id: str, field: str) -> int:
+        """Position of a listing among the band's activities; 404 if it has no session here."""
+        j = (self.base.act_ids.index(activity_id) if activity_id in self.base.act_ids
+             else -1)
+        if j < 0 or not (self.slot_activity == j).any():
+            raise NotFound(f"listing {activity_id!r} has no session in the {self.base.band} "
+                           "band", field=field)
+        return j
+
+    def close(self, j: int) -> list[list[Any]]:
+        """Remove every session of activity j; return the removed slots."""
+        keep = self.slot_activity != j
+        gone = [s for s, k in zip(self._slots, keep.tolist(), strict=True) if not k]
+        self.rt = self.rt[:, keep]
+        self.slot_activity = self.slot_activity[keep]
+        self.per_week = self.per_week[keep]
+        self._slots = [s for s, k in zip(self._slots, keep.tolist(), strict=True) if k]
+        return gone
+
+    def add(self, conn: Connection, j: int, spots: list[tuple[int, SessionSpot]],
+            per_week: float) -> np.ndarray:
+        """Route and append sessions of activity j; return their round-trip columns."""
+        cols = route_spots(conn, self.base, spots, self.routers)
+        self.rt = np.column_stack([self.rt, cols])
+        self.slot_activity = np.r_[self.slot_activity, np.full(len(spots), j)]
+        self.per_week = np.r_[self.per_week, np.full(len(spots), per_week)]
+        self._slots = self._slots + [["new", s.lat, s.lon, wd, s.start_s, s.end_s]
+                                     for wd, s in spots]
+        return cols
+
+
+def _row(b: Block, i: int, cls: str | None) -> dict[str, Any]:
     vals = {m: (None if np.isnan(b.values[m][i]) else round(float(b.values[m][i]), 4))
-            for m in METRICS}
-    score = float(b.gap_score[i])
-    return vals | {"gap_class": b.gap_class[i],
-                   "gap_score": None if np.isnan(score) else round(score, 4)}
+            for m in STORED}
+    return vals | {"gap_class": cls}
+
+
+def _classes(level: str, block: Block, need: np.ndarray, inside: np.ndarray,
+             breaks: Breaks) -> list[str | None]:
+    if level == "lad":
+        return [None] * len(block.codes)
+    return classify(need, block.values[ACCESS_METRIC], inside, breaks)
 
 
 def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
-    """Per LSOA, ward and district: the view's metrics before and after adding the activity."""
+    """Per LSOA, ward and district: every area whose access changes, before and after."""
     check_filters("lsoa", "weekday_day", req.view_category, req.view_audience)
-    band = _band(req)
-    st, _ = _band_state(conn, band)
-    budget = resolve_budget(st, req.budget)
-    data = _load(band, st["run_id"])
-    areas = load_areas(conn)
-    if areas.codes != data["area_codes"].tolist():
-        raise DataNotLoaded("the areas changed since the last run; run `python -m ingest gaps`")
-    week = [dt.date.fromisoformat(d) for d in data["week"].tolist()]
-    acts = json.loads(str(data["act_json"]))
-    n_act = len(acts)
-    lats, lons = data["origin_lat"], data["origin_lon"]
-    query = QueryParams(max_buses=int(st["params"].get("max_buses", 4)))
-    new_cols = []
-    for day in req.days:
-        wd = WEEKDAYS.index(day)
-        router = get_router(conn, week[wd])
-        access = origin_access(router, lats, lons, query)
-        spot = SessionSpot(req.lat, req.lon, req.seconds(req.start), req.seconds(req.end))
-        out, back = session_round_trips(router, [spot], access, lats, lons, query)
-        new_cols.append(np.maximum(out, back)[:, 0])
-    rt_base = data["rt"].astype(np.float64)
-    rt_new = np.column_stack([rt_base, *new_cols])
-    base_sessions = SessionSet(data["slot_activity"], data["slot_per_week"])
-    new_sessions = SessionSet(
-        np.r_[data["slot_activity"], np.full(len(new_cols), n_act)],
-        np.r_[data["slot_per_week"], np.full(len(new_cols), PER_WEEK[req.frequency])])
-    cats = [set(a[0]) for a in acts] + [{req.category}]
-    auds = [set(a[1]) for a in acts] + [set(req.audiences)]
-    capacity = np.array([a[2] for a in acts] + [req.capacity], dtype=np.float64)
-    codes, pop_band = AUDIENCE_GROUPS[req.view_audience]
-    cat_mask = np.array([req.view_category == "all" or req.view_category in c for c in cats])
-    aud_mask = np.array([codes is None or bool(a & codes) for a in auds])
-    pop = areas.population[pop_band]
-    decay = DECAYS[st["params"].get("decay", "stepped")]
-    region = st["params"].get("region_used")
-    levels = levels_of(areas, set(region) if region else None)
+    band = scenario_band(req)
+    region_req = parse_region(req.region, known_districts(conn))
+    base = load_baseline(conn, band)  # 503 with the command to run before any 422 on places
+    place: Place | None = None
+    if req.adds:
+        place = resolve(conn, lat=req.lat, lon=req.lon, postcode=req.postcode,
+                        venue_id=req.venue_id)
+    budget = budget_of(base, req.budget)
+    sc = Scenario(base)
+    described: dict[str, Any] = {"closed": [], "changed": None, "added": None, "bus": []}
+    if req.bus:
+        # only the weekdays that hold a session, before or after the change
+        used = {int(x[3]) for x in base.slots} | {WEEKDAYS.index(d) for d in req.days or []}
+        if req.change and req.change.days:
+            used |= {WEEKDAYS.index(d) for d in req.change.days}
+        band_days = {wd: base.week[wd] for wd in BANDS[band].weekdays if wd in used}
+        sc.routers, described["bus"] = routers_with_trips(conn, band_days, req.bus)
+        spots = [(int(s[3]), SessionSpot(float(s[1]), float(s[2]), int(s[4]), int(s[5])))
+                 for s in base.slots]
+        sc.rt = route_spots(conn, base, spots, sc.routers)
+    for aid in req.close:
+        j = sc.activity_index(aid, "close")
+        sc.close(j)
+        described["closed"].append({"id": aid, "name": base.acts[j][3]})
+    if req.change:
+        ch = req.change
+        j = sc.activity_index(ch.activity_id, "change")
+        old_rate = float(sc.per_week[sc.slot_activity == j].max(initial=0.0))
+        old_slots = sc.close(j)
+        venues = sorted({(s[1], s[2]) for s in old_slots})
+        days = ([WEEKDAYS.index(d) for d in ch.days] if ch.days
+                else sorted({int(s[3]) for s in old_slots}))
+        s0 = seconds(ch.start) if ch.start else int(old_slots[0][4])
+        s1 = seconds(ch.end) if ch.end else int(old_slots[0][5])
+        if s1 <= s0:
+            raise InvalidInput("the changed session must end after it starts", field="change")
+        for wd in days:
+            if band_of(wd, s0) != band:
+                raise InvalidInput(f"the changed session would leave the {band} band; "
+                                   "evaluate it in its new band", field="change")
+        if ch.capacity:
+            sc.capacity[j] = ch.capacity
+        rate = PER_WEEK[ch.frequency] if ch.frequency else old_rate
+        sc.add(conn, j, [(wd, SessionSpot(la, lo, s0, s1)) for wd in days for la, lo in venues],
+               rate)
+        described["changed"] = {"id": ch.activity_id, "name": base.acts[j][3],
+                                "days": [WEEKDAYS[d] for d in days],
+                                "start": f"{s0 // 3600:02d}:{s0 % 3600 // 60:02d}",
+                                "end": f"{s1 // 3600:02d}:{s1 % 3600 // 60:02d}",
+                                "sessions_per_week": rate, "capacity": float(sc.capacity[j])}
+    new_cols = None
+    if place is not None and req.days and req.start and req.end:
+        j = len(sc.acts)
+        cap = req.capacity or default_capacity(req.category)
+        sc.acts.append([[req.category], list(req.audiences), cap, req.name])
+        sc.capacity = np.r_[sc.capacity, cap]
+        spot = [(WEEKDAYS.index(d), SessionSpot(place.lat, place.lon, seconds(req.start),
+                                                seconds(req.end))) for d in req.days]
+        new_cols = sc.add(conn, j, spot, PER_WEEK[req.frequency])
+        described["added"] = {"name": req.name, "place": place.label, "venue_id": place.venue_id,
+                              "lat": round(place.lat, 5), "lon": round(place.lon, 5),
+                              "days": req.days, "start": req.start, "end": req.end,
+                              "frequency": req.frequency, "category": req.category,
+                              "audiences": req.audiences, "capacity": cap}
+    base_mask = view_mask(base.acts, req.view_category, req.view_audience)
+    new_mask = view_mask(sc.acts, req.view_category, req.view_audience)
+    before = evaluate(base, base.rt, base.slot_activity, base.slot_per_week, base.capacity(),
+                      base_mask, req.view_audience, budget)
+    after = evaluate(base, sc.rt, sc.slot_activity, sc.per_week, sc.capacity, new_mask,
+                     req.view_audience, budget)
+    return _compare(conn, req, base, band, budget, region_req, before, after, described,
+                    new_cols, bool(new_mask[-1]) if len(sc.acts) > len(base.acts) else None)
 
-    def rows(rt: np.ndarray, sessions: SessionSet, cap: np.ndarray, cmask: np.ndarray,
-             amask: np.ndarray) -> list[Block]:
-        return list(band_blocks(rt, sessions, cap, {req.view_category: cmask},
-                              {req.view_audience: (amask, pop)}, data["origin_area"],
-                              data["origin_weight"], levels, areas.imd_score,
-                              areas.population["total"], [budget], decay))
 
-    before = rows(rt_base, base_sessions, capacity[:-1], cat_mask[:-1], aud_mask[:-1])
-    after = rows(rt_new, new_sessions, capacity, cat_mask, aud_mask)
+def _compare(conn: Connection, req: WhatIfRequest, base: Baseline, band: str, budget: int,
+             region_req: list[str] | None, before: list[Block], after: list[Block],
+             described: dict[str, Any], new_cols: np.ndarray | None,
+             counts_in_view: bool | None) -> dict[str, Any]:
+    """Frozen-baseline classes before and after, and every area whose access changed."""
+    areas = base.areas
+    codes, how = comparison_region(base.state, region_req)
+    region = set(codes)
     names = {"lsoa": dict(zip(areas.codes, areas.names, strict=True)),
              "ward": areas.ward_names, "lad": areas.lad_names}
+    need_lsoa = areas.imd_score
+    cuts = need_breaks(conn, str(base.state["run_id"]))
     changes: dict[str, list[dict[str, Any]]] = {"lsoa": [], "ward": [], "lad": []}
+    competition_only = dict.fromkeys(changes, 0)
+    frozen: dict[str, Any] = {}
+    lad_of_ward = dict(zip(areas.ward_codes, areas.lad_codes, strict=True))
     for b, a in zip(before, after, strict=True):
-        deltas = {m: np.round(np.nan_to_num(a.values[m]) - np.nan_to_num(b.values[m]), 4)
-                  for m in METRICS}
-        changed = np.zeros(len(a.codes), bool)
-        for d in deltas.values():
-            changed |= d != 0
-        changed |= np.array([x != y for x, y in zip(a.gap_class, b.gap_class, strict=True)])
-        for i in np.flatnonzero(changed).tolist():
-            code = a.codes[i]
-            changes[a.level].append({"code": code, "name": names[a.level].get(code),
-                                     "before": _row_dict(b, i), "after": _row_dict(a, i),
-                                     "delta": {m: float(d[i]) for m, d in deltas.items()}})
-    reach = np.column_stack(new_cols).min(axis=1) <= budget
-    w = data["origin_weight"] * pop[data["origin_area"]]
-    in_view = bool(cat_mask[-1] and aud_mask[-1])
+        if b.level == "lsoa":
+            need, lads = need_lsoa, areas.lad_codes
+        else:
+            idx = _parent_idx(areas, b.level, b.codes)
+            need = weighted_mean_by(need_lsoa, areas.population["total"], idx, len(b.codes))
+            lads = [lad_of_ward[c] for c in b.codes] if b.level == "ward" else b.codes
+        inside = np.array([c in region for c in lads], bool)
+        breaks = fit_breaks(b.values[ACCESS_METRIC], inside, cuts, req.breaks)  # frozen
+        frozen[b.level] = breaks.as_dict()
+        cb = _classes(b.level, b, need, inside, breaks)
+        ca = _classes(b.level, a, need, inside, breaks)
+        deltas = {m: np.nan_to_num(a.values[m]) - np.nan_to_num(b.values[m]) for m in STORED}
+        moved = np.zeros(len(b.codes), bool)
+        for m in CHANGE_METRICS:
+            moved |= np.abs(deltas[m]) > 1e-9
+        comp = (np.abs(deltas["e2sfca"]) > 1e-9) & ~moved
+        competition_only[b.level] = int(comp.sum())
+        for i in np.flatnonzero(moved).tolist():
+            code = b.codes[i]
+            changes[b.level].append({
+                "code": code, "name": names[b.level].get(code), "in_region": bool(inside[i]),
+                "before": _row(b, i, cb[i]), "after": _row(a, i, ca[i]),
+                "class_changed": cb[i] != ca[i],
+                "delta": {m: round(float(deltas[m][i]), 4) for m in STORED}})
+    summary: dict[str, Any] = {f"{lv}_changed": len(v) for lv, v in changes.items()}
+    summary |= {f"{lv}_class_changed": sum(c["class_changed"] for c in v)
+                for lv, v in changes.items()}
+    summary["competition_only_changed"] = competition_only
+    if new_cols is not None:
+        pop = areas.population[_age_band(req.view_audience)]
+        w = base.origin_weight * pop[base.origin_area]
+        ok = new_cols.min(axis=1) <= budget
+        summary["residents_within_round_trip"] = round(float(w[ok].sum()))
+        summary["lsoas_reached"] = len(set(base.origin_area[ok].tolist()))
     return {
-        "band": band, "budget": budget, "saved": False,
+        "band": band, "band_label": BANDS[band].label, "budget": budget, "saved": False,
         "view": {"category": req.view_category, "audience": req.view_audience,
-                 "counts_in_view": in_view},
-        "activity": {"name": req.name, "lat": req.lat, "lon": req.lon, "days": req.days,
-                     "start": req.start, "end": req.end, "frequency": req.frequency,
-                     "category": req.category, "audiences": req.audiences,
-                     "capacity": req.capacity},
-        "summary": {
-            "residents_within_round_trip": round(float(w[reach].sum())),
-            "lsoas_reached": len(set(data["origin_area"][reach].tolist())),
-            "lsoas_changed": len(changes["lsoa"]), "wards_changed": len(changes["ward"]),
-        },
-        "changes": changes,
+                 "counts_in_view": counts_in_view},
+        "scenario": described, "region": codes, "region_rule": how,
+        "frozen_breaks": frozen, "round_trip": ROUND_TRIP_URL,
+        "summary": summary, "changes": changes,
     }
+
+
+def _parent_idx(areas: Any, level: str, codes: list[str]) -> np.ndarray:
+    pos = {c: i for i, c in enumerate(codes)}
+    parents = areas.ward_codes if level == "ward" else areas.lad_codes
+    return np.array([pos[c] for c in parents], dtype=np.int64)
+
+
+def _age_band(audience: str) -> str:
+    return AUDIENCE_GROUPS[audience][1]
+
+
+__all__ = ["Change", "WhatIfRequest", "what_if"]
