@@ -75,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {database_problem(exc)}", file=sys.stderr)
         return 2
+    except EOFError:
+        # A prompt (e.g. create-user's password) met a closed or piped-empty stdin.
+        print("\nerror: standard input ended before the command had read what it needs (for a "
+              "password from a pipe use --password-stdin)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: nothing from the current dataset was written", file=sys.stderr)
         return 130

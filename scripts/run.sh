@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: private PostGIS (unless DATABASE_URL is set), migrate, load data if empty, serve.
-# The server is supervised: if it dies (a crash, an out-of-memory kill) it is started again;
-# Ctrl-C or `make stop` ends it. Settings come from the environment and .env via app.settings.
+# The server is supervised: if it dies (a crash, an out-of-memory kill: a non-zero exit) it is
+# started again; Ctrl-C or `make stop` ends it, as does a clean exit of the server itself. Settings come from the environment and .env via app.settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -28,10 +28,11 @@ echo $$ >"$pidfile"
 child=""
 stopping=0
 stop_server() {
-  stopping=1
+  stopping=$1
   if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; fi
 }
-trap stop_server INT TERM
+trap 'stop_server INT' INT
+trap 'stop_server TERM' TERM
 trap 'rm -f "$pidfile"' EXIT
 
 echo "==> serving on http://$HOST:$PORT  (Ctrl-C or \`make stop\` to stop)"
@@ -48,7 +49,9 @@ while :; do
   while kill -0 "$child" 2>/dev/null; do wait "$child" || rc=$?; done
   rm -f "$CACHE_DIR/server.pid"
   child=""
-  [ "$stopping" = 1 ] && break
+  # A clean exit was asked for (a signal to the server itself): not a crash, so no restart.
+  [ "$rc" = 0 ] && [ "$stopping" = 0 ] && stopping=SERVER
+  [ "$stopping" != 0 ] && break
   # A server that dies at once every time (port taken, broken settings) will not be retried
   # forever.
   if [ $(( $(date +%s) - started )) -lt 10 ]; then quick_exits=$((quick_exits + 1)); else quick_exits=0; fi
@@ -59,6 +62,10 @@ while :; do
   echo "==> the server exited (code $rc); restarting it in 2 s" >&2
   sleep 2 &
   wait $! || true
-  [ "$stopping" = 1 ] && break
+  [ "$stopping" != 0 ] && break
 done
-echo "==> stopped the server; the database keeps running (\`make stop\` stops it too)"
+if [ "$stopping" = INT ] && [ "$PRIVATE_CLUSTER" = 1 ]; then
+  echo "==> server stopped; the database keeps running for the CLI (\`make stop\` stops it)"
+else
+  echo "==> server stopped"
+fi

@@ -124,3 +124,11 @@ def test_realdata_tests_refuse_to_vanish_without_data() -> None:
                              capture_output=True, text=True, check=False)
     assert "real-data tests: NONE will run" in allowed.stdout, allowed.stdout
     assert "NOT run" in allowed.stdout
+
+
+def test_cli_prompt_on_closed_stdin_is_one_line(db_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    args = [sys.executable, "-m", "ingest", "create-user", "--username", "x", "--role", "viewer"]
+    result = subprocess.run(args, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert_one_line_refusal(result, "standard input ended", "--password-stdin")
