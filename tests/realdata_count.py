@@ -79,7 +79,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Repeat the count at the end, with how the real-data tests came out."""
-    if not _realdata_ids and not _not_run:
+    if terminalreporter.config.option.collectonly or (not _realdata_ids and not _not_run):
         return
     counts = Counter(_outcomes.values())
     parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none finished"
