@@ -12,4 +12,5 @@ fi
 scripts/migrate.sh >/dev/null
 root=$(pwd)
 cd "$here"  # file arguments are relative to where the command was typed
-exec "$root/.venv/bin/within-reach" "$@"
+# The same CLI as .venv/bin/within-reach, on this checkout's code.
+PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec "$root/.venv/bin/python" -m ingest "$@"

@@ -30,12 +30,15 @@ server_alive() {
   [ "$state" != "Z" ]
 }
 
-# The first parent folder the postgres user cannot search, if any.
+# The top-most existing parent folder the postgres user cannot search, if any.
 blocked_parent() {
-  local d=$1
-  while [ "$d" != "/" ]; do
-    d=$(dirname "$d")
-    if [ -d "$d" ] && ! as_owner test -x "$d"; then echo "$d"; return; fi
+  local d="" part
+  local IFS=/
+  for part in $(dirname "$1"); do
+    [ -n "$part" ] || continue
+    d="$d/$part"
+    [ -d "$d" ] || return 0
+    if ! as_owner test -x "$d"; then echo "$d"; return 0; fi
   done
 }
 

@@ -131,3 +131,14 @@ def test_migrations_wait_until_the_database_is_up() -> None:
         subprocess.run(["bash", "scripts/pg.sh", "stop", str(home / "data")], cwd=PROJECT_ROOT,
                        check=False)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_make_ingest_runs_the_cli_from_where_it_was_typed(run_db: str, tmp_path: Path) -> None:
+    # scripts/ingest.sh (`make ingest`) migrates, then runs within-reach with paths relative to
+    # the caller's folder, not the project's.
+    env = {**os.environ, "DATABASE_URL": run_db}
+    result = subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "ingest.sh"), "bootstrap",
+                             "--write-sample", "out"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "codepoint_xf.csv").exists()
