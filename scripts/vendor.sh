@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p static/vendor/leaflet static/vendor/axe-core static/vendor/swagger-ui static/vendor/redoc
-cp -r node_modules/leaflet/dist/. static/vendor/leaflet/
-cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
+cp -r node_modules/leaflet/dist/. node_modules/leaflet/LICENSE static/vendor/leaflet/
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 # /docs and /redoc (app/api/docs.py): the bundles and their licences, no source maps.
 cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} static/vendor/swagger-ui/
 cp node_modules/redoc/bundles/{redoc.standalone.js,redoc.standalone.js.LICENSE.txt} node_modules/redoc/LICENSE static/vendor/redoc/
