@@ -11,7 +11,7 @@ RUN mkdir -p static && bash scripts/vendor.sh
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY app app
 COPY ingest ingest
 # Editable, so `app` stays this folder: settings find static/, alembic/ and docs/ beside it.
