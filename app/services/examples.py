@@ -9,21 +9,20 @@ from sqlalchemy.orm import Session
 # is loaded the pages call it the region, so the example must come from it.
 SAMPLE_LAD_LIKE = "X%"
 
-# The venue with the most other venues within 1 km is the "town centre"; the example is the
-# nearest postcode to it that is not itself a venue's (so the answer is a real journey).
+# The venue with the most venues within about 1 km is the "town centre"; the example is the
+# nearest postcode to it that is not itself a venue's (so the answer is a real journey). With no
+# venues, the postcode nearest the middle of all postcodes.
 _EXAMPLE_SQL = text("""
 WITH venue AS (
   SELECT l.id, l.geom, replace(upper(l.postcode), ' ', '') AS pcd
   FROM location l
-  JOIN service_at_location sl ON sl.location_id = l.id
-  JOIN service s ON s.id = sl.service_id
-  WHERE s.status = 'active' AND l.geom IS NOT NULL
-    AND (NOT :sample OR l.lad_code LIKE :lad_like)
-  GROUP BY l.id
+  WHERE l.geom IS NOT NULL AND (NOT :sample OR l.lad_code LIKE :lad_like)
+    AND EXISTS (SELECT 1 FROM service_at_location sl JOIN service s ON s.id = sl.service_id
+                WHERE sl.location_id = l.id AND s.status = 'active')
 ), hub AS (
+  -- Neighbours within about 1 km (0.01 degree), counted through the location index.
   SELECT v.geom FROM venue v
-  ORDER BY (SELECT count(*) FROM venue w
-            WHERE ST_DWithin(v.geom::geography, w.geom::geography, 1000)) DESC, v.id
+  ORDER BY (SELECT count(*) FROM location w WHERE ST_DWithin(w.geom, v.geom, 0.01)) DESC, v.id
   LIMIT 1
 ), centre AS (
   SELECT coalesce((SELECT geom FROM hub),
