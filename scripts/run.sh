@@ -9,7 +9,8 @@ PY=.venv/bin/python
 eval "$($PY -m app.settings_shell)"
 mkdir -p "$CACHE_DIR"
 pidfile=$CACHE_DIR/run.pid
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+# A pid file left by a crash may name a pid since reused: check it is still a run.sh.
+if [ -f "$pidfile" ] && ps -p "$(cat "$pidfile")" -o args= 2>/dev/null | grep -q 'scripts/run.sh'; then
   echo "Within Reach is already running (pid $(cat "$pidfile")); \`make stop\` stops it." >&2
   exit 1
 fi

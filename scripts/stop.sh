@@ -16,11 +16,13 @@ wait_gone() {
 }
 
 stopped=0
-for name in run server; do
+# Each pid file with what its process runs (a stale file may name a pid since reused).
+for entry in "run:scripts/run.sh" "server:-m app"; do
+  name=${entry%%:*}; what=${entry#*:}
   f=$CACHE_DIR/$name.pid
   [ -f "$f" ] || continue
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if ps -p "$pid" -o args= 2>/dev/null | grep -qF -- "$what"; then
     kill -TERM "$pid" 2>/dev/null || true
     if ! wait_gone "$pid" 15; then kill -KILL "$pid" 2>/dev/null || true; fi
     stopped=1
