@@ -1,11 +1,19 @@
-# Within Reach: `make run` serves the app, `make test` runs the whole suite. Both are idempotent.
-.PHONY: run test setup lint bench clean-db
+# Within Reach: `make run` serves the app, `make test` runs the whole suite, `make stop` stops
+# the server and its database. All are idempotent.
+.PHONY: run stop test setup lint bench ingest clean-db
 
 setup:
 	@scripts/bootstrap.sh
 
 run: setup
 	@scripts/run.sh
+
+stop:
+	@scripts/stop.sh
+
+# The ingest CLI on the app's settings, e.g. make ingest ARGS="postcodes geodata/codepo_gb.zip"
+ingest: setup
+	@scripts/ingest.sh $(ARGS)
 
 test:
 	@scripts/bootstrap.sh --with-browser
@@ -21,5 +29,6 @@ bench: setup
 	.venv/bin/python -m pip install -q --no-deps pyraptor==1.3.10
 	.venv/bin/python -m bench $(ARGS)
 
+# Reset: stop everything and delete the private cluster; the next `make run` reloads the data.
 clean-db:
-	scripts/pg.sh stop .pgdata && rm -rf .pgdata
+	@scripts/stop.sh --delete-db

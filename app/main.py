@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
-from app.api import ROUTERS
+from app.api import ROUTERS, docs
 from app.errors import AppError, status_for
 from app.privacy import install_log_redaction, redact_text
 from app.settings import PROJECT_ROOT
@@ -41,6 +41,7 @@ def create_app() -> FastAPI:
         title="Within Reach",
         version="0.1.0",
         description="Community activities a client can reach by walk and bus, there and back.",
+        docs_url=None, redoc_url=None,  # served offline by app/api/docs.py instead
     )
     # The read API is public and open by design (ORUK consumers, dashboards).
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
@@ -60,7 +61,7 @@ def create_app() -> FastAPI:
         return JSONResponse({"error": "database_unavailable",
                              "message": "the database is not reachable"}, status_code=503)
 
-    for router in ROUTERS:
+    for router in (*ROUTERS, docs.router):
         app.include_router(router)
     static_dir = PROJECT_ROOT / "static"
     if static_dir.is_dir():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """All configuration for the app, the ingest CLI and the batch jobs."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # The project's own .env, wherever the command runs from (a .env in the cwd may be another
+    # project's).
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8",
+                                      extra="ignore")
 
     database_url: str = Field(
         default="postgresql+psycopg://withinreach@127.0.0.1:54329/withinreach",
@@ -63,6 +66,29 @@ class Settings(BaseSettings):
     planner_region_min_share: float = Field(
         default=0.05, ge=0, le=1, description="With no planner_region, a district is in the "
         "default comparison region when it holds at least this share of the listings.")
+
+    # Issue 16 (newcomer): the private cluster `make run` starts when DATABASE_URL is not set;
+    # the default DATABASE_URL follows PGPORT, so the CLI and the server find the same one.
+    pgport: int = Field(default=54329, description="Port of the private PostGIS cluster.")
+    pgdata_dir: Path = Field(
+        default=PROJECT_ROOT / ".pgdata", description="Folder of the private PostGIS cluster."
+    )
+
+    _private_cluster: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _private_cluster_url(self) -> Settings:
+        """Point the default database URL at the private cluster's port."""
+        if "database_url" not in self.model_fields_set or not self.database_url.strip():
+            self._private_cluster = True
+            self.database_url = (
+                f"postgresql+psycopg://withinreach@127.0.0.1:{self.pgport}/withinreach")
+        return self
+
+    @property
+    def uses_private_cluster(self) -> bool:
+        """True when DATABASE_URL was not given, so `make run` starts its own cluster."""
+        return self._private_cluster
 
     @property
     def sync_url(self) -> str:

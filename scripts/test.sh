@@ -9,6 +9,14 @@ if [ -z "${GEODATA_DIR:-}" ] && [ -d ../shared/data ]; then
   export GEODATA_DIR
 fi
 
+if [ -n "${GEODATA_DIR:-}" ]; then
+  echo "==> real-data tests use GEODATA_DIR=$GEODATA_DIR (counts after collection and at the end)"
+elif [ "${ALLOW_NO_DATA:-}" = 1 ]; then
+  echo "==> no real data (GEODATA_DIR unset, ALLOW_NO_DATA=1): the real-data tests will NOT run"
+else
+  echo "==> no real data (GEODATA_DIR unset and no ../shared/data): the run will stop after collection"
+fi
+
 tmp=$(mktemp -d /tmp/withinreach-test-pg.XXXXXX)
 chmod 755 "$tmp"
 port=$(.venv/bin/python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")

@@ -17,21 +17,9 @@ from tests.server import running_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
-# One headless Chromium for every page test (browser, page, artifacts fixtures).
-pytest_plugins = ["tests.fixtures_browser"]
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without GEODATA_DIR the real-data tests cannot run; say so loudly rather than pass."""
-    if os.environ.get("GEODATA_DIR"):
-        return
-    skipped = [i for i in items if i.get_closest_marker("realdata")]
-    if skipped:
-        for item in skipped:
-            items.remove(item)
-        config.issue_config_time_warning(
-            pytest.PytestWarning(f"GEODATA_DIR is not set: {len(skipped)} real-data tests were "
-                                 "NOT run (CI sets it to ../shared/data)"), stacklevel=2)
+# One headless Chromium for every page test (browser, page, artifacts fixtures); honest counts
+# of the real-data tests (and a refusal to run them without data unless ALLOW_NO_DATA=1).
+pytest_plugins = ["tests.fixtures_browser", "tests.realdata_count"]
 
 
 @pytest.fixture(scope="session")

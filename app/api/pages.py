@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.db import get_session
 from app.directory.vocab import AUDIENCES, CATEGORIES
 from app.services.datasets import attributions
+from app.services.examples import example_postcode
 from app.services.notices import data_notices
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -64,6 +65,8 @@ def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, 
         "region_label": "Fictional sample region (not real places)" if sample else
         "Nottinghamshire",
         "attributions": attributions(session),
+        # A postcode that exists in what is loaded, for the finder's hint and placeholder.
+        "example_postcode": example_postcode(session, sample_region=bool(sample)),
         "categories": [{"code": t.code, "label": t.name} for t in CATEGORIES],
         "audiences": [{"code": t.code, "label": t.name} for t in AUDIENCES],
         # Synthetic timetables, illustrative listings, the fictional region: from the data.

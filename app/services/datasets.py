@@ -39,3 +39,14 @@ def attributions(session: Session) -> list[str]:
     rows = session.execute(text(
         "SELECT DISTINCT attribution FROM dataset_version ORDER BY attribution"))
     return [r[0] for r in rows]
+
+
+def postcode_sources(session: Session) -> str:
+    """Name the loaded postcode directories by publisher and file, for messages."""
+    rows = session.execute(text(
+        "SELECT DISTINCT dataset, publisher, source_file FROM dataset_version"
+        " WHERE dataset = 'postcodes' OR (dataset = 'sample-region' AND source_file ILIKE"
+        " 'codepoint%') ORDER BY dataset, publisher, source_file")).all()
+    names = [f"{r.publisher}, {r.source_file}" if r.dataset == "postcodes"
+             else f"the fictional sample region's postcodes ({r.publisher})" for r in rows]
+    return "; ".join(names) or "none loaded"

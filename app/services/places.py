@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.postcodes import ParsedPostcode
+from app.services.datasets import postcode_sources
 
 _FULL_SQL = text("""
 SELECT p.pcds, ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon, p.positional_quality,
@@ -45,9 +46,9 @@ def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
     row = session.execute(_FULL_SQL, {"pcd": pc.compact}).mappings().first()
     if row is None:
         raise NotFound(
-            f"postcode {pc.display} is not in the loaded postcode directory. It may be newer "
-            f"than the directory (Code-Point Open 2014) or mistyped; check it, or try the "
-            f"outward code {pc.outward} for an approximate location.",
+            f"postcode {pc.display} is not in the loaded postcode directory "
+            f"({postcode_sources(session)}). It may be newer than the directory or mistyped; "
+            f"check it, or try the outward code {pc.outward} for an approximate location.",
             field="postcode",
         )
     return {
