@@ -14,6 +14,7 @@ from app.db import get_session
 from app.directory.vocab import AUDIENCES, CATEGORIES
 from app.services.datasets import attributions
 from app.services.notices import data_notices
+from app.services.reachable.coverage import example_postcode
 from app.settings import PROJECT_ROOT, get_settings
 
 router = APIRouter()
@@ -68,4 +69,12 @@ def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, 
         "audiences": [{"code": t.code, "label": t.name} for t in AUDIENCES],
         # Synthetic timetables, illustrative listings, the fictional region: from the data.
         "notices": data_notices(session.connection()),
+        # The finder's hint shows a postcode that exists in what is loaded (issue 10/16).
+        "example_postcode": _example(session),
     }
+
+
+def _example(session: Session) -> dict[str, str] | None:
+    """A loaded postcode amid the listings, and its outward code, for the finder's hint."""
+    found = example_postcode(session.connection())
+    return None if found is None else {"postcode": found[0], "outward": found[1]}

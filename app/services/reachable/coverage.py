@@ -1,0 +1,105 @@
+"""What the loaded data cover, in words: dataset names, districts and bus service near home.
+
+Every message names a dataset the way its provenance row (dataset_version) does, never by
+an internal id, so the words stay true when other data are loaded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+_LATEST = text("""
+SELECT publisher, attribution FROM dataset_version
+WHERE dataset = :dataset OR dataset LIKE :pattern
+ORDER BY loaded_at DESC, id DESC""")
+
+# Attributions that are licence statements rather than names: use the publisher instead.
+_STATEMENTS = ("contains", "source:", "©", "(c)")
+
+
+def dataset_name(conn: Connection, dataset: str, fallback: str, *, pattern: str = "") -> str:
+    """How to name a loaded dataset in a message ('Ordnance Survey (Code-Point Open)').
+
+    `pattern` (SQL LIKE) also takes in related datasets, e.g. one row per GTFS feed.
+    """
+    names: list[str] = []
+    for r in conn.execute(_LATEST, {"dataset": dataset, "pattern": pattern or dataset}):
+        attribution = (r.attribution or "").strip()
+        name = attribution if attribution and not attribution.lower().startswith(
+            _STATEMENTS) else (r.publisher or "").strip()
+        if name and name not in names:
+            names.append(name)
+    return "; ".join(names) or fallback
+
+
+def postcode_directory(conn: Connection) -> str:
+    """The loaded postcode directory's name."""
+    return dataset_name(conn, "postcodes", "the postcode directory")
+
+
+def timetable_name(conn: Connection) -> str:
+    """The loaded bus timetables' names."""
+    return dataset_name(conn, "gtfs", "the bus timetable", pattern="gtfs:%")
+
+
+def directory_name(conn: Connection) -> str:
+    """The loaded activity directories' names."""
+    return dataset_name(conn, "activities", "the activity directory", pattern="activities-%")
+
+
+def covered_districts(conn: Connection) -> list[tuple[str, str]]:
+    """(code, name) of every loaded district, by name."""
+    return [(r.code, r.name) for r in conn.execute(text("SELECT code, name FROM lad "
+                                                        "ORDER BY name"))]
+
+
+_LISTED = text("""
+SELECT d.code, d.name FROM lad d
+WHERE EXISTS (SELECT 1 FROM location l
+              JOIN service_at_location sal ON sal.location_id = l.id
+              JOIN service s ON s.id = sal.service_id
+              WHERE l.lad_code = d.code AND s.status = 'active')
+ORDER BY d.name""")
+
+
+def listing_districts(conn: Connection) -> list[tuple[str, str]]:
+    """(code, name) of the districts where any active listing is held."""
+    return [(r.code, r.name) for r in conn.execute(_LISTED)]
+
+
+_NAPTAN_NEAR = text("""
+SELECT count(*) FROM bus_stop
+WHERE status = 'active' AND ST_DWithin(geom::geography,
+      ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :m)""")
+
+
+def naptan_stops_near(conn: Connection, lat: float, lon: float, metres: float) -> int:
+    """Active NaPTAN stops within `metres` (straight line) of a point."""
+    return int(conn.execute(_NAPTAN_NEAR, {"lat": lat, "lon": lon, "m": metres}).scalar_one())
+
+
+# The postcode beside the venue with most other venues within 3 km: a town centre with
+# listings around it, wherever the loaded region is.
+_EXAMPLE = text("""
+WITH venues AS (
+    SELECT l.id, l.geom FROM location l
+    WHERE l.geom IS NOT NULL AND EXISTS (
+        SELECT 1 FROM service_at_location sal JOIN service s ON s.id = sal.service_id
+        WHERE sal.location_id = l.id AND s.status = 'active')),
+busiest AS (
+    SELECT v.geom FROM venues v
+    ORDER BY (SELECT count(*) FROM venues w
+              WHERE ST_DWithin(v.geom::geography, w.geom::geography, 3000)) DESC, v.id
+    LIMIT 1)
+SELECT p.pcd, p.outward FROM postcode p, busiest
+ORDER BY p.geom <-> busiest.geom, p.pcd LIMIT 1""")
+_ANY = text("SELECT pcd, outward FROM postcode ORDER BY pcd LIMIT 1")
+
+
+def example_postcode(conn: Connection) -> tuple[str, str] | None:
+    """(full postcode, outward code) of a loaded postcode amid the listings, for hints."""
+    row = conn.execute(_EXAMPLE).first() or conn.execute(_ANY).first()
+    if row is None:
+        return None
+    pcd, outward = str(row.pcd), str(row.outward)
+    return f"{outward} {pcd[len(outward):]}", outward
