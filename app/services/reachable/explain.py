@@ -117,8 +117,11 @@ def _removed(ctx: Context) -> list[str]:
     notes = []
     if ctx.removed_by_filters:
         what = "; ".join(ctx.filter_words) or "the chosen filters"
+        tip = (" 'Aimed at' keeps only activities aimed at that group: to include "
+               "activities open to all ages, clear it and enter the client's age instead."
+               if any(w.startswith("aimed at") for w in ctx.filter_words) else "")
         notes.append(f"The filters ({what}) leave out "
-                     f"{_plural(ctx.removed_by_filters, 'session')} on those days.")
+                     f"{_plural(ctx.removed_by_filters, 'session')} on those days.{tip}")
     if ctx.removed_not_step_free:
         who = "For a wheelchair user, " if ctx.wheelchair else "Step-free only: "
         n = ctx.removed_not_step_free
