@@ -84,12 +84,15 @@ def _target(s: DirSession) -> Target:
                   _seconds(s.start), _seconds(s.end))
 
 
-def _filtered_out(conn: Connection, req: ReachableRequest, days: list[dt.date],
-                  filters: ActivityFilters) -> tuple[int, int]:
+def _filtered_out(conn: Connection, days: list[dt.date], filters: ActivityFilters,
+                  kept: int) -> tuple[int, int]:
     """(sessions the listing filters leave out, sessions left out for not being step-free).
 
-    Both are counted on the chosen dates, so the explanation can say how many and why.
+    `kept` is how many sessions on the chosen dates pass every filter; the others are
+    counted on the same dates, so the explanation can say how many and why.
     """
+    if filters == ActivityFilters():
+        return 0, 0  # nothing filtered out: no need to ask the directory again
     stale = get_settings().stale_after_days
     wanted = set(days)
 
@@ -100,8 +103,7 @@ def _filtered_out(conn: Connection, req: ReachableRequest, days: list[dt.date],
     everything = count(ActivityFilters())
     no_step = replace(filters, step_free=None)
     listed = count(no_step) if no_step != ActivityFilters() else everything
-    step_free = count(filters) if filters.step_free else listed
-    return everything - listed, listed - step_free
+    return everything - listed, listed - kept
 
 
 def find_reachable(session: Session, req: ReachableRequest, *,
@@ -118,7 +120,7 @@ def find_reachable(session: Session, req: ReachableRequest, *,
     found = [s for s in sessions_between(conn, days[0], days[-1], filters,
                                          stale_days=get_settings().stale_after_days)
              if s.date in wanted]
-    by_filters, not_step_free = _filtered_out(conn, req, days, filters)
+    by_filters, not_step_free = _filtered_out(conn, days, filters, len(found))
     p = eval_params(req)
     no_location = [s for s in found if s.lat is None or s.lon is None]
     timed = [s for s in found if s.lat is not None and s.lon is not None]
@@ -234,8 +236,9 @@ def _stops_near(session: Session, day: dt.date, lat: float, lon: float,
     tr = get_transit_router(session, day)
     with tr.lock:
         served, _ = tr.walker.access(lat, lon, max_m)
-    known = naptan_stops_near(session.connection(), lat, lon, max_m)
-    return max(known, len(served)), len(served)
+    if len(served):  # NaPTAN is asked only when the timetable has no stop nearby
+        return len(served), len(served)
+    return naptan_stops_near(session.connection(), lat, lon, max_m), 0
 
 
 def _nearest(rows: list[Row]) -> tuple[int, str] | None:
