@@ -189,9 +189,11 @@ async function runSearch() {
     summary.focus({ preventScroll: true });
     summary.scrollIntoView({ block: "start" });
   } catch (err) {
+    $("explanations").innerHTML = "<p>No results: the search could not be completed "
+      + "(see the message beside the form).</p>";
     if (err instanceof ApiError) {
       let shown = 0;
-      for (const p of err.problems) if (showFieldError(p.field, p.message)) shown += 1;
+      for (const p of err.problems) if (showFieldError(p.field, sentence(p.message))) shown += 1;
       setStatus(err.message ? sentence(err.message) : "The search failed.", true);
       if (shown) (document.querySelector('[aria-invalid="true"]') || $("postcode")).focus();
     } else {

@@ -173,7 +173,10 @@ def test_coverage_messages_and_no_stale_results(page: Page, site: dict[str, str]
     expect(status).to_contain_text("outside the loaded region", timeout=30_000)
     expect(status).to_contain_text("Mansfield")
     expect(status).to_contain_text("Code-Point Open")
-    expect(page.locator("#postcode-error")).to_contain_text("outside the loaded region")
+    expect(page.locator("#postcode-error")).to_contain_text(
+        "That location is outside the loaded region")
+    expect(page.locator("#explanations")).to_contain_text(
+        "No results: the search could not be completed")
     assert page.locator(".result").count() == 0
     expect(page.locator("#result-summary")).to_be_hidden()
     assert page.locator(".leaflet-marker-icon.wr-marker").count() == 0
