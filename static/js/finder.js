@@ -20,7 +20,7 @@ const state = {
   shortlist: new Set(), // row ids
   unreachableShown: 0,
   printing: [],
-  example: { postcode: "NG18 1AA", outward: "NG18" },
+  example: null, // a postcode from the loaded data (/api/config), for hints
 };
 
 function setStatus(text, isError = false) {
@@ -57,8 +57,8 @@ function fillOptions(select, items, anyLabel) {
 function fillExample(example) {
   if (!example || !example.postcode) return;
   state.example = example;
-  for (const el of document.querySelectorAll(".example-postcode")) el.textContent = example.postcode;
-  for (const el of document.querySelectorAll(".example-outward")) el.textContent = example.outward;
+  $("postcode-example").innerHTML = `A full postcode such as <span class="example-postcode">${esc(example.postcode)}</span>,
+    or just the first part (<span class="example-outward">${esc(example.outward)}</span>)`;
   $("postcode").placeholder = `e.g. ${example.postcode}`;
 }
 
@@ -132,7 +132,8 @@ function buildRequest() {
 function validate(body) {
   const problems = [];
   if (!body.origin.postcode) {
-    problems.push(["postcode", `Enter the client's postcode, e.g. ${state.example.postcode}.`]);
+    const eg = state.example ? `, e.g. ${state.example.postcode}` : "";
+    problems.push(["postcode", `Enter the client's postcode${eg}.`]);
   }
   if (!body.date_from || !body.date_to) problems.push(["date_from", "Choose both dates."]);
   else if (body.date_to < body.date_from) problems.push(["date_to", "The end date is before the start date."]);
