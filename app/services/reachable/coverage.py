@@ -67,6 +67,19 @@ def listing_districts(conn: Connection) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in conn.execute(_LISTED)]
 
 
+def unlisted_note(conn: Connection, lad_code: str | None) -> str | None:
+    """A sentence when no listing is held in the client's district (else None)."""
+    listed = listing_districts(conn)
+    if not listed or any(code == lad_code for code, _ in listed):
+        return None
+    district = next((n for c, n in covered_districts(conn) if c == lad_code), "this district")
+    names = [n for _, n in listed]
+    where = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return (f"The activity listings loaded ({directory_name(conn)}) are held in {where} only: "
+            f"none are listed in {district}, so activities near the client may simply be "
+            "missing from this directory.")
+
+
 _NAPTAN_NEAR = text("""
 SELECT count(*) FROM bus_stop
 WHERE status = 'active' AND ST_DWithin(geom::geography,

@@ -6,7 +6,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.services.reachable.schema import Feasibility, Row, Summary
+from app.directory import vocab
+from app.services.reachable.schema import Feasibility, Filters, Row, Summary
 
 _RANK: dict[str, int] = {"feasible": 0, "outbound_only": 1, "unreachable": 2}
 _DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
@@ -73,6 +74,30 @@ def summarise(rows: list[Row]) -> list[Summary]:
                            venue=first.venue.name, text="; ".join(parts), best=best))
     out.sort(key=lambda s: (_RANK[s.best], s.name))
     return out
+
+
+_NAMES = {t.code: t.name for t in (*vocab.CATEGORIES, *vocab.AUDIENCES)}
+
+
+def filter_words(f: Filters) -> list[str]:
+    """The listing filters in force, in words ('age 18', 'free only')."""
+    words = []
+    if f.age is not None:
+        words.append(f"age {f.age}")
+    if f.audience:
+        codes = [vocab.audience_code(a) for a in f.audience]
+        words.append("aimed at " + " or ".join(_NAMES.get(c or "", str(c)) for c in codes))
+    if f.category:
+        words.append(" or ".join(_NAMES.get(c, c) for c in f.category))
+    if f.free_only:
+        words.append("free only")
+    if f.max_cost_gbp is not None:
+        words.append(f"at most £{f.max_cost_gbp:.2f}")
+    if f.accepts_referrals:
+        words.append("takes referrals")
+    if f.drop_in:
+        words.append("drop-in")
+    return words
 
 
 @dataclass(frozen=True)

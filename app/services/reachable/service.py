@@ -20,16 +20,10 @@ from app.routing.walk import DEFAULT_DETOUR, WalkParams
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
 from app.services.notices import data_notices
-from app.services.reachable.coverage import (
-    covered_districts,
-    directory_name,
-    listing_districts,
-    naptan_stops_near,
-    timetable_name,
-)
+from app.services.reachable.coverage import naptan_stops_near, timetable_name, unlisted_note
 from app.services.reachable.dates import service_dates
 from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
-from app.services.reachable.explain import Context, explain, sort_rows, summarise
+from app.services.reachable.explain import Context, explain, filter_words, sort_rows, summarise
 from app.services.reachable.isochrone import circles_polygon, reach_area
 from app.services.reachable.listing import listing_extras
 from app.services.reachable.operators import agency_names
@@ -146,8 +140,8 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                   else 0, timetable=timetable_name(conn), removed_by_filters=by_filters,
                   removed_not_step_free=not_step_free, wheelchair=req.wheelchair,
                   walk_m=int(p.max_walk_m),
-                  filter_words=_filter_words(req), approximate=origin.area.approximate,
-                  outward=origin.area.outward, unlisted=_unlisted(conn, origin.lad_code))
+                  filter_words=filter_words(req.filters), approximate=origin.area.approximate,
+                  outward=origin.area.outward, unlisted=unlisted_note(conn, origin.lad_code))
     counts = {k: sum(r.feasibility == k for r in rows)
               for k in ("feasible", "outbound_only", "unreachable")}
     return ReachableResponse(
@@ -159,44 +153,6 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                 "removed_not_step_free": not_step_free},
         isochrone=_isochrone(session, origin.area, days[0], req),
         notices=data_notices(conn), parameters=_parameters(req))
-
-
-_NAMES = {t.code: t.name for t in (*vocab.CATEGORIES, *vocab.AUDIENCES)}
-
-
-def _unlisted(conn: Connection, lad_code: str | None) -> str | None:
-    """A sentence when no listing is held in the client's district (else None)."""
-    listed = listing_districts(conn)
-    if not listed or any(code == lad_code for code, _ in listed):
-        return None
-    district = next((n for c, n in covered_districts(conn) if c == lad_code), "this district")
-    names = [n for _, n in listed]
-    where = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
-    return (f"The activity listings loaded ({directory_name(conn)}) are held in {where} only: "
-            f"none are listed in {district}, so activities near the client may simply be "
-            "missing from this directory.")
-
-
-def _filter_words(req: ReachableRequest) -> list[str]:
-    """The listing filters in force, in words ('age 18', 'free only')."""
-    f = req.filters
-    words = []
-    if f.age is not None:
-        words.append(f"age {f.age}")
-    if f.audience:
-        codes = [vocab.audience_code(a) for a in f.audience]
-        words.append("aimed at " + " or ".join(_NAMES.get(c or "", str(c)) for c in codes))
-    if f.category:
-        words.append(" or ".join(_NAMES.get(c, c) for c in f.category))
-    if f.free_only:
-        words.append("free only")
-    if f.max_cost_gbp is not None:
-        words.append(f"at most £{f.max_cost_gbp:.2f}")
-    if f.accepts_referrals:
-        words.append("takes referrals")
-    if f.drop_in:
-        words.append("drop-in")
-    return words
 
 
 def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: float,
