@@ -5,10 +5,12 @@ import { distance, esc, longDate, minutes, money, sentence } from "/static/js/fo
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
 
 /** One step of a journey as a sentence, e.g. "Catch bus D3 towards Ollerton from ...". */
-export function stepText(leg, { wheelchair = false } = {}) {
+export function stepText(leg, { wheelchair = false, approximate = false } = {}) {
   if (leg.mode === "walk") {
-    const to = leg.to_name || "the venue";
-    const from = leg.from_name ? ` from ${leg.from_name}` : "";
+    // An outward-code search starts from the middle of the area, not the client's door.
+    const place = (name) => (approximate && name === "home" ? "home (approximate)" : name);
+    const to = place(leg.to_name || "the venue");
+    const from = leg.from_name ? ` from ${place(leg.from_name)}` : "";
     const verb = wheelchair ? "Go" : "Walk";
     return `${verb}${from} to ${to} (about ${minutes(leg.minutes)}, ${distance(leg.distance_m)}).`;
   }
@@ -115,7 +117,8 @@ function journeyPage(row, worker) {
   const a = row.activity;
   const v = row.venue;
   const s = displayStatus(row.feasibility);
-  const wheel = { wheelchair: context.wheelchair };
+  const wheel = { wheelchair: context.wheelchair,
+    approximate: Boolean(context.originArea && context.originArea.approximate) };
   const out = [];
   out.push(`<h3 class="activity-title">${esc(a.name)}</h3>`);
   out.push(`<p class="big-when"><strong>When:</strong> ${esc(whenText(row))}</p>`);

@@ -154,6 +154,7 @@ def test_approximate_origin_on_screen_and_in_print(page: Page, site: dict[str, s
     expect(page.locator("#explanations")).to_contain_text("approximate")
     page.locator(".result.st-feasible").first.click()
     expect(page.locator("#plan .approx-flag")).to_contain_text("(NG18)")
+    expect(page.locator("#plan .steps").first).to_contain_text("from home (approximate) to")
     page.emulate_media(media="print")
     expect(page.locator("#plan .approx-flag")).to_be_visible()
     page.screenshot(path=artifacts / "finder-v2-approximate-print.png", full_page=True)
