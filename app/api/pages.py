@@ -66,9 +66,15 @@ def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, 
         "Nottinghamshire",
         "attributions": attributions(session),
         # A postcode that exists in what is loaded, for the finder's hint and placeholder.
-        "example_postcode": example_postcode(session, sample_region=bool(sample)),
+        "example_postcode": _example(session, sample_region=bool(sample)),
         "categories": [{"code": t.code, "label": t.name} for t in CATEGORIES],
         "audiences": [{"code": t.code, "label": t.name} for t in AUDIENCES],
         # Synthetic timetables, illustrative listings, the fictional region: from the data.
         "notices": data_notices(session.connection()),
     }
+
+
+def _example(session: Session, *, sample_region: bool) -> dict[str, str] | None:
+    """A loaded postcode amid the listings, and its outward code, for the finder's hint."""
+    found = example_postcode(session, sample_region=sample_region)
+    return None if found is None else {"postcode": found, "outward": found.split(" ")[0]}

@@ -35,6 +35,8 @@ class Leg:
     route_short_name: str = ""
     headsign: str = ""
     trip_id: str = ""
+    route_id: str = ""  # "feed:route_id" (bus legs), to look up the operator
+    stops: int = 0  # stops ridden: the number of stops after boarding, alighting included
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,9 @@ def legs_from_log(tt: Timetable, log: tuple[np.ndarray, ...], entry: int, origin
             legs.append(Leg("bus", _stop_place(tt, b_stop), _stop_place(tt, s),
                             int(tt.dep[off + p_board]), int(tt.arr[off + p_alight]),
                             route_short_name=str(tt.trip_route_short[g]),
-                            headsign=str(tt.trip_headsign[g]), trip_id=str(tt.trip_ids[g])))
+                            headsign=str(tt.trip_headsign[g]), trip_id=str(tt.trip_ids[g]),
+                            route_id=str(tt.trip_route_ids[g]),
+                            stops=abs(p_alight - p_board)))
         elif k == TRANSFER:
             frm = int(bpos[e])
             prev_arr = int(time[int(parent[e])])
@@ -147,12 +151,8 @@ def egress_leg(tt: Timetable, stop: int, arrive_stop_s: int, target: Place, metr
 
 def mirror_legs(legs: list[Leg]) -> list[Leg]:
     """Turn legs found on the time-reversed timetable into forward legs."""
-    out = []
-    for leg in reversed(legs):
-        out.append(Leg(leg.mode, leg.end, leg.start, -leg.arrive_s, -leg.depart_s,
-                       walk_m=leg.walk_m, route_short_name=leg.route_short_name,
-                       headsign=leg.headsign, trip_id=leg.trip_id))
-    return out
+    return [replace(leg, start=leg.end, end=leg.start, depart_s=-leg.arrive_s,
+                    arrive_s=-leg.depart_s) for leg in reversed(legs)]
 
 
 def walk_only(origin: Place, target: Place, depart_s: int, metres: float,

@@ -22,6 +22,7 @@ from app.routing.walk import walk_seconds, walk_seconds_array
 
 NEG = -(1 << 40)
 POS = 1 << 40
+DAY_S = 86_400
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class RoundTripParams:
     return_buffer_s: int = 300  # leave this long after the end
     max_journey_s: int | None = 3600  # each way, from leaving to arriving; None = no limit
     lookback_s: int = 3 * 3600  # profile windows reach this far beyond the sessions
+    # The client's hours (leave home from, be home by), service-day seconds. When given,
+    # every answer for a session depends on that session alone, never on the others in
+    # the batch: ways there are searched from `lookback_s` before the hours start; the
+    # last departure is the latest leave-the-target time whose journey gets home by the
+    # end of the hours, searched over the whole service day.
+    home_window_s: tuple[int, int] | None = None
 
 
 @dataclass
@@ -63,6 +70,8 @@ class RoundTrip:
     inbound: Journey | None = None
     last_departure_s: int | None = None  # latest leave-target time that still gets home
     walkable: bool = False  # target within walking distance of home: no bus needed
+    last_way_home: Journey | None = None  # the journey leaving at last_departure_s
+    next_inbound: Journey | None = None  # the way home if the planned one is missed
 
     @property
     def reason(self) -> str | None:
@@ -73,8 +82,12 @@ class RoundTrip:
 @nb.njit(cache=True)
 def _scan_outbound(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.ndarray,
                    eg_ptr: np.ndarray, eg_stop: np.ndarray, eg_time: np.ndarray,
-                   deadline: np.ndarray, max_k: int, max_j: int) -> tuple:
-    """Per target: best entry (latest departure) and diagnostics for failures."""
+                   deadline: np.ndarray, earliest: np.ndarray, max_k: int, max_j: int) -> tuple:
+    """Per target: best entry (latest departure) and diagnostics for failures.
+
+    Only departures at or after `earliest[j]` count, so that what is reported for a target
+    does not depend on how far the profile window reaches for the other targets.
+    """
     n = deadline.shape[0]
     best_i = np.full(n, -1, np.int64)
     best_x = np.full(n, -1, np.int64)
@@ -87,7 +100,7 @@ def _scan_outbound(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.n
             w = eg_time[x]
             for i in range(ptr[s], ptr[s + 1]):
                 a = arr[i] + w
-                if a > deadline[j]:
+                if a > deadline[j] or dep[i] < earliest[j]:
                     continue
                 dur_ok = max_j < 0 or a - dep[i] <= max_j
                 if dur_ok and nbus[i] < min_k_needed[j]:
@@ -106,13 +119,20 @@ def _scan_outbound(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.n
 @nb.njit(cache=True)
 def _scan_return(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.ndarray,
                  ac_ptr: np.ndarray, ac_stop: np.ndarray, ac_time: np.ndarray,
-                 leave: np.ndarray, max_k: int, max_j: int) -> tuple:
-    """Per target: earliest arrival home leaving at/after `leave`, last departure, diagnostics."""
+                 leave: np.ndarray, home_lo: int, home_hi: int, max_k: int,
+                 max_j: int) -> tuple:
+    """Per target: earliest arrival home leaving at/after `leave`, last departure, diagnostics.
+
+    The last departure counts only journeys reaching home in [home_lo, home_hi]; among
+    equally late ones, the fewest buses and then the earliest arrival win (stable ties).
+    """
     n = leave.shape[0]
     best_i = np.full(n, -1, np.int64)
     best_x = np.full(n, -1, np.int64)
     best_arr = np.full(n, POS, np.int64)
     last_dep = np.full(n, NEG, np.int64)
+    last_i = np.full(n, -1, np.int64)
+    last_x = np.full(n, -1, np.int64)
     min_k_needed = np.full(n, 99, np.int64)
     too_long = np.zeros(n, np.bool_)
     for j in range(n):
@@ -122,8 +142,13 @@ def _scan_return(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.nda
             for i in range(ptr[s], ptr[s + 1]):
                 go = dep[i] - w  # leave the target, walk, board
                 dur_ok = max_j < 0 or arr[i] - go <= max_j
-                if nbus[i] <= max_k and dur_ok and go > last_dep[j]:
-                    last_dep[j] = go
+                if nbus[i] <= max_k and dur_ok and home_lo <= arr[i] <= home_hi:
+                    li = last_i[j]
+                    if go > last_dep[j] or (go == last_dep[j] and (
+                            nbus[i] < nbus[li] or (nbus[i] == nbus[li] and arr[i] < arr[li]))):
+                        last_dep[j] = go
+                        last_i[j] = i
+                        last_x[j] = x
                 if go < leave[j]:
                     continue
                 if dur_ok and nbus[i] < min_k_needed[j]:
@@ -136,7 +161,38 @@ def _scan_return(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.nda
                         best_arr[j] = arr[i]
                         best_i[j] = i
                         best_x[j] = x
-    return best_i, best_x, last_dep, min_k_needed, too_long
+    return best_i, best_x, last_dep, last_i, last_x, min_k_needed, too_long
+
+
+@nb.njit(cache=True)
+def _scan_next(ptr: np.ndarray, dep: np.ndarray, arr: np.ndarray, nbus: np.ndarray,
+               trip: np.ndarray, ac_ptr: np.ndarray, ac_stop: np.ndarray, ac_time: np.ndarray,
+               after: np.ndarray, missed: np.ndarray, max_k: int, max_j: int) -> tuple:
+    """Per target: the earliest-arriving way home boarding its first bus after `after[j]`.
+
+    `trip` is each entry's first bus; the missed bus (`missed[j]`) caught further along
+    its route is not another way home.
+    """
+    n = after.shape[0]
+    best_i = np.full(n, -1, np.int64)
+    best_x = np.full(n, -1, np.int64)
+    best_arr = np.full(n, POS, np.int64)
+    for j in range(n):
+        if after[j] <= NEG:
+            continue
+        for x in range(ac_ptr[j], ac_ptr[j + 1]):
+            s = ac_stop[x]
+            w = ac_time[x]
+            for i in range(ptr[s], ptr[s + 1]):
+                if dep[i] <= after[j] or nbus[i] > max_k or trip[i] == missed[j]:
+                    continue
+                if max_j >= 0 and arr[i] - (dep[i] - w) > max_j:
+                    continue
+                if arr[i] < best_arr[j] or (arr[i] == best_arr[j] and nbus[i] < nbus[best_i[j]]):
+                    best_arr[j] = arr[i]
+                    best_i[j] = i
+                    best_x[j] = x
+    return best_i, best_x
 
 
 def _minutes(seconds: int) -> int:
@@ -163,21 +219,40 @@ def plan_round_trips(router: Router, home_lat: float, home_lon: float,
     ends = np.array([s.end_s for s in sessions], np.int64)
     deadline = starts - p.arrival_buffer_s
     leave = ends + p.return_buffer_s
-    fwd = forward_profile(router, home_lat, home_lon, int(deadline.min()) - p.lookback_s,
+    if p.home_window_s is None:
+        earliest = deadline - p.lookback_s
+        rev_from = int(leave.min()) - p.lookback_s
+        home_lo, home_hi = NEG, POS
+    else:
+        # Fixed per client, not per batch: a way there may leave as early as this.
+        earliest = np.minimum(deadline, int(p.home_window_s[0])) - p.lookback_s
+        home_lo, home_hi = 0, int(p.home_window_s[1])
+        rev_from = min(home_lo, int(leave.min()))
+    fwd = forward_profile(router, home_lat, home_lon, int(earliest.min()),
                           int(deadline.max()), qmax, name="home")
-    day_end = int(max(router.tt.arr.max(initial=0), leave.max())) + p.lookback_s
-    rev = reverse_profile(router, home_lat, home_lon, int(leave.min()) - p.lookback_s,
-                          day_end, qmax, name="home")
+    # The day's end does not depend on the sessions, so neither does any return found.
+    day_end = max(int(router.tt.arr.max(initial=0)), DAY_S) + p.lookback_s
+    rev = reverse_profile(router, home_lat, home_lon, rev_from, day_end, qmax, name="home")
     lats = np.array([s.lat for s in sessions], float)
     lons = np.array([s.lon for s in sessions], float)
     eg_ptr, eg_stop, eg_m = router.walker.egress_many(lats, lons, wp.max_walk_m)
     ac_ptr, ac_stop, ac_m = router.walker.access_many(lats, lons, wp.max_walk_m)
     out_i, out_x, out_k, out_long = _scan_outbound(
         fwd.ptr, fwd.dep, fwd.arr, fwd.n_buses.astype(np.int64), eg_ptr, eg_stop,
-        walk_seconds_array(eg_m, wp.speed_kmh).astype(np.int64), deadline, q.max_buses, max_j)
-    ret_i, ret_x, last, ret_k, ret_long = _scan_return(
-        rev.ptr, rev.dep, rev.arr, rev.n_buses.astype(np.int64), ac_ptr, ac_stop,
-        walk_seconds_array(ac_m, wp.speed_kmh).astype(np.int64), leave, q.max_buses, max_j)
+        walk_seconds_array(eg_m, wp.speed_kmh).astype(np.int64), deadline,
+        earliest.astype(np.int64), q.max_buses, max_j)
+    rev_nbus = rev.n_buses.astype(np.int64)
+    ac_t = walk_seconds_array(ac_m, wp.speed_kmh).astype(np.int64)
+    ret_i, ret_x, last, last_i, last_x, ret_k, ret_long = _scan_return(
+        rev.ptr, rev.dep, rev.arr, rev_nbus, ac_ptr, ac_stop, ac_t, leave, home_lo, home_hi,
+        q.max_buses, max_j)
+    # The first bus of each planned way home: the next way home boards after it.
+    first_trip = rev.log[5][rev.entry].astype(np.int64)
+    pad_dep, pad_trip = np.r_[rev.dep, NEG], np.r_[first_trip, -1]  # index -1: no plan
+    first_bus = pad_dep[ret_i].astype(np.int64)
+    missed = pad_trip[ret_i].astype(np.int64)
+    nxt_i, nxt_x = _scan_next(rev.ptr, rev.dep, rev.arr, rev_nbus, first_trip, ac_ptr, ac_stop,
+                              ac_t, first_bus, missed, q.max_buses, max_j)
     home = Place("home", home_lat, home_lon)
     results = []
     direct_all = router.walker.direct_many(home_lat, home_lon, lats, lons)
@@ -191,6 +266,10 @@ def plan_round_trips(router: Router, home_lat: float, home_lon: float,
                   home, direct if rt.walkable else None, wp.speed_kmh)
         _inbound(rt, rev, int(ret_i[j]), int(ret_x[j]), target, ac_m, int(leave[j]),
                  int(last[j]), home, direct if rt.walkable else None, wp.speed_kmh)
+        if rt.last_departure_s is not None and last_i[j] >= 0:
+            rt.last_way_home = Journey(rev.legs(int(last_i[j]), target, float(ac_m[last_x[j]])))
+        if rt.inbound is not None and rt.inbound.n_buses and nxt_i[j] >= 0:
+            rt.next_inbound = Journey(rev.legs(int(nxt_i[j]), target, float(ac_m[nxt_x[j]])))
         if rt.outbound is None:
             rt.reasons.append(_why(int(out_k[j]), bool(out_long[j]), q.max_buses, p,
                                    f"no bus there by {format_hm(int(deadline[j]))}"))

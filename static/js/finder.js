@@ -3,7 +3,8 @@ import { ApiError, findReachable, getConfig } from "/static/js/api.js";
 import { esc, isoDate, minutes, sentence, shortDate } from "/static/js/format.js";
 import { approximateArea, createMap, isochroneLayer, statusMarker } from "/static/js/map.js";
 import { applyNotices } from "/static/js/notices.js";
-import { planHtml, setPlanNotices } from "/static/js/plan.js";
+import { handoutHtml, setPlanContext } from "/static/js/plan.js";
+import { relaxation } from "/static/js/relax.js";
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
 
 const PAGE_SIZE = 40;
@@ -12,11 +13,14 @@ const $ = (id) => document.getElementById(id);
 const state = {
   mapView: null,
   resultLayer: null,
+  result: null,
   rows: [],
-  visible: [],
   markersByKey: new Map(),
   selected: null,
-  shown: 0,
+  shortlist: new Set(), // row ids
+  unreachableShown: 0,
+  printing: [],
+  example: null, // a postcode from the loaded data (/api/config), for hints
 };
 
 function setStatus(text, isError = false) {
@@ -49,6 +53,15 @@ function fillOptions(select, items, anyLabel) {
   select.replaceChildren(new Option(anyLabel, ""), ...items.map((t) => new Option(t.label, t.code)));
 }
 
+/** Show a postcode that exists in the loaded data in the hint, placeholder and messages. */
+function fillExample(example) {
+  if (!example || !example.postcode) return;
+  state.example = example;
+  $("postcode-example").innerHTML = `A full postcode such as <span class="example-postcode">${esc(example.postcode)}</span>,
+    or just the first part (<span class="example-outward">${esc(example.outward)}</span>)`;
+  $("postcode").placeholder = `e.g. ${example.postcode}`;
+}
+
 function defaultDates() {
   const today = new Date();
   const end = new Date(today);
@@ -58,13 +71,15 @@ function defaultDates() {
 }
 
 const FIELD_INPUTS = {
-  "origin.postcode": "postcode", postcode: "postcode", origin: "postcode",
-  date_from: "date-from", date_to: "date-to", days: "day-boxes",
-  hours_from: "hours-from", hours_to: "hours-to", max_minutes: "max-minutes", max_buses: "max-buses",
+  "origin.postcode": "postcode", "origin.outward": "postcode", postcode: "postcode",
+  origin: "postcode", date_from: "date-from", date_to: "date-to", dates: "date-from",
+  days: "day-boxes", hours_from: "hours-from", hours_to: "hours-to", max_minutes: "max-minutes",
+  max_buses: "max-buses", "filters.age": "age",
 };
 const FIELD_ERRORS = {
   postcode: "postcode-error", "date-from": "dates-error", "date-to": "dates-error",
   "day-boxes": "days-error", "hours-from": "hours-error", "hours-to": "hours-error",
+  age: "age-error",
 };
 
 function clearErrors() {
@@ -107,6 +122,8 @@ function buildRequest() {
       step_free: $("step-free").checked,
     },
   };
+  const age = $("age").value.trim();
+  if (age !== "") body.filters.age = Number(age);
   if ($("category").value) body.filters.category = [$("category").value];
   if ($("audience").value) body.filters.audience = [$("audience").value];
   return body;
@@ -114,17 +131,42 @@ function buildRequest() {
 
 function validate(body) {
   const problems = [];
-  if (!body.origin.postcode) problems.push(["postcode", "Enter the client's postcode, e.g. NG18 1AA."]);
+  if (!body.origin.postcode) {
+    const eg = state.example ? `, e.g. ${state.example.postcode}` : "";
+    problems.push(["postcode", `Enter the client's postcode${eg}.`]);
+  }
   if (!body.date_from || !body.date_to) problems.push(["date_from", "Choose both dates."]);
   else if (body.date_to < body.date_from) problems.push(["date_to", "The end date is before the start date."]);
   if (!body.days.length) problems.push(["days", "Tick at least one day."]);
   if (!body.hours_from || !body.hours_to) problems.push(["hours_from", "Enter both times."]);
   else if (body.hours_to <= body.hours_from) problems.push(["hours_to", "'Back by' must be after 'From'."]);
+  const age = body.filters.age;
+  if (age !== undefined && !(Number.isInteger(age) && age >= 0 && age <= 120)) {
+    problems.push(["filters.age", "Enter the age as a whole number of years (0 to 120), or leave it empty."]);
+  }
   return problems;
 }
 
-async function onSubmit(event) {
-  event.preventDefault();
+/** Forget the previous answer: another client's results must never stay on screen. */
+function clearResults() {
+  state.result = null;
+  state.rows = [];
+  state.selected = null;
+  state.shortlist.clear();
+  $("result-summary").hidden = true;
+  $("result-summary").textContent = "";
+  $("explanations").innerHTML = "";
+  $("results").innerHTML = "";
+  $("summaries").innerHTML = "";
+  $("plan").innerHTML = "";
+  $("plan-panel").hidden = true;
+  updateShortlistBar();
+  if (state.mapView && state.resultLayer) state.mapView.map.removeLayer(state.resultLayer);
+  state.resultLayer = null;
+  state.markersByKey = new Map();
+}
+
+async function runSearch() {
   clearErrors();
   const body = buildRequest();
   const problems = validate(body);
@@ -136,23 +178,36 @@ async function onSubmit(event) {
     return;
   }
   const button = $("search-button");
-  button.disabled = true;
+  // aria-disabled keeps the button focusable while searching (disabled would drop focus).
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
   setStatus("Searching…");
+  clearResults();
   try {
     const result = await findReachable(body);
     render(result);
+    const summary = $("result-summary");
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "start" });
   } catch (err) {
+    $("explanations").innerHTML = "<p>No results: the search could not be completed "
+      + "(see the message beside the form).</p>";
     if (err instanceof ApiError) {
       let shown = 0;
-      for (const p of err.problems) if (showFieldError(p.field, p.message)) shown += 1;
-      setStatus(err.message, true);
+      for (const p of err.problems) if (showFieldError(p.field, sentence(p.message))) shown += 1;
+      setStatus(err.message ? sentence(err.message) : "The search failed.", true);
       if (shown) (document.querySelector('[aria-invalid="true"]') || $("postcode")).focus();
     } else {
       setStatus("The search failed: the server could not be reached. Please try again.", true);
     }
   } finally {
-    button.disabled = false;
+    button.removeAttribute("aria-disabled");
   }
+}
+
+function onSubmit(event) {
+  event.preventDefault();
+  runSearch();
 }
 
 function rowKey(row) {
@@ -179,14 +234,10 @@ function drawMap(result) {
   state.markersByKey = new Map();
   for (const [key, row] of best) {
     if (row.venue.lat === null || row.venue.lat === undefined) continue;
+    // Not a tab stop: the list is the keyboard route to every marker (it selects them).
     const marker = statusMarker([row.venue.lat, row.venue.lon], row.feasibility,
-      `${row.activity.name}, ${row.venue.name}`);
+      `${row.activity.name}, ${row.venue.name}`, { keyboard: false });
     marker.on("click", () => selectRow(row, { focusPlan: true }));
-    marker.on("keypress", (e) => {
-      if (e.originalEvent && (e.originalEvent.key === "Enter" || e.originalEvent.key === " ")) {
-        selectRow(row, { focusPlan: true });
-      }
-    });
     marker.addTo(group);
     state.markersByKey.set(key, marker);
   }
@@ -204,68 +255,131 @@ function drawMap(result) {
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
 }
 
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "Leave by 09:32, home by 12:41 · 32 min round trip (14 there, 18 back), 1 bus." */
+function travelText(row) {
+  const s = displayStatus(row.feasibility);
+  if (s === "unreachable" || !row.leave_home_by) return "";
+  let text = `Leave by ${row.leave_home_by}`;
+  if (row.home_by && s === "feasible") text += `, home by ${row.home_by}`;
+  const out = row.outbound;
+  const back = row.return;
+  if (row.travel_basis === "round_trip" && out && back) {
+    text += ` · ${minutes(row.travel_minutes)} round trip (${out.minutes} min there, ${back.minutes} min back)`;
+  } else if (out) {
+    text += ` · ${minutes(out.minutes)} one way`;
+  }
+  const buses = row.buses ? plural(row.buses, "bus", "buses") : "walking only";
+  return `${text}, ${buses}.`;
+}
+
+function whereText(row) {
+  const parts = [row.venue.name];
+  if (row.venue.town && !row.venue.name.includes(row.venue.town)) parts.push(row.venue.town);
+  let text = parts.join(", ");
+  if (row.distance_km !== null && row.distance_km !== undefined) text += ` · ${row.distance_km.toFixed(1)} km away`;
+  return text;
+}
+
 function resultItem(row, index) {
   const s = displayStatus(row.feasibility);
-  let travel = "";
-  if (s !== "unreachable" && row.leave_home_by) {
-    travel = `Leave by ${row.leave_home_by}`;
-    if (row.home_by) travel += `, home by ${row.home_by}`;
-    if (row.travel_minutes !== null && row.travel_minutes !== undefined) {
-      const buses = row.buses ? `${row.buses} bus${row.buses === 1 ? "" : "es"}` : "walking only";
-      travel += ` · ${minutes(row.travel_minutes)} travel, ${buses}`;
-    }
-    travel += ".";
+  const relax = relaxation(row, state.result ? state.result.parameters : {});
+  const note = s === "outbound_only" && row.last_bus_home && row.last_bus_home.note
+    ? ` ${sentence(row.last_bus_home.note)}` : "";
+  const inList = state.shortlist.has(row.id);
+  return `<li class="result-card">
+    <button type="button" class="result st-${s}" data-index="${index}">
+      ${statusBadge(s)}
+      <span class="result-title">${esc(row.activity.name)}</span>
+      <span class="result-when">${esc(shortDate(row.date))}, ${esc(row.start_time)}–${esc(row.end_time)} · ${esc(whereText(row))}</span>
+      <span class="result-travel"><span class="result-status">${esc(STATUS[s].short)}.</span>
+        ${esc(travelText(row))}${row.reason ? ` ${esc(sentence(row.reason))}` : ""}${esc(note)}</span>
+    </button>
+    <div class="result-actions">
+      ${s !== "unreachable" ? `<label class="shortlist-toggle"><input type="checkbox" data-shortlist="${index}"${inList ? " checked" : ""}>
+        Add to handout</label>` : ""}
+      ${relax ? `<button type="button" class="relax" data-relax="${index}">${esc(relax.label)}</button>` : ""}
+      <a class="report-link" href="/report?service=${encodeURIComponent(row.activity.id)}">Report a change</a>
+    </div>
+  </li>`;
+}
+
+function groupHtml(title, status, items) {
+  return `<section class="result-group group-${status}" aria-label="${esc(title)}">
+    <h3 class="group-heading">${statusBadge(status)} ${esc(title)}</h3>
+    <ol class="results-list">${items}</ol></section>`;
+}
+
+function indexesOf(status) {
+  return state.rows.map((_, i) => i).filter((i) => displayStatus(state.rows[i].feasibility) === status);
+}
+
+/** The triaged list: there and back, then there only, then the unreachable folded away. */
+function renderList() {
+  const ok = indexesOf("feasible");
+  const there = indexesOf("outbound_only");
+  const none = indexesOf("unreachable");
+  const parts = [];
+  if (ok.length) {
+    parts.push(groupHtml(`There and back (${ok.length})`, "feasible",
+      ok.map((i) => resultItem(state.rows[i], i)).join("")));
   }
-  return `<li><button type="button" class="result st-${s}" data-index="${index}">
-    ${statusBadge(s)}
-    <span class="result-title">${esc(row.activity.name)}</span>
-    <span class="result-when">${esc(shortDate(row.date))}, ${esc(row.starts)}–${esc(row.ends)} · ${esc(row.venue.name)}</span>
-    <span class="result-travel"><span class="result-status">${esc(STATUS[s].short)}.</span>
-      ${esc(travel)}${row.reason ? ` ${esc(sentence(row.reason))}` : ""}</span>
-  </button></li>`;
-}
-
-function visibleIndexes() {
-  const only = $("only-feasible").checked;
-  return state.rows.map((_, i) => i)
-    .filter((i) => !only || displayStatus(state.rows[i].feasibility) === "feasible");
-}
-
-function showMore() {
-  const list = $("results");
-  const next = state.visible.slice(state.shown, state.shown + PAGE_SIZE);
-  list.querySelector(".more-results")?.remove();
-  list.insertAdjacentHTML("beforeend", next.map((i) => resultItem(state.rows[i], i)).join(""));
-  state.shown += next.length;
-  const left = state.visible.length - state.shown;
-  if (left > 0) {
-    list.insertAdjacentHTML("beforeend", `<li class="more-results"><button type="button" id="more-button">
-      Show ${Math.min(PAGE_SIZE, left)} more of ${left}</button></li>`);
-    $("more-button").addEventListener("click", () => {
-      const first = state.visible[state.shown];
-      showMore();
+  if (there.length) {
+    parts.push(groupHtml(`There, but not back (${there.length})`, "outbound_only",
+      there.map((i) => resultItem(state.rows[i], i)).join("")));
+  }
+  if (none.length) {
+    const shown = none.slice(0, state.unreachableShown);
+    const left = none.length - shown.length;
+    const more = left > 0 ? `<p class="more-results"><button type="button" id="more-button" aria-expanded="${shown.length ? "true" : "false"}">
+      ${shown.length ? `${left} more can't be reached: show ${Math.min(PAGE_SIZE, left)}` : `${left} more can't be reached: show`}</button></p>` : "";
+    parts.push(`<section class="result-group group-unreachable" aria-label="Cannot be reached (${none.length})">
+      ${shown.length ? `<h3 class="group-heading">${statusBadge("unreachable")} Cannot be reached (${none.length})</h3>
+        <ol class="results-list">${shown.map((i) => resultItem(state.rows[i], i)).join("")}</ol>` : ""}
+      ${more}</section>`);
+  }
+  $("results").innerHTML = parts.join("");
+  const moreButton = $("more-button");
+  if (moreButton) {
+    moreButton.addEventListener("click", () => {
+      const first = none[state.unreachableShown];
+      state.unreachableShown += PAGE_SIZE;
+      renderList();
       document.querySelector(`.result[data-index="${first}"]`)?.focus();
     });
   }
+  markSelected();
 }
 
-function renderList() {
-  state.visible = visibleIndexes();
-  state.shown = 0;
-  $("results").innerHTML = "";
-  showMore();
+function summaryText(result, counts) {
+  const total = state.rows.length;
+  const oa = result.origin_area || {};
+  const where = oa.approximate
+    ? `from the middle of ${oa.outward} (approximate: only the first part of the postcode was given)`
+    : `from the client's home${oa.outward ? ` in ${oa.outward}` : ""}`;
+  return `<h3 class="summary-heading">${plural(counts.feasible, "session")} there and back, `
+    + `${counts.outbound_only} there only, ${counts.unreachable} not reachable</h3>`
+    + `<p>Of ${plural(total, "session")} in the client's hours, searched ${esc(where)}.</p>`
+    + (oa.approximate ? `<p class="approx-flag"><strong>Approximate start:</strong> walks and times are from the middle of ${esc(oa.outward)}, not the client's address.</p>` : "");
 }
 
 function render(result) {
-  setPlanNotices(result.notices);
+  state.result = result;
+  setPlanContext({ notices: result.notices, originArea: result.origin_area,
+    wheelchair: Boolean(result.parameters && result.parameters.wheelchair) });
   state.rows = result.rows || [];
-  state.shown = 0;
   state.selected = null;
+  state.unreachableShown = 0;
   $("plan-panel").hidden = true;
   const counts = { feasible: 0, outbound_only: 0, unreachable: 0 };
   for (const row of state.rows) counts[displayStatus(row.feasibility)] += 1;
-  const expl = (result.explanations || []).map((t) => `<p>${esc(t)}</p>`).join("");
-  $("explanations").innerHTML = expl;
+  const summary = $("result-summary");
+  summary.innerHTML = summaryText(result, counts);
+  summary.hidden = false;
+  $("explanations").innerHTML = (result.explanations || []).map((t) => `<p>${esc(t)}</p>`).join("");
   const summaries = result.summaries || [];
   $("summaries").innerHTML = summaries.length ? `<details><summary>Each activity by day
     (${summaries.length})</summary><ul>${summaries.map((s) =>
@@ -277,22 +391,22 @@ function render(result) {
   drawMap(result);
 }
 
-function selectRow(row, { focusPlan = false } = {}) {
-  state.selected = row;
+function markSelected() {
   for (const b of document.querySelectorAll(".result[aria-current]")) b.removeAttribute("aria-current");
-  const index = state.rows.indexOf(row);
-  if (!state.visible.includes(index)) {
-    $("only-feasible").checked = false;
-    renderList();
-  }
-  while (state.visible.indexOf(index) >= state.shown) showMore();
-  const button = document.querySelector(`.result[data-index="${index}"]`);
-  if (button) button.setAttribute("aria-current", "true");
-  for (const [key, marker] of state.markersByKey) {
-    const el = marker.getElement();
-    if (el) el.classList.toggle("is-selected", key === rowKey(row));
-  }
-  $("plan").innerHTML = planHtml(row);
+  if (!state.selected) return;
+  const index = state.rows.indexOf(state.selected);
+  document.querySelector(`.result[data-index="${index}"]`)?.setAttribute("aria-current", "true");
+}
+
+function workerDetails() {
+  return { name: $("worker-name").value.trim(), phone: $("worker-phone").value.trim() };
+}
+
+function showPlan(rows, { focusPlan = true } = {}) {
+  state.printing = rows;
+  $("plan").innerHTML = handoutHtml(rows, workerDetails());
+  $("plan-heading").textContent = rows.length > 1 ? `Handout: ${rows.length} activities` : "Journey plan";
+  $("print-button").textContent = rows.length > 1 ? "Print handout" : "Print plan for client";
   const panel = $("plan-panel");
   panel.hidden = false;
   if (focusPlan) {
@@ -301,24 +415,96 @@ function selectRow(row, { focusPlan = false } = {}) {
   }
 }
 
+function selectRow(row, { focusPlan = false } = {}) {
+  state.selected = row;
+  const index = state.rows.indexOf(row);
+  if (displayStatus(row.feasibility) === "unreachable") {
+    const pos = indexesOf("unreachable").indexOf(index);
+    if (pos >= state.unreachableShown) {
+      state.unreachableShown = Math.ceil((pos + 1) / PAGE_SIZE) * PAGE_SIZE;
+      renderList();
+    }
+  }
+  markSelected();
+  for (const [key, marker] of state.markersByKey) {
+    const el = marker.getElement();
+    if (el) el.classList.toggle("is-selected", key === rowKey(row));
+  }
+  showPlan([row], { focusPlan });
+}
+
 function closePlan() {
   $("plan-panel").hidden = true;
   const index = state.selected ? state.rows.indexOf(state.selected) : -1;
   const button = document.querySelector(`.result[data-index="${index}"]`);
   if (button) button.focus();
+  else $("result-summary").focus();
+}
+
+function updateShortlistBar() {
+  const n = state.shortlist.size;
+  $("shortlist-bar").hidden = n === 0;
+  $("shortlist-count").textContent = `${plural(n, "session")} in the handout.`;
+  $("print-shortlist").textContent = `Print shortlist (${n})`;
+}
+
+function shortlistRows() {
+  return state.rows.filter((r) => state.shortlist.has(r.id));
+}
+
+/** One click from a reason to the search that would pass it ("Needs 2 buses → allow 2 buses"). */
+function applyRelaxation(row) {
+  const relax = relaxation(row, state.result ? state.result.parameters : {});
+  if (!relax) return;
+  for (const [id, value] of Object.entries(relax.set)) $(id).value = value;
+  runSearch();
+}
+
+function onResultsClick(e) {
+  const relax = e.target.closest("[data-relax]");
+  if (relax) {
+    applyRelaxation(state.rows[Number(relax.dataset.relax)]);
+    return;
+  }
+  const button = e.target.closest(".result");
+  if (button) selectRow(state.rows[Number(button.dataset.index)], { focusPlan: true });
+}
+
+function onResultsChange(e) {
+  const box = e.target.closest("[data-shortlist]");
+  if (!box) return;
+  const row = state.rows[Number(box.dataset.shortlist)];
+  if (box.checked) state.shortlist.add(row.id);
+  else state.shortlist.delete(row.id);
+  updateShortlistBar();
+}
+
+function printNow() {
+  // The worker's name and phone may have changed since the plan was drawn.
+  if (state.printing.length) $("plan").innerHTML = handoutHtml(state.printing, workerDetails());
+  window.print();
 }
 
 async function start() {
   fillLegend();
   defaultDates();
   $("finder-form").addEventListener("submit", onSubmit);
-  $("results").addEventListener("click", (e) => {
-    const button = e.target.closest(".result");
-    if (button) selectRow(state.rows[Number(button.dataset.index)], { focusPlan: true });
-  });
-  $("print-button").addEventListener("click", () => window.print());
+  $("results").addEventListener("click", onResultsClick);
+  $("results").addEventListener("change", onResultsChange);
+  $("print-button").addEventListener("click", printNow);
   $("close-plan").addEventListener("click", closePlan);
-  $("only-feasible").addEventListener("change", renderList);
+  $("print-shortlist").addEventListener("click", () => showPlan(shortlistRows()));
+  $("clear-shortlist").addEventListener("click", () => {
+    state.shortlist.clear();
+    for (const box of document.querySelectorAll("[data-shortlist]")) box.checked = false;
+    updateShortlistBar();
+    $("result-summary").focus();
+  });
+  for (const id of ["worker-name", "worker-phone"]) {
+    $(id).addEventListener("input", () => {
+      if (state.printing.length) $("plan").innerHTML = handoutHtml(state.printing, workerDetails());
+    });
+  }
   let config = {};
   try {
     config = await getConfig();
@@ -326,10 +512,11 @@ async function start() {
     $("map-status").textContent = "The page settings could not be loaded; the map may be incomplete.";
   }
   fillFooter(config);
+  fillExample(config.example_postcode);
   if (config.region_label) $("region-label").textContent = `Region: ${config.region_label}`;
   applyNotices(config);
   fillOptions($("category"), config.categories, "Any category");
-  fillOptions($("audience"), config.audiences, "Anyone");
+  fillOptions($("audience"), config.audiences, "No preference");
   state.mapView = createMap($("map"), config, {
     onStatus: (text) => { $("map-status").textContent = text; },
   });

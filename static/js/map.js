@@ -105,8 +105,11 @@ async function addOutlines(map) {
   return layers;
 }
 
-/** A keyboard-focusable status marker (shape + colour + glyph) with an accessible name. */
-export function statusMarker(latlng, status, label) {
+/**
+ * A status marker (shape + colour + glyph) with an accessible name; a tab stop unless
+ * `keyboard: false` (the finder reaches markers through its list instead).
+ */
+export function statusMarker(latlng, status, label, { keyboard = true } = {}) {
   const s = displayStatus(status);
   const icon = L.divIcon({
     className: `wr-marker wr-${s}`,
@@ -115,10 +118,11 @@ export function statusMarker(latlng, status, label) {
     iconAnchor: [13, 13],
   });
   const text = `${label}: ${STATUS[s].label}`;
-  const marker = L.marker(latlng, { icon, title: text, keyboard: true, riseOnHover: true });
+  const marker = L.marker(latlng, { icon, title: text, keyboard, riseOnHover: true });
   marker.on("add", () => {
     const el = marker.getElement();
     if (el) el.setAttribute("aria-label", text);
+    if (el && !keyboard) el.setAttribute("role", "img");
   });
   return marker;
 }

@@ -56,7 +56,7 @@ def test_link_worker_finds_plans_and_prints(page: Page, site: dict[str, str],
     plan = page.locator("#plan")
     expect(plan).to_be_visible()
     text = plan.inner_text()
-    assert "Leave home by" in text and "Getting home" in text
+    assert "Leave home at" in text and "Getting home" in text
     assert re.search(r"Catch bus D\d+ towards .+ from .+\. Get off at .+ at \d\d:\d\d", text)
     assert re.search(r"Walk from home to .+\(", text)
     assert "Wednesday 25 November 2026" in text
@@ -73,7 +73,7 @@ def test_link_worker_finds_plans_and_prints(page: Page, site: dict[str, str],
                          ".fontSize)")
     assert size >= 18  # 14pt
     printed = page.locator("#plan-panel").inner_text()
-    for needed in ("Demonstration only", "Leave home by", "Getting home", "Catch bus",
+    for needed in ("Demonstration only", "Leave home at", "Getting home", "Catch bus",
                    "Wednesday 25 November 2026", "Phone", "Cost"):
         assert needed in printed
     page.screenshot(path=artifacts / "finder-print.png", full_page=True)
@@ -188,17 +188,17 @@ def test_rural_evening_shows_there_but_not_back(page: Page, site: dict[str, str]
     expect(there_only).to_contain_text("There only, no way back")
     expect(there_only).to_contain_text("No bus back after")
     assert page.locator(".leaflet-marker-icon.wr-outbound_only").count() >= 1
-    # The list can be narrowed to what works there and back, and widened again.
-    total = page.locator(".result").count()
-    page.get_by_label("Show only sessions the client can get to and back from").check()
-    assert 0 < page.locator(".result").count() == page.locator(".result.st-feasible").count()
-    page.get_by_label("Show only sessions the client can get to and back from").uncheck()
-    assert page.locator(".result").count() == total
+    # Triaged: there and back first, then there only; the unreachable folded into one line.
+    groups = page.locator(".result-group").evaluate_all("els => els.map(e => e.className)")
+    assert [g.split()[-1] for g in groups] == ["group-feasible", "group-outbound_only",
+                                                "group-unreachable"]
+    expect(page.locator("#more-button")).to_contain_text("more can't be reached: show")
+    assert page.locator(".result.st-unreachable").count() == 0
     there_only = page.locator(".result.st-outbound_only").first
     there_only.click()
     plan = page.locator("#plan")
     expect(plan).to_contain_text("Can get there, but not back")
-    expect(plan).to_contain_text("There is no way home within the chosen limits")
-    assert re.search(r"Last way home that day: leave .+ by \d\d:\d\d for bus D\d+",
+    expect(plan).to_contain_text("There is no way home by bus within the chosen limits")
+    assert re.search(r"Last bus home: bus D\d+ at \d\d:\d\d from .+: leave .+ by \d\d:\d\d",
                      plan.inner_text())
     page.screenshot(path=artifacts / "finder-rural-evening.png", full_page=True)

@@ -13,7 +13,7 @@ WED, FRI = dt.date(2026, 11, 25), dt.date(2026, 11, 27)
 
 
 def journey(minutes: int) -> Journey:
-    return Journey(depart="10:00", arrive="10:30", minutes=minutes, buses=1, walk_m=400,
+    return Journey(depart_time="10:00", arrive_time="10:30", minutes=minutes, buses=1, walk_m=400,
                    legs=[])
 
 
@@ -27,9 +27,9 @@ def row(act: str, day: dt.date, status: str, *, starts: str = "10:00", minutes: 
         kw["travel_minutes"] = 2 * minutes
     return Row(id=f"{act}:{day}", activity=Activity(id=act, name=f"Group {act}"),
                venue=Venue(id=f"v{act}", name=f"Hall {act}", lat=53.1, lon=-1.2), date=day,
-               weekday=day.strftime("%A"), starts=starts, ends="21:00", feasibility=status,
+               weekday=day.strftime("%A"), start_time=starts, end_time="21:00", feasibility=status,
                reason=None if status == "feasible" else "why", reason_code=code,
-               last_bus_home=LastBus(departs=last) if last else None, **kw)
+               last_bus_home=LastBus(leave_venue_by=last) if last else None, **kw)
 
 
 CTX = Context(max_minutes=45, hours_from="09:00", hours_to="22:00",

@@ -86,3 +86,12 @@ def test_unknown_fields_are_refused() -> None:
     with pytest.raises(ValidationError) as exc:
         ReachableRequest.model_validate({"origin": {"postcode": "NG18"}, "colour": "red"})
     assert "colour" in fields(exc.value)
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"hours_to": "17:00Z"}, "hours_to"), ({"hours_from": "09:00+01:00"}, "hours_from"),
+    ({"date_from": "9999-12-31"}, "date_from"), ({"dates": ["9999-12-31"]}, "dates.0")])
+def test_offsets_and_far_dates_are_refused(body: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        req(**body)
+    assert field in fields(exc.value)

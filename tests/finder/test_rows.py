@@ -50,7 +50,7 @@ def test_last_bus_home_names_the_route_when_known() -> None:
     named = last_bus(Outcome("outbound_only", last_departure_s=18 * 3600,
                              last_way_home=home_leg))
     assert named is not None
-    assert (named.departs, named.route, named.bus_departs, named.home_by) == (
+    assert (named.leave_venue_by, named.route, named.bus_depart_time, named.home_by) == (
         "18:00", "D11", "18:04", "18:17")
     bare = last_bus(Outcome("outbound_only", last_departure_s=18 * 3600))
     assert bare is not None and bare.route is None
@@ -65,3 +65,30 @@ def test_reach_polygon_covers_its_circles() -> None:
     assert area.contains(Point(-1.19, 53.1425))  # ~280 m north of the first centre
     assert not area.contains(Point(-1.19, 53.15))  # ~1.1 km: outside
     assert circles_polygon(53.0, np.array([53.0]), np.array([-1.0]), np.array([0.0])) is None
+
+
+def test_last_bus_home_before_the_session_is_noted() -> None:
+    home_leg = Journey([
+        Leg("walk", VENUE, STOP_B, 18 * 3600, 18 * 3600 + 180, walk_m=200),
+        Leg("bus", STOP_B, STOP_A, 18 * 3600 + 180, 18 * 3600 + 900, route_short_name="D18",
+            route_id="feed:D18", stops=4),
+    ])
+    o = Outcome("outbound_only", last_departure_s=18 * 3600, last_way_home=home_leg)
+    starts = last_bus(o, start_s=18 * 3600 + 1800, end_s=20 * 3600,
+                      agencies={"feed:D18": "Demo Buses"})
+    assert starts is not None and starts.before_session == "starts"
+    assert starts.note == ("the last bus home, D18 at 18:03, means leaving the venue by 18:00, "
+                           "before the session starts")
+    assert starts.agency == "Demo Buses"
+    ends = last_bus(o, start_s=17 * 3600, end_s=19 * 3600)
+    assert ends is not None and ends.before_session == "ends" and "session ends" in str(ends.note)
+    after = last_bus(o, start_s=16 * 3600, end_s=17 * 3600)
+    assert after is not None and after.before_session is None and after.note is None
+
+
+def test_bus_legs_carry_stops_and_operator() -> None:
+    legs = [Leg("bus", STOP_A, STOP_B, 36000, 36600, route_short_name="D1", route_id="f:D1",
+                stops=3)]
+    out = journey_out(Journey(legs), "Hall", {"f:D1": "Sherwood Buses"})
+    assert (out.legs[0].stops, out.legs[0].agency) == (3, "Sherwood Buses")
+    assert out.legs[0].depart_time == out.legs[0].depart == "10:00"

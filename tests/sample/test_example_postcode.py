@@ -12,7 +12,7 @@ from app.settings import PROJECT_ROOT
 
 def test_config_offers_a_sample_postcode_that_gets_results(sample_server: httpx.Client) -> None:
     config = sample_server.get("/api/config").json()
-    example = config["example_postcode"]
+    example = config["example_postcode"]["postcode"]
     assert re.fullmatch(r"XF\d [0-9][A-Z]{2}", example), example
     assert sample_server.get(f"/api/postcodes/{example}").status_code == 200
     # The finder's defaults (this week, 09:00-17:00) find sessions there and back.
@@ -32,7 +32,7 @@ def test_unknown_postcode_names_the_loaded_directory(sample_server: httpx.Client
 
 @pytest.mark.realdata
 def test_real_data_example_postcode_exists(api: httpx.Client) -> None:
-    example = api.get("/api/config").json()["example_postcode"]
+    example = api.get("/api/config").json()["example_postcode"]["postcode"]
     body = api.get(f"/api/postcodes/{example}").json()
     assert body["postcode"] == example and body["district"]["code"].startswith("E07")
     missing = api.get("/api/postcodes/NG18 9ZZ").json()["message"]

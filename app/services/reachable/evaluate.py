@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.routing.journey import Journey, Leg, Place, attach_walks
 from app.routing.raptor import QueryParams, Router
@@ -21,7 +21,6 @@ from app.services.reachable.schema import Feasibility
 
 DAY_S = 86_400
 LOOKBACK_MARGIN_S = 600
-LAST_BUS_SLACK_S = 3600  # past the timetable's last arrival, as the engine's day end
 HOME = "home"
 
 
@@ -51,18 +50,24 @@ class EvalParams:
     return_buffer_s: int
 
     def round_trip(self) -> RoundTripParams:
-        """Engine round-trip parameters (only used when buses are allowed)."""
+        """Engine round-trip parameters (only used when buses are allowed).
+
+        The client's hours go in as the engine's home window, so each session's answer is
+        the same whatever else is in the search (see RoundTripParams.home_window_s).
+        """
         query = QueryParams(max_buses=self.bus_limit, wheelchair=self.wheelchair,
                             walk=WalkParams(speed_kmh=self.speed_kmh, max_walk_m=self.max_walk_m))
+        hours = (self.hours_from_s, self.hours_to_s)
         if self.max_minutes is None:
             return RoundTripParams(query=query, arrival_buffer_s=self.arrival_buffer_s,
-                                   return_buffer_s=self.return_buffer_s, max_journey_s=None)
+                                   return_buffer_s=self.return_buffer_s, max_journey_s=None,
+                                   home_window_s=hours)
         # No journey longer than the limit can count, so the profile windows need reach only
         # that far beyond the sessions (the engine default of 3 h costs 3x the search time).
         return RoundTripParams(
             query=query, arrival_buffer_s=self.arrival_buffer_s,
             return_buffer_s=self.return_buffer_s, max_journey_s=self.max_minutes * 60,
-            lookback_s=self.max_minutes * 60 + LOOKBACK_MARGIN_S)
+            lookback_s=self.max_minutes * 60 + LOOKBACK_MARGIN_S, home_window_s=hours)
 
 
 @dataclass
@@ -76,7 +81,8 @@ class Outcome:
     ret: Journey | None = None
     last_departure_s: int | None = None  # latest leave-the-venue time that still gets home
     walkable: bool = False
-    last_way_home: Journey | None = None  # that latest way home, when it could be named
+    last_way_home: Journey | None = None  # the journey leaving at last_departure_s
+    next_way_home: Journey | None = None  # the way home if the planned bus is missed
 
 
 def tidy(journey: Journey | None) -> Journey | None:
@@ -97,42 +103,16 @@ def clock(seconds: int) -> str:
 
 def evaluate_day(engine: Router, day: dt.date, home_lat: float, home_lon: float,
                  targets: list[Target], p: EvalParams) -> list[Outcome]:
-    """Evaluate every session of one service date for one home (two engine profiles)."""
+    """Evaluate every session of one service date for one home (two engine profiles).
+
+    Each outcome depends only on its own session, the home, the date and the limits.
+    """
     if p.bus_limit == 0:
         return [_walk_only(engine, home_lat, home_lon, t, p) for t in targets]
     sessions = [TripSession(t.lat, t.lon, day, t.start_s, t.end_s, key=str(i), name=t.name)
                 for i, t in enumerate(targets)]
     trips = plan_round_trips(engine, home_lat, home_lon, sessions, p.round_trip())
-    outcomes = [_classify(rt, p) for rt in trips]
-    name_last_ways_home(engine, home_lat, home_lon, targets, outcomes, p)
-    return outcomes
-
-
-def name_last_ways_home(engine: Router, home_lat: float, home_lon: float,
-                        targets: list[Target], outcomes: list[Outcome], p: EvalParams) -> None:
-    """Attach the route and stop of each venue's last way home (one reverse search per date).
-
-    The round trips give the latest time to leave each venue; a latest-departure search into
-    home with the end of the service day as deadline gives, per venue, a journey leaving at
-    that time. It is kept only when the two agree, since the round trips also apply the
-    time limit.
-    """
-    wanted = [i for i, o in enumerate(outcomes)
-              if o.status != "unreachable" and o.last_departure_s is not None and not o.walkable]
-    if not wanted:
-        return
-    deadline = int(engine.tt.arr.max(initial=0)) + LAST_BUS_SLACK_S
-    res = engine.latest_departure(home_lat, home_lon, deadline, p.round_trip().query, name=HOME)
-    by_venue: dict[tuple[float, float], Journey | None] = {}
-    for i in wanted:
-        t = targets[i]
-        key = (t.lat, t.lon)
-        if key not in by_venue:
-            by_venue[key] = tidy(res.journey(t.lat, t.lon, t.name))
-        j = by_venue[key]
-        last = outcomes[i].last_departure_s
-        if j is not None and last is not None and abs(j.depart_s - last) <= 60:
-            outcomes[i].last_way_home = j
+    return [_classify(rt, p) for rt in trips]
 
 
 def _code(reason: str, leg: str) -> str:
@@ -147,25 +127,25 @@ def _code(reason: str, leg: str) -> str:
 def _classify(rt: RoundTrip, p: EvalParams) -> Outcome:
     """Apply the client's hours to the engine's round trip."""
     out, back = tidy(rt.outbound), tidy(rt.inbound)
-    lds, wk = rt.last_departure_s, rt.walkable
+    ways = Outcome("unreachable", last_departure_s=rt.last_departure_s, walkable=rt.walkable,
+                   last_way_home=tidy(rt.last_way_home), next_way_home=tidy(rt.next_inbound))
     if out is None:
         reason = rt.reasons[0] if rt.reasons else "no way there in time"
-        return Outcome("unreachable", reason, _code(reason, "there"), last_departure_s=lds,
-                       walkable=wk)
+        return replace(ways, reason=reason, code=_code(reason, "there"))
     if out.depart_s < p.hours_from_s:
-        return Outcome("unreachable", f"would need to leave home at {clock(out.depart_s)}, "
-                       f"before {clock(p.hours_from_s)}", "before_hours", outbound=out,
-                       last_departure_s=lds, walkable=wk)
+        return replace(ways, reason=f"would need to leave home at {clock(out.depart_s)}, "
+                       f"before {clock(p.hours_from_s)}", code="before_hours", outbound=out)
     if back is None:
         reason = rt.reasons[-1] if rt.reasons else "no way back that day"
-        return Outcome("outbound_only", reason, _code(reason, "back"), outbound=out,
-                       last_departure_s=lds, walkable=wk)
+        if reason == "no bus back that day":
+            reason = f"no bus gets home by {clock(p.hours_to_s)} that day"
+        return replace(ways, status="outbound_only", reason=reason, code=_code(reason, "back"),
+                       outbound=out)
     if back.arrive_s > p.hours_to_s:
-        return Outcome("outbound_only", f"the first way home gets back at "
-                       f"{clock(back.arrive_s)}, after {clock(p.hours_to_s)}", "home_too_late",
-                       outbound=out, ret=back, last_departure_s=lds, walkable=wk)
-    return Outcome("feasible", None, None, outbound=out, ret=back, last_departure_s=lds,
-                   walkable=wk)
+        return replace(ways, status="outbound_only", reason=f"the first way home gets back at "
+                       f"{clock(back.arrive_s)}, after {clock(p.hours_to_s)}",
+                       code="home_too_late", outbound=out, ret=back)
+    return replace(ways, status="feasible", outbound=out, ret=back)
 
 
 def _walk_only(engine: Router, home_lat: float, home_lon: float, t: Target,

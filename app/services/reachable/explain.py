@@ -6,7 +6,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.services.reachable.schema import Feasibility, Row, Summary
+from app.directory import vocab
+from app.services.reachable.schema import Feasibility, Filters, Row, Summary
 
 _RANK: dict[str, int] = {"feasible": 0, "outbound_only": 1, "unreachable": 2}
 _DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
@@ -20,7 +21,7 @@ def sort_rows(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (
         _RANK[r.feasibility],
         r.travel_minutes if r.travel_minutes is not None else big,
-        r.date, r.starts, r.activity.name))
+        r.date, r.start_time, r.activity.name))
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -47,7 +48,7 @@ def _day_text(rows: list[Row]) -> tuple[str, Feasibility]:
 
 
 def _latest_last_bus(rows: Sequence[Row]) -> str | None:
-    times = [r.last_bus_home.departs for r in rows if r.last_bus_home is not None]
+    times = [r.last_bus_home.leave_venue_by for r in rows if r.last_bus_home is not None]
     return max(times) if times else None
 
 
@@ -75,6 +76,30 @@ def summarise(rows: list[Row]) -> list[Summary]:
     return out
 
 
+_NAMES = {t.code: t.name for t in (*vocab.CATEGORIES, *vocab.AUDIENCES)}
+
+
+def filter_words(f: Filters) -> list[str]:
+    """The listing filters in force, in words ('age 18', 'free only')."""
+    words = []
+    if f.age is not None:
+        words.append(f"age {f.age}")
+    if f.audience:
+        codes = [vocab.audience_code(a) for a in f.audience]
+        words.append("aimed at " + " or ".join(_NAMES.get(c or "", str(c)) for c in codes))
+    if f.category:
+        words.append(" or ".join(_NAMES.get(c, c) for c in f.category))
+    if f.free_only:
+        words.append("free only")
+    if f.max_cost_gbp is not None:
+        words.append(f"at most £{f.max_cost_gbp:.2f}")
+    if f.accepts_referrals:
+        words.append("takes referrals")
+    if f.drop_in:
+        words.append("drop-in")
+    return words
+
+
 @dataclass(frozen=True)
 class Context:
     """What the explanations need to know about the query and what was left out."""
@@ -87,6 +112,16 @@ class Context:
     no_location: int  # sessions without a mappable venue
     nearest: tuple[int, str] | None = None  # (minutes each way, label) ignoring the time limit
     no_stop_within_m: int | None = None  # set when no bus stop is within walking distance
+    unserved_stops: int = 0  # stops near home that the loaded timetable has no buses at
+    timetable: str = "the bus timetable"  # the loaded timetables' names
+    walk_m: int = 800
+    removed_by_filters: int = 0  # sessions on the dates that the listing filters leave out
+    removed_not_step_free: int = 0  # further sessions left out for not being step-free
+    wheelchair: bool = False
+    filter_words: tuple[str, ...] | list[str] = ()
+    approximate: bool = False  # only an outward code was given
+    outward: str = ""
+    unlisted: str | None = None  # set when no listing is held in the client's district
 
 
 def _activities(rows: Sequence[Row]) -> int:
@@ -96,10 +131,28 @@ def _activities(rows: Sequence[Row]) -> int:
 def _what(rows: list[Row]) -> str:
     """'4 evening activities are' / '1 activity is': evening when every session starts late."""
     n = _activities(rows)
-    evening = all(r.starts >= EVENING for r in rows)
+    evening = all(r.start_time >= EVENING for r in rows)
     noun = _plural(n, "evening activity", "evening activities") if evening else \
         _plural(n, "activity", "activities")
     return f"{noun} {'is' if n == 1 else 'are'}"
+
+
+def _removed(ctx: Context) -> list[str]:
+    """How many sessions the filters and wheelchair mode leave out, and why."""
+    notes = []
+    if ctx.removed_by_filters:
+        what = "; ".join(ctx.filter_words) or "the chosen filters"
+        tip = (" 'Aimed at' keeps only activities aimed at that group: to include "
+               "activities open to all ages, clear it and enter the client's age instead."
+               if any(w.startswith("aimed at") for w in ctx.filter_words) else "")
+        notes.append(f"The filters ({what}) leave out "
+                     f"{_plural(ctx.removed_by_filters, 'session')} on those days.{tip}")
+    if ctx.removed_not_step_free:
+        who = "For a wheelchair user, " if ctx.wheelchair else "Step-free only: "
+        n = ctx.removed_not_step_free
+        notes.append(f"{who}{_plural(n, 'session')} at venues not listed as step-free "
+                     f"{'is' if n == 1 else 'are'} not shown.")
+    return notes
 
 
 def explain(rows: list[Row], ctx: Context) -> list[str]:
@@ -107,10 +160,23 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
     notes: list[str] = []
     feasible = [r for r in rows if r.feasibility == "feasible"]
     there_only = [r for r in rows if r.feasibility == "outbound_only"]
+    if ctx.approximate:
+        notes.append(f"Only the first part of the postcode ({ctx.outward}) was given, so "
+                     "journeys start from the middle of that area: walks and times are "
+                     "approximate. Enter the full postcode for an exact plan.")
     if ctx.no_stop_within_m is not None:
         notes.append(f"There is no bus stop within {ctx.no_stop_within_m} m walk of the "
                      "client's home, so only places within walking distance can be reached. "
                      "A longer walk to the stop may help.")
+    elif ctx.unserved_stops:
+        notes.append(f"There {'is' if ctx.unserved_stops == 1 else 'are'} "
+                     f"{_plural(ctx.unserved_stops, 'bus stop')} within {ctx.walk_m} m of the "
+                     f"client's home, but the loaded timetable ({ctx.timetable}) has no buses "
+                     "at them, so only places within walking distance can be reached. The "
+                     "timetable may not cover this area.")
+    if ctx.unlisted:
+        notes.append(ctx.unlisted)
+    notes.extend(_removed(ctx))
     if not rows:
         if ctx.sessions_before_filters == 0:
             notes.append("No activity sessions matching the filters are listed on the chosen "

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.directory.occurrences import Session as DirSession
+from app.directory.occurrences import describe, make_rule
 
 
 @dataclass
@@ -19,21 +20,34 @@ class Extras:
     venues: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def _pattern(r: Any) -> str | None:
+    """'Every Wednesday, 10:00-12:00' for a stored schedule (None if it cannot be read)."""
+    try:
+        return describe(make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
+                                  bymonthday=r["bymonthday"], dtstart=r["dtstart"],
+                                  valid_from=r["valid_from"], valid_to=r["valid_to"],
+                                  opens_at=r["opens_at"], closes_at=r["closes_at"]))
+    except ValueError:
+        return None
+
+
 def listing_extras(conn: Connection, sessions: list[DirSession]) -> Extras:
-    """Fetch categories, audiences, description, web address, how to join and access notes."""
+    """Fetch the listing fields the session query lacks (description, how to join, ...)."""
     out = Extras()
     sids = sorted({s.activity_id for s in sessions})
     if not sids:
         return out
     for r in conn.execute(text(
             "SELECT id, primary_category, categories, audiences, description, url,"
-            " referral_route FROM service WHERE id = ANY(:ids)"), {"ids": sids}).mappings():
+            " referral_route, last_verified_at FROM service WHERE id = ANY(:ids)"),
+            {"ids": sids}).mappings():
         out.services[r["id"]] = dict(r)
     sched = sorted({s.schedule_id for s in sessions})
     for r in conn.execute(text(
-            "SELECT id, attending_type, notes FROM schedule WHERE id = ANY(:ids)"),
+            "SELECT id, attending_type, notes, freq, interval, byday, bymonthday, dtstart,"
+            " valid_from, valid_to, opens_at, closes_at FROM schedule WHERE id = ANY(:ids)"),
             {"ids": sched}).mappings():
-        out.schedules[r["id"]] = dict(r)
+        out.schedules[r["id"]] = {**r, "pattern": _pattern(r)}
     locs = sorted({s.location_id for s in sessions if s.location_id})
     for r in conn.execute(text(
             "SELECT id, accessibility_notes FROM location WHERE id = ANY(:ids)"),

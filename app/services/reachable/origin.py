@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.api.params import LatLon, require_in_gb
 from app.errors import NotFound, OutOfCoverage
 from app.postcodes import parse_postcode
+from app.services.reachable.coverage import covered_districts, postcode_directory
 from app.services.reachable.schema import Origin, OriginArea
 
 MIN_RADIUS_M = 600
@@ -56,17 +57,24 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
     raw = origin.postcode if origin.postcode and origin.postcode.strip() else origin.outward
     if raw is not None and raw.strip():
         pc = parse_postcode(raw, field="origin.postcode" if origin.postcode else "origin.outward")
+        field = "origin.postcode" if origin.postcode else "origin.outward"
         if pc.is_partial:
-            area, lad = _outward_area(session, pc.outward, field="origin.postcode")
-            _check_region(session, lad, "origin.postcode")
-            return ResolvedOrigin(area.lat, area.lon, lad, area)
+            area, lad = _outward_area(session, pc.outward, field=field)
+            _check_region(session, lad, field)
+            return ResolvedOrigin(area.lat, area.lon, lad, area.model_copy(
+                update={"approximate": True}))
         row = session.execute(_FULL, {"pcd": pc.compact}).mappings().first()
         if row is None:
+            if not _outward_known(session, pc.outward):
+                # No postcode of that district is loaded at all: it is outside the region.
+                _check_region(session, None, field)
+            conn = session.connection()
             raise NotFound(
-                "that postcode is not in the loaded postcode directory (OS Code-Point Open "
-                "2014). It may be newer than the directory or mistyped: check it, or enter "
-                f"just its first part ({pc.outward}) for an approximate search.",
-                field="origin.postcode", advice="check the postcode or use the outward code")
+                f"that postcode is not in the loaded postcode directory "
+                f"({postcode_directory(conn)}). It may be newer than the directory or "
+                f"mistyped: check it, or enter just its first part ({pc.outward}) for an "
+                "approximate search.", field=field,
+                advice="check the postcode or use the outward code")
         _check_region(session, row["lad_code"], "origin.postcode")
         area, _ = _outward_area(session, row["outward"], field="origin.postcode")
         return ResolvedOrigin(float(row["lat"]), float(row["lon"]), row["lad_code"], area)
@@ -93,18 +101,20 @@ def _outward_area(session: Session, outward: str, *, field: str) -> tuple[Origin
                       district=row["district"]), row["lad_code"]
 
 
-def covered_districts(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of every loaded district."""
-    return [(r.code, r.name) for r in session.execute(text("SELECT code, name FROM lad "
-                                                           "ORDER BY name"))]
+def _outward_known(session: Session, outward: str) -> bool:
+    """True when any postcode of the outward code is loaded."""
+    return bool(session.execute(text("SELECT EXISTS (SELECT 1 FROM postcode WHERE "
+                                     "outward = :o)"), {"o": outward}).scalar())
 
 
 def _check_region(session: Session, lad_code: str | None, field: str) -> None:
     """Refuse an origin outside the loaded districts, naming those that are covered."""
-    districts = covered_districts(session)
+    conn = session.connection()
+    districts = covered_districts(conn)
     if lad_code is not None and any(code == lad_code for code, _ in districts):
         return
     names = ", ".join(name for _, name in districts) or "none (no boundaries are loaded)"
-    raise OutOfCoverage(f"that location is outside the loaded region; the covered districts "
-                        f"are: {names}", field=field,
+    raise OutOfCoverage(f"that location is outside the loaded region: the loaded postcode "
+                        f"directory ({postcode_directory(conn)}) and boundaries cover "
+                        f"{names}", field=field,
                         covered_districts=[{"code": c, "name": n} for c, n in districts])

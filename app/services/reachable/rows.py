@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from app.directory.occurrences import Session as DirSession
 from app.routing.journey import Journey as EngineJourney
@@ -21,10 +24,12 @@ from app.services.reachable.schema import (
     Venue,
 )
 
+LONDON = ZoneInfo("Europe/London")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def journey_out(j: EngineJourney, venue_name: str) -> Journey:
+def journey_out(j: EngineJourney, venue_name: str,
+                agencies: Mapping[str, str] | None = None) -> Journey:
     """An engine journey as response legs; the home end is named 'home', never located."""
     legs = []
     for leg in j.legs:
@@ -32,29 +37,50 @@ def journey_out(j: EngineJourney, venue_name: str) -> Journey:
             leg.start.name if leg.start.stop_id else venue_name)
         end = "home" if leg.end.stop_id is None and leg.end.name == HOME else (
             leg.end.name if leg.end.stop_id else venue_name)
+        bus = leg.mode == "bus"
         legs.append(Leg(
-            mode=leg.mode, from_name=start, to_name=end, depart=clock(leg.depart_s),
-            arrive=clock(leg.arrive_s), minutes=math.ceil((leg.arrive_s - leg.depart_s) / 60),
-            distance_m=round(leg.walk_m) if leg.mode == "walk" else None,
-            route=leg.route_short_name or None if leg.mode == "bus" else None,
-            headsign=leg.headsign or None if leg.mode == "bus" else None,
+            mode=leg.mode, from_name=start, to_name=end, depart_time=clock(leg.depart_s),
+            arrive_time=clock(leg.arrive_s),
+            minutes=math.ceil((leg.arrive_s - leg.depart_s) / 60),
+            distance_m=None if bus else round(leg.walk_m),
+            route=(leg.route_short_name or None) if bus else None,
+            headsign=(leg.headsign or None) if bus else None,
+            agency=(agencies or {}).get(leg.route_id) if bus else None,
+            stops=leg.stops if bus else None,
             from_stop_code=leg.start.stop_id, to_stop_code=leg.end.stop_id))
-    return Journey(depart=clock(j.depart_s), arrive=clock(j.arrive_s),
+    return Journey(depart_time=clock(j.depart_s), arrive_time=clock(j.arrive_s),
                    minutes=math.ceil((j.arrive_s - j.depart_s) / 60), buses=j.n_buses,
                    walk_m=round(j.walk_m), legs=legs)
 
 
-def last_bus(o: Outcome) -> LastBus | None:
-    """The latest time to leave the venue and still get home that day (None: walkable)."""
+def last_bus(o: Outcome, start_s: int | None = None, end_s: int | None = None,
+             agencies: Mapping[str, str] | None = None) -> LastBus | None:
+    """The latest time to leave the venue and still get home in the hours (None: walkable).
+
+    When that time is before the session starts (or ends), the note says so.
+    """
     if o.walkable or o.last_departure_s is None:
         return None
+    leave = o.last_departure_s
+    when: Literal["starts", "ends"] | None = None
+    if start_s is not None and leave < start_s:
+        when = "starts"
+    elif end_s is not None and leave < end_s:
+        when = "ends"
     j = o.last_way_home
     bus = next((leg for leg in j.legs if leg.mode == "bus"), None) if j is not None else None
+    note = None
+    if when is not None:
+        what = f", {bus.route_short_name or 'the bus'} at {clock(bus.depart_s)}," \
+            if bus is not None else ""
+        note = (f"the last bus home{what} means leaving the venue by {clock(leave)}, before "
+                f"the session {when}")
     if j is None or bus is None:
-        return LastBus(departs=clock(o.last_departure_s))
-    return LastBus(departs=clock(o.last_departure_s), route=bus.route_short_name or None,
-                   stop_name=bus.start.name, bus_departs=clock(bus.depart_s),
-                   home_by=clock(j.arrive_s))
+        return LastBus(leave_venue_by=clock(leave), before_session=when, note=note)
+    return LastBus(leave_venue_by=clock(leave), route=bus.route_short_name or None,
+                   agency=(agencies or {}).get(bus.route_id), stop_name=bus.start.name,
+                   bus_depart_time=clock(bus.depart_s), home_by=clock(j.arrive_s),
+                   before_session=when, note=note)
 
 
 def _str(v: Any) -> str | None:
@@ -71,6 +97,12 @@ def _bool(v: Any) -> bool | None:
 
 def _float(v: Any) -> float | None:
     return None if v is None else float(v)
+
+
+def _date(v: Any) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.astimezone(LONDON).date()
+    return v if isinstance(v, dt.date) else None
 
 
 _PRICE = re.compile(r"^(?P<option>.*?)\s*£(?P<amount>\d+(?:\.\d+)?)\s*(?P<desc>.*)$")
@@ -122,6 +154,7 @@ def activity_of(s: DirSession, extras: Extras) -> Activity:
         drop_in=_bool(d.get("drop_in")),
         accepts_referrals=_bool(d.get("accepts_referrals")),
         stale=_bool(d.get("stale")),
+        last_verified=_date(svc.get("last_verified_at")),
     )
 
 
@@ -133,34 +166,46 @@ def venue_of(s: DirSession, extras: Extras) -> Venue:
     # The first address line is often the venue's own name; do not say it twice.
     parts = [p for p in (d.get("address_1"), d.get("city")) if p and p != name]
     address = ", ".join(str(p) for p in parts)
-    return Venue(id=s.location_id, name=name,
-                 address=address or None, postcode=_str(d.get("postcode")),
+    return Venue(id=s.location_id, name=name, address=address or None,
+                 town=_str(d.get("city")), postcode=_str(d.get("postcode")),
                  lat=s.lat, lon=s.lon, step_free=_bool(d.get("step_free")),
                  accessibility=_str(access))
 
 
-def make_row(s: DirSession, o: Outcome, extras: Extras) -> Row:
+def _seconds(t: dt.time | None) -> int | None:
+    return None if t is None else t.hour * 3600 + t.minute * 60 + t.second
+
+
+def make_row(s: DirSession, o: Outcome, extras: Extras, *, distance_m: float | None = None,
+             agencies: Mapping[str, str] | None = None) -> Row:
     """One response row: session, plans, last bus home and totals."""
     venue = venue_of(s, extras)
-    out = journey_out(o.outbound, venue.name) if o.outbound is not None else None
-    back = journey_out(o.ret, venue.name) if o.ret is not None else None
-    both = out is not None and back is not None and o.status != "unreachable"
+    reached = o.status != "unreachable"
+    out = journey_out(o.outbound, venue.name, agencies) if o.outbound is not None else None
+    back = journey_out(o.ret, venue.name, agencies) if o.ret is not None else None
+    both = out is not None and back is not None and reached
+    nxt = o.next_way_home if reached and back is not None else None
     return Row(
         id=f"{s.activity_id}:{s.schedule_id}:{s.date.isoformat()}",
         activity=activity_of(s, extras), venue=venue, date=s.date,
         weekday=_WEEKDAYS[s.date.weekday()],
-        starts=s.start.strftime("%H:%M") if s.start else "",
-        ends=s.end.strftime("%H:%M") if s.end else "",
+        schedule=extras.schedules.get(s.schedule_id, {}).get("pattern"),
+        start_time=s.start.strftime("%H:%M") if s.start else "",
+        end_time=s.end.strftime("%H:%M") if s.end else "",
+        distance_km=None if distance_m is None else round(distance_m / 1000, 1),
         feasibility=o.status,
         reason=o.reason,
-        leave_home_by=out.depart if out is not None and o.status != "unreachable" else None,
+        leave_home_by=out.depart_time if out is not None and reached else None,
         outbound=out,
-        home_by=back.arrive if back is not None else None,
+        home_by=back.arrive_time if back is not None else None,
         return_=back,
-        last_bus_home=last_bus(o),
+        next_way_home=journey_out(nxt, venue.name, agencies) if nxt is not None else None,
+        last_bus_home=last_bus(o, _seconds(s.start), _seconds(s.end), agencies),
         reason_code=o.code,
         travel_minutes=(out.minutes + back.minutes) if both and out and back else
-        (out.minutes if out is not None and o.status != "unreachable" else None),
+        (out.minutes if out is not None and reached else None),
+        travel_basis="round_trip" if both else ("one_way" if out is not None and reached
+                                                else None),
         buses=max(out.buses, back.buses) if out and back else (out.buses if out else None),
         walk_m=(out.walk_m + back.walk_m) if out and back else (out.walk_m if out else None),
     )

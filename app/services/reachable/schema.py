@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -20,6 +28,11 @@ REASON_CODES = {
     "too_long_back": "getting home takes longer than the limit",
     "home_too_late": "would get home after the client's hours",
 }
+
+# Dates outside these bounds cannot be in any timetable and would overflow date arithmetic.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+SearchDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 
 SLOW_KMH = 3.2
 NORMAL_KMH = 4.8
@@ -70,10 +83,10 @@ class ReachableRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     origin: Origin
-    date_from: dt.date | None = Field(None, description="First date (default today).")
-    date_to: dt.date | None = Field(None, description="Last date (default date_from + 6).")
-    dates: list[dt.date] | None = Field(None, max_length=31,
-                                        description="Specific dates instead of a range.")
+    date_from: SearchDate | None = Field(None, description="First date (default today).")
+    date_to: SearchDate | None = Field(None, description="Last date (default date_from + 6).")
+    dates: list[SearchDate] | None = Field(None, max_length=31,
+                                           description="Specific dates instead of a range.")
     days: list[Weekday] | None = Field(None, description="Only these weekdays (mon..sun).")
     hours_from: dt.time = Field(dt.time(9, 0), description="Earliest time to leave home.")
     hours_to: dt.time = Field(dt.time(17, 0), description="Latest time to be back home.")
@@ -103,11 +116,16 @@ class ReachableRequest(BaseModel):
             raise ValueError("date_to is before date_from")
         return v
 
-    @field_validator("hours_to")
+    @field_validator("hours_from", "hours_to")
     @classmethod
     def _hours(cls, v: dt.time, info: ValidationInfo) -> dt.time:
+        # "17:00Z" or "17:00+01:00": the timetable runs on UK local time, and an offset's
+        # meaning changes with the date (GMT/BST), so only plain clock times are accepted.
+        if v.tzinfo is not None:
+            raise ValueError("give a UK local clock time such as 17:00, without a time zone "
+                             "or offset")
         start = info.data.get("hours_from")
-        if start is not None and v <= start:
+        if info.field_name == "hours_to" and start is not None and v <= start:
             raise ValueError("hours_to must be after hours_from")
         return v
 
@@ -129,6 +147,12 @@ class ReachableRequest(BaseModel):
 # ---------------------------------------------------------------- response
 
 
+def _deprecated(new: str) -> dict[str, Any]:
+    """Keyword arguments of a deprecated response name kept for one release."""
+    return {"description": f"Deprecated: use `{new}`; this name is removed in the next "
+                           "release.", "json_schema_extra": {"deprecated": True}}
+
+
 class OriginArea(BaseModel):
     """The client's area at outward-code level: safe to draw, never the exact point."""
 
@@ -137,31 +161,49 @@ class OriginArea(BaseModel):
     lon: float
     radius_m: int
     district: str | None = None
+    approximate: bool = Field(False, description="True when only an outward code (e.g. NG18) "
+                              "was given: journeys start from the district's centre, so walks "
+                              "and times are approximate.")
 
 
-class Leg(BaseModel):
+class _Timed(BaseModel):
+    """Something that departs and arrives: a journey or one of its legs."""
+
+    depart_time: str = Field(description="HH:MM: leave the start.")
+    arrive_time: str = Field(description="HH:MM: reach the end.")
+
+    @computed_field(**_deprecated("depart_time"))  # type: ignore[prop-decorator]
+    @property
+    def depart(self) -> str:
+        """Old name of depart_time."""
+        return self.depart_time
+
+    @computed_field(**_deprecated("arrive_time"))  # type: ignore[prop-decorator]
+    @property
+    def arrive(self) -> str:
+        """Old name of arrive_time."""
+        return self.arrive_time
+
+
+class Leg(_Timed):
     """One leg of a journey: a walk, or one bus ride."""
 
     mode: Literal["walk", "bus"]
     from_name: str
     to_name: str
-    depart: str = Field(description="HH:MM")
-    arrive: str = Field(description="HH:MM")
     minutes: int
-    distance_m: int | None = None
+    distance_m: int | None = Field(None, description="Walking metres (walk legs).")
     route: str | None = None
     headsign: str | None = None
-    agency: str | None = None
+    agency: str | None = Field(None, description="The bus operator (bus legs).")
     from_stop_code: str | None = None
     to_stop_code: str | None = None
-    stops: int | None = Field(None, description="Stops ridden.")
+    stops: int | None = Field(None, description="Number of stops ridden (bus legs).")
 
 
-class Journey(BaseModel):
+class Journey(_Timed):
     """A one-way journey with its legs."""
 
-    depart: str
-    arrive: str
     minutes: int
     buses: int
     walk_m: int
@@ -169,13 +211,30 @@ class Journey(BaseModel):
 
 
 class LastBus(BaseModel):
-    """The latest time to leave the venue that still gets the client home that day."""
+    """The latest way home from the venue that day, reaching home by the end of the hours."""
 
-    departs: str = Field(description="HH:MM: leave the venue by then.")
+    leave_venue_by: str = Field(description="HH:MM: leave the venue by then.")
     route: str | None = Field(None, description="Bus route of that last way home.")
+    agency: str | None = Field(None, description="Its operator.")
     stop_name: str | None = Field(None, description="Where to catch it.")
-    bus_departs: str | None = Field(None, description="HH:MM the bus leaves that stop.")
+    bus_depart_time: str | None = Field(None, description="HH:MM the bus leaves that stop.")
     home_by: str | None = None
+    before_session: Literal["starts", "ends"] | None = Field(
+        None, description="Set when the last way home leaves before the session starts or "
+                          "before it ends.")
+    note: str | None = Field(None, description="That fact in words, when set.")
+
+    @computed_field(**_deprecated("leave_venue_by"))  # type: ignore[prop-decorator]
+    @property
+    def departs(self) -> str:
+        """Old name of leave_venue_by."""
+        return self.leave_venue_by
+
+    @computed_field(**_deprecated("bus_depart_time"))  # type: ignore[prop-decorator]
+    @property
+    def bus_departs(self) -> str | None:
+        """Old name of bus_depart_time."""
+        return self.bus_depart_time
 
 
 class Cost(BaseModel):
@@ -211,6 +270,8 @@ class Activity(BaseModel):
     drop_in: bool | None = None
     accepts_referrals: bool | None = None
     stale: bool | None = Field(None, description="Not verified within the stale period.")
+    last_verified: dt.date | None = Field(None, description="When the organiser last "
+                                          "confirmed the listing (None: never).")
 
 
 class Venue(BaseModel):
@@ -219,6 +280,7 @@ class Venue(BaseModel):
     id: str | None
     name: str
     address: str | None = None
+    town: str | None = None
     postcode: str | None = None
     lat: float | None
     lon: float | None
@@ -227,15 +289,22 @@ class Venue(BaseModel):
 
 
 class Row(BaseModel):
-    """One session occurrence with its there-and-back plan."""
+    """One session occurrence with its there-and-back plan.
+
+    Every field is a function of the origin, this session, its date and the limits only:
+    the same session gives the same row however many others are searched with it.
+    """
 
     id: str
     activity: Activity
     venue: Venue
     date: dt.date
     weekday: str
-    starts: str
-    ends: str
+    schedule: str | None = Field(None, description="How often it runs, e.g. 'Every "
+                                 "Wednesday, 10:00-12:00'.")
+    start_time: str = Field(description="HH:MM the session starts.")
+    end_time: str = Field(description="HH:MM the session ends.")
+    distance_km: float | None = Field(None, description="Straight-line distance from home.")
     feasibility: Feasibility
     reason: str | None = None
     reason_code: str | None = Field(None, description="One of REASON_CODES when infeasible.")
@@ -243,12 +312,29 @@ class Row(BaseModel):
     outbound: Journey | None = None
     home_by: str | None = None
     return_: Journey | None = Field(None, alias="return")
+    next_way_home: Journey | None = Field(None, description="The way home if the planned "
+                                          "bus home is missed (None: it is the last).")
     last_bus_home: LastBus | None = None
-    travel_minutes: int | None = Field(None, description="Out plus back.")
+    travel_minutes: int | None = Field(None, description="Out plus back (travel_basis "
+                                       "round_trip), or out only when there is no way back "
+                                       "(one_way).")
+    travel_basis: Literal["round_trip", "one_way"] | None = None
     buses: int | None = Field(None, description="Most buses on either way.")
     walk_m: int | None = Field(None, description="Walking out plus back.")
 
     model_config = ConfigDict(populate_by_name=True)
+
+    @computed_field(**_deprecated("start_time"))  # type: ignore[prop-decorator]
+    @property
+    def starts(self) -> str:
+        """Old name of start_time."""
+        return self.start_time
+
+    @computed_field(**_deprecated("end_time"))  # type: ignore[prop-decorator]
+    @property
+    def ends(self) -> str:
+        """Old name of end_time."""
+        return self.end_time
 
 
 class Summary(BaseModel):

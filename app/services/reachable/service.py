@@ -8,21 +8,25 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.directory import vocab
 from app.directory.occurrences import Session as DirSession
 from app.errors import InvalidInput
+from app.routing.geo import haversine_m
 from app.routing.raptor import QueryParams
 from app.routing.walk import DEFAULT_DETOUR, WalkParams
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
 from app.services.notices import data_notices
+from app.services.reachable.coverage import naptan_stops_near, timetable_name, unlisted_note
 from app.services.reachable.dates import service_dates
 from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
-from app.services.reachable.explain import Context, explain, sort_rows, summarise
+from app.services.reachable.explain import Context, explain, filter_words, sort_rows, summarise
 from app.services.reachable.isochrone import circles_polygon, reach_area
-from app.services.reachable.listing import Extras, listing_extras
+from app.services.reachable.listing import listing_extras
+from app.services.reachable.operators import agency_names
 from app.services.reachable.origin import resolve_origin
 from app.services.reachable.rows import make_row
 from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
@@ -74,6 +78,28 @@ def _target(s: DirSession) -> Target:
                   _seconds(s.start), _seconds(s.end))
 
 
+def _filtered_out(conn: Connection, days: list[dt.date], filters: ActivityFilters,
+                  kept: int) -> tuple[int, int]:
+    """(sessions the listing filters leave out, sessions left out for not being step-free).
+
+    `kept` is how many sessions on the chosen dates pass every filter; the others are
+    counted on the same dates, so the explanation can say how many and why.
+    """
+    if filters == ActivityFilters():
+        return 0, 0  # nothing filtered out: no need to ask the directory again
+    stale = get_settings().stale_after_days
+    wanted = set(days)
+
+    def count(f: ActivityFilters) -> int:
+        return sum(s.date in wanted for s in sessions_between(conn, days[0], days[-1], f,
+                                                               stale_days=stale))
+
+    everything = count(ActivityFilters())
+    no_step = replace(filters, step_free=None)
+    listed = count(no_step) if no_step != ActivityFilters() else everything
+    return everything - listed, listed - kept
+
+
 def find_reachable(session: Session, req: ReachableRequest, *,
                    today: dt.date | None = None) -> ReachableResponse:
     """Answer one finder query (see ReachableRequest / ReachableResponse)."""
@@ -88,30 +114,34 @@ def find_reachable(session: Session, req: ReachableRequest, *,
     found = [s for s in sessions_between(conn, days[0], days[-1], filters,
                                          stale_days=get_settings().stale_after_days)
              if s.date in wanted]
+    by_filters, not_step_free = _filtered_out(conn, days, filters, len(found))
     p = eval_params(req)
     no_location = [s for s in found if s.lat is None or s.lon is None]
     timed = [s for s in found if s.lat is not None and s.lon is not None]
     inside = [s for s in timed if s.start is not None and s.end is not None
               and _seconds(s.start) >= p.hours_from_s and _seconds(s.end) <= p.hours_to_s]
-    by_day: dict[dt.date, list[DirSession]] = defaultdict(list)
-    for s in inside:
-        by_day[s.date].append(s)
-    extras = listing_extras(conn, inside)
-    rows = _evaluate(session, days, by_day, origin.lat, origin.lon, p, extras)
+    rows = evaluate_sessions(session, inside, origin.lat, origin.lon, p)
     nearest = None
     if p.max_minutes is not None and p.bus_limit > 0 and inside \
             and not any(r.feasibility == "feasible" for r in rows):
         # Say how far the nearest workable option is: the same search without the time limit.
-        relaxed = _evaluate(session, days, by_day, origin.lat, origin.lon,
-                            replace(p, max_minutes=None), extras)
+        relaxed = evaluate_sessions(session, inside, origin.lat, origin.lon,
+                                    replace(p, max_minutes=None))
         nearest = _nearest(relaxed)
-    no_stop = p.bus_limit > 0 and not _stops_near(session, days[0], origin.lat, origin.lon,
-                                                  p.max_walk_m)
+    stops = _stops_near(session, days[0], origin.lat, origin.lon, p.max_walk_m) \
+        if p.bus_limit > 0 else None
     rows = sort_rows(rows)
     ctx = Context(max_minutes=req.max_minutes, hours_from=req.hours_from.strftime("%H:%M"),
                   hours_to=req.hours_to.strftime("%H:%M"), sessions_before_filters=len(found),
                   outside_hours=len(timed) - len(inside), no_location=len(no_location),
-                  nearest=nearest, no_stop_within_m=int(p.max_walk_m) if no_stop else None)
+                  nearest=nearest,
+                  no_stop_within_m=int(p.max_walk_m) if stops == (0, 0) else None,
+                  unserved_stops=stops[0] if stops is not None and stops[0] and not stops[1]
+                  else 0, timetable=timetable_name(conn), removed_by_filters=by_filters,
+                  removed_not_step_free=not_step_free, wheelchair=req.wheelchair,
+                  walk_m=int(p.max_walk_m),
+                  filter_words=filter_words(req.filters), approximate=origin.area.approximate,
+                  outward=origin.area.outward, unlisted=unlisted_note(conn, origin.lad_code))
     counts = {k: sum(r.feasibility == k for r in rows)
               for k in ("feasible", "outbound_only", "unreachable")}
     return ReachableResponse(
@@ -119,33 +149,52 @@ def find_reachable(session: Session, req: ReachableRequest, *,
         hours={"from": ctx.hours_from, "to": ctx.hours_to},
         rows=rows, summaries=summarise(rows), explanations=explain(rows, ctx),
         counts={**counts, "sessions": len(rows), "outside_hours": ctx.outside_hours,
-                "no_location": ctx.no_location},
-        isochrone=_isochrone(session, origin.lat, origin.lon, origin.area, days[0], req),
+                "no_location": ctx.no_location, "removed_by_filters": by_filters,
+                "removed_not_step_free": not_step_free},
+        isochrone=_isochrone(session, origin.area, days[0], req),
         notices=data_notices(conn), parameters=_parameters(req))
 
 
-def _evaluate(session: Session, days: list[dt.date], by_day: dict[dt.date, list[DirSession]],
-              lat: float, lon: float, p: EvalParams, extras: Extras) -> list[Row]:
-    """Rows for every session, one engine round-trip evaluation per service date."""
-    rows: list[Row] = []
-    for day in days:
-        todays = by_day.get(day, [])
-        if not todays:
-            continue
+def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: float,
+                      home_lon: float, p: EvalParams) -> list[Row]:
+    """Rows for dated sessions (each with a venue point and times), in input order.
+
+    One engine round-trip evaluation per service date. A row depends only on its own
+    session, the home, the date and the limits, never on the other sessions given.
+    """
+    conn = session.connection()
+    extras = listing_extras(conn, sessions)
+    agencies = agency_names(conn)
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for i, s in enumerate(sessions):
+        by_day[s.date].append(i)
+    rows: list[Row | None] = [None] * len(sessions)
+    for day in sorted(by_day):
+        todays = [sessions[i] for i in by_day[day]]
         tr = get_transit_router(session, day)
         targets = [_target(s) for s in todays]
         with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
-            outcomes = evaluate_day(tr.engine, day, lat, lon, targets, p)
-        rows.extend(make_row(s, o, extras) for s, o in zip(todays, outcomes, strict=True))
-    return rows
+            outcomes = evaluate_day(tr.engine, day, home_lat, home_lon, targets, p)
+        metres = haversine_m(home_lat, home_lon, np.array([t.lat for t in targets]),
+                             np.array([t.lon for t in targets]))
+        for i, s, o, m in zip(by_day[day], todays, outcomes, metres, strict=True):
+            rows[i] = make_row(s, o, extras, distance_m=float(m), agencies=agencies)
+    return [r for r in rows if r is not None]
 
 
-def _stops_near(session: Session, day: dt.date, lat: float, lon: float, max_m: float) -> bool:
-    """True when a timetabled stop is within walking distance of home."""
+def _stops_near(session: Session, day: dt.date, lat: float, lon: float,
+                max_m: float) -> tuple[int, int]:
+    """(known NaPTAN stops, stops with buses in the loaded timetable) within walking distance.
+
+    The timetable's stops are found by the engine's walker (its walking distance); NaPTAN
+    stops by straight line within the same distance, a generous count for the message.
+    """
     tr = get_transit_router(session, day)
     with tr.lock:
-        stops, _ = tr.walker.access(lat, lon, max_m)
-    return len(stops) > 0
+        served, _ = tr.walker.access(lat, lon, max_m)
+    if len(served):  # NaPTAN is asked only when the timetable has no stop nearby
+        return len(served), len(served)
+    return naptan_stops_near(session.connection(), lat, lon, max_m), 0
 
 
 def _nearest(rows: list[Row]) -> tuple[int, str] | None:
@@ -160,15 +209,15 @@ def _nearest(rows: list[Row]) -> tuple[int, str] | None:
     return best
 
 
-def _isochrone(session: Session, lat: float, lon: float, area: OriginArea, day: dt.date,
+def _isochrone(session: Session, area: OriginArea, day: dt.date,
                req: ReachableRequest) -> dict[str, Any] | None:
     """The area reachable within the time limit, leaving at the start of the client's hours.
 
-    Walk-only searches draw the walking range around the outward code's centre, so the
-    shading never centres on the home.
+    It is drawn from the outward code's centre, never from the home: a shape around the
+    exact postcode would reveal more than the approximate-area circle does.
     """
     props = {"date": day.isoformat(), "depart_at": req.hours_from.strftime("%H:%M"),
-             "minutes": req.max_minutes}
+             "minutes": req.max_minutes, "from": "area_centre"}
     if req.bus_limit == 0:
         metres = req.max_minutes * 60 * req.speed_kmh / 3.6 / DEFAULT_DETOUR
         polygon = circles_polygon(area.lat, np.array([area.lat]), np.array([area.lon]),
@@ -179,7 +228,7 @@ def _isochrone(session: Session, lat: float, lon: float, area: OriginArea, day: 
                              walk=WalkParams(speed_kmh=req.speed_kmh,
                                              max_walk_m=float(req.max_walk_m)))
         with tr.lock:
-            polygon = reach_area(tr.engine, lat, lon, _seconds(req.hours_from),
+            polygon = reach_area(tr.engine, area.lat, area.lon, _seconds(req.hours_from),
                                  req.max_minutes, params)
     if polygon is None:
         return None
