@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from app.api.params import Page, PerPage
 from app.auth.deps import require_role
 from app.auth.users import User
 from app.db import get_session
@@ -100,8 +101,7 @@ Filters = Annotated[ActivityFilters, Depends(activity_filters)]
 
 @router.get("/api/activities")
 def list_activities(session: SessionDep, filters: Filters,
-                    page: Annotated[int, Query(ge=1)] = 1,
-                    per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+                    page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     """Listings matching every filter given; fresh before stale, then nearest."""
     total, rows = search_activities(session.connection(), filters,
                                     get_settings().stale_after_days,
