@@ -17,6 +17,7 @@ from app.cors import PublicReadCORS
 from app.errors import AppError, status_for
 from app.guard import DB_DOWN_BODY, InputGuard, SafetyNet, database_gone, route_of
 from app.privacy import install_log_redaction
+from app.serving import HeavyRouteLimiter, tune_interpreter
 from app.settings import PROJECT_ROOT
 
 log = logging.getLogger("app")
@@ -53,6 +54,8 @@ def create_app() -> FastAPI:
     )
     # Innermost first: text checks, then CORS for public reads only (ORUK consumers and
     # dashboards; never sign-in or writes), then the net that answers JSON whatever happens.
+    tune_interpreter()
+    app.add_middleware(HeavyRouteLimiter)
     app.add_middleware(InputGuard, routes=lambda: [r for rt in ROUTERS for r in rt.routes])
     app.add_middleware(PublicReadCORS)
     app.add_middleware(SafetyNet)
