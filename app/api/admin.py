@@ -8,16 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from app.api.params import Page
+from app.api.responses import error_responses
 from app.auth import throttle
 from app.auth.deps import require_role
 from app.auth.users import User
 from app.db import get_session
 from app.services.directory.audit import audit_entries, record_change
 
-ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid login token."},
-    403: {"description": "The signed-in user is not an admin."},
-}
+ADMIN_ERRORS = error_responses(401, 403, 422, e403="The signed-in user is not an admin.")
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ADMIN_ERRORS)
 SessionDep = Annotated[Session, Depends(get_session)]
 Admin = Annotated[User, Depends(require_role("admin"))]

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
+from app.api.responses import error_responses
 from app.auth.deps import Signed, current
 from app.auth.passwords import run_bounded
 from app.auth.throttle import (
@@ -30,14 +31,11 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid login token (missing, expired, revoked or forged)."},
-}
-LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Wrong username or password."},
-    429: {"description": "Too many failed sign-ins for this account or from this client; "
-                         "the Retry-After header says how many seconds to wait."},
-}
+AUTH_ERRORS = error_responses(401)
+LOGIN_ERRORS = error_responses(
+    401, 422, 429, e401="Wrong username or password.",
+    e429="Too many failed sign-ins for this account or from this client, or too many "
+         "sign-ins at once; the Retry-After header says how many seconds to wait.")
 
 
 def _limits() -> Limits:

@@ -147,3 +147,13 @@ def test_cors_only_for_public_reads(client: httpx.Client) -> None:
     assert r.status_code == 401 and "access-control-allow-origin" not in r.headers
     r = client.get("/api/auth/me", headers=origin)
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_openapi_documents_the_error_responses(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    patch = paths["/api/activities/{activity_id}"]["patch"]["responses"]
+    assert {"401", "403", "404", "409", "422", "428"} <= set(patch)
+    assert "ErrorBody" in json.dumps(patch["409"])
+    assert {"401", "403"} <= set(paths["/api/activities"]["post"]["responses"])
+    assert {"401", "429"} <= set(paths["/api/auth/token"]["post"]["responses"])
+    assert {"401", "403"} <= set(paths["/api/admin/lockouts/{username}"]["delete"]["responses"])

@@ -67,6 +67,6 @@ def test_editor_every_operation(fuzz_server: str) -> None:
     token = httpx.post(fuzz_server + "/api/auth/token",
                        data={"username": EDITOR[0], "password": EDITOR[1]}).json()
     # Signing out would end the run's own session; those two are fuzzed anonymously above.
-    _schemathesis(fuzz_server, "--phases", "fuzzing", "--max-examples", "8",
+    _schemathesis(fuzz_server, "--phases", "fuzzing", "--max-examples", "25",
                   "-H", f"Authorization: Bearer {token['access_token']}",
                   "--exclude-path", "/api/auth/logout", "--exclude-path", "/api/auth/revoke-all")
