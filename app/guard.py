@@ -19,6 +19,8 @@ from urllib.parse import unquote_plus
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import DatabaseUnavailable
+
 log = logging.getLogger("app")
 
 MAX_BODY_BYTES = 1_000_000
@@ -236,8 +238,8 @@ def route_of(scope: Scope) -> str:
     return str(getattr(scope.get("route"), "path", "request"))
 
 
-DB_DOWN_BODY = {"error": "database_unavailable",
-                "message": "the database is not reachable; try again in a moment"}
+DB_DOWN_BODY = DatabaseUnavailable("the database is not reachable; try again in a moment"
+                                   ).to_dict()
 
 
 class SafetyNet:
