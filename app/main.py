@@ -52,8 +52,9 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Community activities a client can reach by walk and bus, there and back.",
     )
-    # Innermost first: text checks, then CORS for public reads only (ORUK consumers and
-    # dashboards; never sign-in or writes), then the net that answers JSON whatever happens.
+    # Innermost first: one CPU-bound request at a time per worker, text checks, CORS for
+    # public reads only (ORUK consumers, dashboards; never sign-in or writes), then the net
+    # that answers JSON whatever happens and keeps the connection open.
     tune_interpreter()
     app.add_middleware(HeavyRouteLimiter)
     app.add_middleware(InputGuard, routes=lambda: [r for rt in ROUTERS for r in rt.routes])
