@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterator
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import get_settings
 
+log = logging.getLogger("app")
+
 
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    """Return the (cached) SQLAlchemy engine for a URL, default the configured database."""
-    return create_engine(url or get_settings().sync_url, pool_pre_ping=True, future=True)
+    """Return the (cached) SQLAlchemy engine for a URL, default the configured database.
+
+    `hide_parameters` keeps bound values (a client's search text or coordinates) out of
+    every exception message, and so out of every log.
+    """
+    return create_engine(url or get_settings().sync_url, pool_pre_ping=True, future=True,
+                         hide_parameters=True)
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
@@ -22,7 +32,25 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 
+def close_quietly(session: Session) -> None:
+    """Close a session; a connection that died meanwhile is discarded, never raised.
+
+    Teardown runs after the response was sent: an error here could only break a finished
+    answer and the client's keep-alive connection.
+    """
+    try:
+        session.close()
+    except SQLAlchemyError as exc:
+        log.warning("database connection lost while closing a session (%s)",
+                    type(exc).__name__)
+        with contextlib.suppress(SQLAlchemyError):
+            session.invalidate()
+
+
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request, always closed."""
-    with session_factory()() as session:
+    session = session_factory()()
+    try:
         yield session
+    finally:
+        close_quietly(session)

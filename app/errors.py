@@ -10,6 +10,7 @@ class AppError(Exception):
 
     status_code = 500
     code = "internal_error"
+    headers: dict[str, str] | None = None  # extra response headers (e.g. Retry-After)
 
     def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(message)
@@ -74,6 +75,24 @@ class PreconditionRequired(AppError):
     code = "precondition_required"
 
 
+class TooManyRequests(AppError):
+    """Too many attempts (sign-in throttling); `Retry-After` says when to try again."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **extra)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class DatabaseUnavailable(AppError):
+    """The database stopped answering (outage, restart); the request can be retried."""
+
+    status_code = 503
+    code = "database_unavailable"
+
+
 class DataNotLoaded(AppError):
     """The dataset a request needs has not been loaded yet."""
 
@@ -100,6 +119,8 @@ ERROR_STATUS: dict[type[AppError], int] = {
         Forbidden,
         Conflict,
         PreconditionRequired,
+        TooManyRequests,
+        DatabaseUnavailable,
         DataNotLoaded,
         IngestError,
     )

@@ -6,14 +6,18 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException
 
 from app.api import ROUTERS, docs
+from app.auth.secret import refuse_weak_secret
+from app.cors import PublicReadCORS
 from app.errors import AppError, status_for
-from app.privacy import install_log_redaction, redact_text
+from app.guard import DB_DOWN_BODY, InputGuard, SafetyNet, database_gone, route_of
+from app.privacy import install_log_redaction
+from app.serving import HeavyRouteLimiter, tune_interpreter
 from app.settings import PROJECT_ROOT
 
 log = logging.getLogger("app")
@@ -34,32 +38,55 @@ def _validation_body(exc: RequestValidationError) -> dict[str, object]:
     }
 
 
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
+               415: "unsupported_media_type"}
+
+
 def create_app() -> FastAPI:
     """Build the application."""
     install_log_redaction()
+    refuse_weak_secret()
     app = FastAPI(
         title="Within Reach",
         version="0.1.0",
         description="Community activities a client can reach by walk and bus, there and back.",
         docs_url=None, redoc_url=None,  # served offline by app/api/docs.py instead
     )
-    # The read API is public and open by design (ORUK consumers, dashboards).
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
-                       allow_headers=["*"])
+    # Innermost first: one CPU-bound request at a time per worker, text checks, CORS for
+    # public reads only (ORUK consumers, dashboards; never sign-in or writes), then the net
+    # that answers JSON whatever happens and keeps the connection open.
+    tune_interpreter()
+    app.add_middleware(HeavyRouteLimiter)
+    app.add_middleware(InputGuard, routes=lambda: [r for rt in ROUTERS for r in rt.routes])
+    app.add_middleware(PublicReadCORS)
+    app.add_middleware(SafetyNet)
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=status_for(exc))
+        return JSONResponse(exc.to_dict(), status_code=status_for(exc), headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse({"error": code, "message": str(exc.detail)},
+                            status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(_validation_body(exc), status_code=422)
 
-    @app.exception_handler(OperationalError)
-    async def _db_down(_: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable: %s", redact_text(str(exc.orig)))
-        return JSONResponse({"error": "database_unavailable",
-                             "message": "the database is not reachable"}, status_code=503)
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # hide_parameters and the log filter keep the client's values out of this line.
+        if database_gone(exc):
+            log.error("database unavailable during %s %s: %s", request.method,
+                      route_of(request.scope), type(exc.orig).__name__)
+            return JSONResponse(DB_DOWN_BODY, status_code=503, headers={"Retry-After": "5"})
+        log.error("database error in %s: %s", request.method, exc)
+        return JSONResponse({"error": "internal_error",
+                             "message": "unexpected database error; it was logged"},
+                            status_code=500)
 
     for router in (*ROUTERS, docs.router):
         app.include_router(router)

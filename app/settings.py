@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,8 +52,8 @@ class Settings(BaseSettings):
         description="Attribution shown for the basemap tiles.",
     )
     secret_key: str = Field(
-        default="change-me-in-production-please-0123456789",
-        description="Key that signs login tokens.",
+        default="",
+        description="Key that signs login tokens (see the secrets block below).",
     )
     token_minutes: int = Field(default=60, description="Lifetime of a login token.")
     stale_after_days: int = Field(
@@ -90,6 +91,42 @@ class Settings(BaseSettings):
         """True when DATABASE_URL was not given, so `make run` starts its own cluster."""
         return self._private_cluster
 
+    # --- Issue 9 (safe to deploy): secrets, login throttling, serving. ---
+    app_env: str = Field(
+        default="development",
+        description="'production' refuses to start without a strong SECRET_KEY.",
+    )
+    web_concurrency: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Server worker processes (default: one per CPU core).",
+    )
+    login_max_failures: int = Field(
+        default=5, description="Wrong passwords for one account before it is locked."
+    )
+    login_client_max_failures: int = Field(
+        default=20, description="Failed sign-ins from one client before it must wait."
+    )
+    login_lock_minutes: int = Field(
+        default=15, description="How long a throttled account or client waits."
+    )
+
+    @property
+    def is_production(self) -> bool:
+        """True when APP_ENV says this is a production deployment."""
+        return self.app_env.strip().lower() in ("production", "prod")
+
+    def with_signing_key(self) -> Settings:
+        """Outside production, an unset or published SECRET_KEY becomes the local random key.
+
+        (Production refuses such keys at start-up: app.auth.secret.weakness.)
+        """
+        from app.auth.secret import is_published, local_secret
+
+        if not self.is_production and (not self.secret_key or is_published(self.secret_key)):
+            self.secret_key = local_secret(self.cache_dir)
+        return self
+    # --- end of issue 9 block. ---
+
     @property
     def sync_url(self) -> str:
         """The database URL with the psycopg 3 driver made explicit."""
@@ -104,4 +141,4 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """Return the process-wide settings, read once."""
-    return Settings()
+    return Settings().with_signing_key()

@@ -73,12 +73,19 @@ class LoadReport:
         parts.append(f"in {self.seconds:.1f} s from {Path(self.source).name}")
         return ", ".join(parts)
 
-    def print(self, stream: TextIO = sys.stderr, max_rows: int = 50) -> None:
-        """Print rejections (capped), warnings and the summary line."""
+    def print(self, stream: TextIO = sys.stderr, max_rows: int = 50, *,
+              quiet: bool = False) -> None:
+        """Print rejections (capped), warnings and the summary line.
+
+        `quiet` drops the warnings and the summary, never the rejected rows: a quiet load
+        must still say which rows it did not load, and why.
+        """
         for rej in self.rejected[:max_rows]:
             print(f"  rejected {rej}", file=stream)
         if len(self.rejected) > max_rows:
             print(f"  ... and {len(self.rejected) - max_rows:,} more rejected rows", file=stream)
+        if quiet:
+            return
         for w in self.warnings:
             print(f"  warning: {w}", file=stream)
         print(self.summary(), file=stream)

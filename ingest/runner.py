@@ -74,8 +74,7 @@ def run_load(engine: Engine, dataset: str, path: Path, loader: Loader, *,
                 "details": _details_json(report),
             },
         )
-    if not quiet:
-        report.print()
+    report.print(quiet=quiet)
     return report
 
 

@@ -12,6 +12,8 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from app.api.params import Page, PerPage
+from app.api.responses import error_responses
 from app.auth.deps import require_role
 from app.auth.users import User
 from app.db import get_session
@@ -34,6 +36,8 @@ router = APIRouter(tags=["activities"])
 TEMPLATE = PROJECT_ROOT / "static" / "templates" / "activities_template.csv"
 SessionDep = Annotated[Session, Depends(get_session)]
 Editor = Annotated[User, Depends(require_role("editor"))]
+# Edits: 428 only where If-Match is required (PATCH); status changes accept it optionally.
+WRITE_ERRORS = error_responses(401, 403, 404, 409, 422, 428)
 
 
 def _time(raw: str | None, field: str) -> time | None:
@@ -100,8 +104,7 @@ Filters = Annotated[ActivityFilters, Depends(activity_filters)]
 
 @router.get("/api/activities")
 def list_activities(session: SessionDep, filters: Filters,
-                    page: Annotated[int, Query(ge=1)] = 1,
-                    per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+                    page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     """Listings matching every filter given; fresh before stale, then nearest."""
     total, rows = search_activities(session.connection(), filters,
                                     get_settings().stale_after_days,
@@ -224,7 +227,7 @@ def export_geojson(session: SessionDep, filters: Filters) -> Response:
     return Response(json.dumps(body, default=str), media_type="application/geo+json")
 
 
-@router.get("/api/activities/{activity_id}")
+@router.get("/api/activities/{activity_id}", responses=error_responses(404, 422))
 def one_activity(activity_id: str, session: SessionDep, response: Response,
                  weeks: Annotated[int, Query(ge=1, le=26)] = 4) -> dict[str, Any]:
     """One listing in full, with its sessions over the next `weeks` weeks (default 4)."""
@@ -323,7 +326,8 @@ def _body(payload: ActivityIn) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True)
 
 
-@router.post("/api/activities", status_code=201)
+@router.post("/api/activities", status_code=201,
+             responses=error_responses(401, 403, 422))
 def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Editor,
            response: Response) -> dict[str, Any]:
     """Create a listing (editor or admin)."""
@@ -335,7 +339,7 @@ def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Ed
     return a
 
 
-@router.patch("/api/activities/{activity_id}")
+@router.patch("/api/activities/{activity_id}", responses=WRITE_ERRORS)
 def update(activity_id: str, payload: Annotated[ActivityIn, Body()], session: SessionDep,
            user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -367,7 +371,7 @@ class StatusNote(BaseModel):
     alert: str | None = None
 
 
-@router.post("/api/activities/{activity_id}/pause")
+@router.post("/api/activities/{activity_id}/pause", responses=WRITE_ERRORS)
 def pause(activity_id: str, session: SessionDep, user: Editor, response: Response,
           note: Annotated[StatusNote | None, Body()] = None,
           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -376,7 +380,7 @@ def pause(activity_id: str, session: SessionDep, user: Editor, response: Respons
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/end")
+@router.post("/api/activities/{activity_id}/end", responses=WRITE_ERRORS)
 def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
         note: Annotated[StatusNote | None, Body()] = None,
         if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -385,7 +389,7 @@ def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/resume")
+@router.post("/api/activities/{activity_id}/resume", responses=WRITE_ERRORS)
 def resume(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Make a paused or ended listing active again."""
@@ -393,7 +397,7 @@ def resume(activity_id: str, session: SessionDep, user: Editor, response: Respon
                           None)
 
 
-@router.post("/api/activities/{activity_id}/verify")
+@router.post("/api/activities/{activity_id}/verify", responses=WRITE_ERRORS)
 def verify(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Record that the listing was checked today; changes nothing else."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from app.api.params import Page
 from app.db import get_session
 from app.directory import vocab
 from app.directory.occurrences import ScheduleError, parse_weekday
@@ -99,7 +100,7 @@ def root() -> dict[str, Any]:
 @router.get("/services")
 def services(
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Page = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     text: Annotated[str | None, Query(max_length=200)] = None,
     search: Annotated[str | None, Query(max_length=200)] = None,
@@ -149,7 +150,7 @@ def one_service(service_id: str, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/taxonomies")
-def taxonomies(session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
+def taxonomies(session: SessionDep, page: Page = 1,
                per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     """Our vocabularies (activity category, audience), then those imported from feeds."""
     items = [taxonomy(t) for t in vocab.TAXONOMIES] + _imported_taxonomies(session)
@@ -170,7 +171,7 @@ def one_taxonomy(taxonomy_id: str, session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/taxonomy_terms")
-def taxonomy_terms(session: SessionDep, page: Annotated[int, Query(ge=1)] = 1,
+def taxonomy_terms(session: SessionDep, page: Page = 1,
                    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
                    taxonomy_id: str | None = None) -> dict[str, Any]:
     """Every term of our vocabularies and of imported ones (optionally of one taxonomy)."""

@@ -1,10 +1,21 @@
-"""Parsers for query parameters shared by several routers (points, bounding boxes)."""
+"""Parsers for query parameters shared by several routers (points, bounding boxes, pages)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Query
 
 from app.errors import InvalidInput
+
+# Paging caps: OFFSET = (page - 1) * per_page must stay a small bigint, and nobody pages
+# through more than a million rows of a directory this size.
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 200
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page number, 1..{MAX_PAGE}")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE,
+                               description=f"results per page, 1..{MAX_PER_PAGE}")]
 
 # Great Britain and its islands, generously; used to catch swapped or garbage coordinates.
 GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from sqlalchemy import Connection, text
 
-from app.auth.users import User, load_user
+from app.auth.users import User, user_by_subject
 from app.errors import Unauthorized
 
 ALGORITHM = "HS256"
+_HEX = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def issue_token(user: User, secret: str, minutes: int) -> IssuedToken:
     now = datetime.now(UTC)
     expires = now + timedelta(minutes=minutes)
     jti = uuid.uuid4().hex
-    claims = {"sub": str(user.id), "name": user.username, "role": user.role,
+    claims = {"sub": user.token_subject, "name": user.username, "role": user.role,
               "ver": user.token_version, "jti": jti, "iat": now, "exp": expires}
     return IssuedToken(jwt.encode(claims, secret, algorithm=ALGORITHM), jti, expires)
 
@@ -43,11 +45,17 @@ def verify_token(conn: Connection, token: str, secret: str) -> tuple[User, dict[
         raise Unauthorized("the login token has expired; sign in again") from None
     except jwt.PyJWTError:
         raise Unauthorized("the login token is not valid") from None
+    jti, subject = claims["jti"], claims["sub"]
+    # Only tokens we issued have these shapes: a hex jti and a random hex subject
+    # (app_user.token_subject). Anything else, however it was signed, is refused.
+    if not (isinstance(jti, str) and _HEX.fullmatch(jti)
+            and isinstance(subject, str) and _HEX.fullmatch(subject)):
+        raise Unauthorized("the login token is not valid")
     revoked = conn.execute(text("SELECT 1 FROM revoked_token WHERE jti = :j"),
-                           {"j": claims["jti"]}).first()
+                           {"j": jti}).first()
     if revoked:
         raise Unauthorized("the login token was revoked (signed out); sign in again")
-    user = load_user(conn, int(claims["sub"]))
+    user = user_by_subject(conn, subject)
     if user is None or user.token_version != claims.get("ver"):
         raise Unauthorized("the login token is no longer valid; sign in again")
     return user, claims

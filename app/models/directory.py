@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -228,6 +229,9 @@ class AppUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to revoke every token the user holds (password change, "log out everywhere").
     token_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The token subject: random, so a token cannot be made for a guessed user id (issue 9).
+    token_subject: Mapped[str] = mapped_column(String(32), unique=True, server_default=text(
+        "replace(gen_random_uuid()::text, '-', '')"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
 

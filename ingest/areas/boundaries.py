@@ -28,6 +28,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
+from ingest.areas.bng import GB_BOUNDS
 from ingest.areas.common import ons, progress, refuse_if_nothing
 from ingest.areas.values import CODE_LABELS, CellError, is_code, normalise_header
 from ingest.areas.vector import read_info, read_vector
@@ -123,15 +124,22 @@ def load_boundaries(conn: Connection, path: Path, report: LoadReport) -> Provena
 
 
 def to_wgs84(gdf: gpd.GeoDataFrame, path: Path, report: LoadReport) -> gpd.GeoDataFrame:
-    """Reproject a declared CRS to WGS84; refuse metres that claim (or default to) degrees."""
+    """Reproject a declared CRS to WGS84; refuse metres that claim (or default to) degrees.
+
+    Whatever the file declares, the result must lie in Great Britain (check_in_gb): a wrong
+    CRS otherwise loads silently, e.g. degrees declared as EPSG:3857 land near (0°, 0°).
+    """
     crs = gdf.crs
+    source = gdf
     if crs is not None and not crs.is_geographic:
         epsg = crs.to_epsg()
         label = f"EPSG:{epsg}" if epsg else crs.name
         if epsg == 27700:
             label += " (British National Grid)"
         report.warn(f"reprojected from {label} to WGS84 (EPSG:4326)")
-        return gdf.to_crs(4326)
+        out = gdf.to_crs(4326)
+        check_in_gb(out, path, declared=label, source=source)
+        return out
     if crs is not None and crs.to_epsg() not in (4326, None):
         report.warn(f"reprojected from {crs.name} to WGS84 (EPSG:4326)")
         gdf = gdf.to_crs(4326)
@@ -142,7 +150,48 @@ def to_wgs84(gdf: gpd.GeoDataFrame, path: Path, report: LoadReport) -> gpd.GeoDa
                 else "are outside longitude/latitude ranges")
         raise LoadRefused(path, f"wrong CRS: the coordinates {what} but no projected CRS is "
                           "declared; reproject to WGS84 (EPSG:4326) or declare the CRS")
+    check_in_gb(gdf, path, declared=None, source=source)
     return gdf
+
+
+# Great Britain and its islands in WGS84 with a margin of half a degree (bng.GB_BOUNDS is
+# already generous): anything outside is a wrong CRS or swapped axes, not a real boundary.
+GB_MARGIN = 0.5
+_GB = (GB_BOUNDS[0] - GB_MARGIN, GB_BOUNDS[1] - GB_MARGIN, GB_BOUNDS[2] + GB_MARGIN,
+       GB_BOUNDS[3] + GB_MARGIN)
+
+
+def _inside(bounds: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Row mask: each (minx, miny, maxx, maxy) lies within `box`."""
+    return ((bounds[:, 0] >= box[0]) & (bounds[:, 1] >= box[1])
+            & (bounds[:, 2] <= box[2]) & (bounds[:, 3] <= box[3]))
+
+
+def check_in_gb(gdf: gpd.GeoDataFrame, path: Path, *, declared: str | None,
+                source: gpd.GeoDataFrame) -> None:
+    """Refuse the file unless every (non-empty) geometry lies inside Great Britain."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return  # every feature is empty: the row checks reject them one by one
+    bounds = shapely.bounds(geoms[present])
+    outside = ~_inside(bounds, _GB)
+    if not outside.any():
+        return
+    first = int(np.flatnonzero(present)[np.flatnonzero(outside)[0]]) + 1
+    raw = shapely.bounds(np.asarray(source.geometry.array, dtype=object)[present])
+    swapped = (_GB[1], _GB[0], _GB[3], _GB[2])  # lat where lon should be, and vice versa
+    if declared and _inside(raw, (-180, -90, 180, 90)).all():
+        why = (f"declared {declared.split(' (')[0]} but values are degrees (longitude/"
+               "latitude); declare EPSG:4326 or reproject the file")
+    elif _inside(raw if declared is None else bounds, swapped).all():
+        why = ("coordinates look like lat/lon swapped (y holds longitudes, x latitudes); "
+               "GeoJSON and EPSG:4326 files here must be longitude, latitude")
+    else:
+        x0, y0, x1, y1 = (float(v) for v in bounds[outside][0])
+        why = (f"feature {first} lies outside Great Britain (bounds {x0:.3f}, {y0:.3f}, "
+               f"{x1:.3f}, {y1:.3f} after reprojection); is the declared CRS right?")
+    raise LoadRefused(path, f"wrong CRS: {why}")
 
 
 def _valid_rows(gdf: gpd.GeoDataFrame, layout: BoundaryLayout, report: LoadReport

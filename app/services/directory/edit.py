@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from app.directory.validation import Problem, build_activity
 from app.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from app.services.directory.audit import record_change
 from app.services.directory.read import get_activity
-from app.services.directory.write import save_activity
+from app.services.directory.write import bound_problems, save_activity
 
 # Fields of the stored listing that an edit body may set (the rest are system-managed).
 _EDITABLE = (
@@ -21,6 +22,9 @@ _EDITABLE = (
     "eligibility_criteria", "accepts_referrals", "referral_route", "drop_in", "capacity",
     "delivery_mode", "what_to_bring", "contact_name", "contact_email", "contact_phone",
     "organization", "locations", "schedules", "cost_options")
+
+
+_IF_MATCH = re.compile(r'(?:W/)?(?:"v?([0-9]{1,9})"|v?([0-9]{1,9}))', re.ASCII)
 
 
 def etag(version: int) -> str:
@@ -32,10 +36,11 @@ def parse_if_match(raw: str | None) -> int | None:
     """The version named by an If-Match header ("v3", W/"v3" or 3), or None if absent."""
     if raw is None or not raw.strip():
         return None
-    value = raw.strip().removeprefix("W/").strip('"').lstrip("v")
-    if not value.isdigit():
-        raise InvalidInput('If-Match must be an ETag from a GET, e.g. "v3"', field="If-Match")
-    return int(value)
+    # ASCII digits only: str.isdigit() also accepts '²', which int() then refuses.
+    m = _IF_MATCH.fullmatch(raw.strip())
+    if m is None:
+        raise InvalidInput('If-Match must be one ETag from a GET, e.g. "v3"', field="If-Match")
+    return int(m.group(1) or m.group(2))
 
 
 def problems_error(problems: list[Problem]) -> InvalidInput:
@@ -87,6 +92,8 @@ def create_activity(conn: Connection, user: User, body: dict[str, Any], stale_da
     record, problems = build_activity(raw)
     if record is None:
         raise problems_error(problems)
+    if too_big := bound_problems(record):
+        raise problems_error(too_big)
     save_activity(conn, record, f"api:{user.username}")
     after = get_activity(conn, record.id, stale_days)
     record_change(conn, username=user.username, action="create", entity="service",
@@ -124,6 +131,8 @@ def update_activity(conn: Connection, user: User, activity_id: str, patch: dict[
     record, problems = build_activity(raw)
     if record is None:
         raise problems_error(problems)
+    if too_big := bound_problems(record):
+        raise problems_error(too_big)
     save_activity(conn, record, f"api:{user.username}")
     after = get_activity(conn, activity_id, stale_days)
     record_change(conn, username=user.username, action=action, entity="service",

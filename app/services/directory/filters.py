@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -123,13 +124,37 @@ def where_clauses(f: ActivityFilters, stale_days: int) -> tuple[list[str], dict[
     if f.lad_code:
         where.append("l.lad_code = :lad_code")
         p["lad_code"] = f.lad_code
-    if f.has_point:
+    if f.lat is not None and f.lon is not None:  # has_point, spelled out for the type checker
         p["lat"], p["lon"] = f.lat, f.lon
         if f.radius_m is not None:
-            where.append("ST_DWithin(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat),"
-                         " 4326)::geography, :radius_m)")
+            # The venues near the point come first, from the GiST index on location.geom (a
+            # constant box the planner can estimate); only those get the exact metric test
+            # and are joined to listings. So a search costs what is near, however many
+            # venues (or venues of one listing) lie outside the radius.
+            where.append("l.id IN (SELECT nl.id FROM location nl WHERE nl.geom &&"
+                         " ST_MakeEnvelope(:box_w, :box_s, :box_e, :box_n, 4326)"
+                         " AND ST_DWithin(nl.geom::geography, ST_SetSRID(ST_MakePoint(:lon,"
+                         " :lat), 4326)::geography, :radius_m))")
+            p["box_w"], p["box_s"], p["box_e"], p["box_n"] = search_box(f.lat, f.lon,
+                                                                        f.radius_m)
             p["radius_m"] = f.radius_m
     return where, p
+
+
+# Metres per degree, chosen to err on the large side so the box always holds the circle:
+# a degree of latitude is at least 110,574 m; a degree of longitude is at most 111,320 m
+# times cos(latitude) on the WGS84 ellipsoid (taken at the box edge nearer the pole).
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON_EQUATOR = 111_320.0
+
+
+def search_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lon/lat box (west, south, east, north) that contains every point within `radius_m`."""
+    margin = radius_m * 1.01 + 1.0
+    dlat = margin / _M_PER_DEG_LAT
+    polar = min(89.0, abs(lat) + dlat)
+    dlon = min(180.0, margin / (_M_PER_DEG_LON_EQUATOR * math.cos(math.radians(polar))))
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
 def schedule_clause(f: ActivityFilters, p: dict[str, Any], alias: str) -> str:

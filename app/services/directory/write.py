@@ -9,7 +9,26 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import Connection, text
 
 from app.directory.records import ActivityRecord, LocationRecord
-from app.directory.validation import stable_id
+from app.directory.validation import Problem, stable_id
+
+# How big one listing may be when written through the API (issue 9): a listing runs at a
+# handful of venues, so thousands of them are an error or an attack that would slow every
+# search. Text fields are capped by the validator (app.directory.validation.LIMITS).
+MAX_LOCATIONS = 100
+MAX_SCHEDULES = 200
+MAX_COSTS = 20
+MAX_TAGS = 30  # categories, audiences
+
+
+def bound_problems(rec: ActivityRecord) -> list[Problem]:
+    """Every way a listing exceeds the size limits (empty when it fits)."""
+    counts = (("locations", len(rec.locations), MAX_LOCATIONS),
+              ("schedules", len(rec.schedules), MAX_SCHEDULES),
+              ("cost_options", len(rec.costs), MAX_COSTS),
+              ("categories", len(rec.categories), MAX_TAGS),
+              ("audiences", len(rec.audiences), MAX_TAGS))
+    return [Problem(name, f"has {n:,} items; a listing may have at most {limit}")
+            for name, n, limit in counts if n > limit]
 
 
 @dataclass
