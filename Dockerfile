@@ -9,7 +9,8 @@ COPY scripts/vendor.sh scripts/vendor.sh
 RUN mkdir -p static && bash scripts/vendor.sh
 
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000
+# Production by default: the app refuses to start with a missing, short or published SECRET_KEY.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000 APP_ENV=production
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY app app

@@ -31,3 +31,9 @@ def test_image_retries_migrations_and_hands_over_to_the_server() -> None:
 def test_env_example_sets_no_secret() -> None:
     for line in read(".env.example").splitlines():
         assert not re.match(r"\s*SECRET_KEY\s*=\s*\S", line), line
+
+
+def test_image_and_compose_run_in_production_mode() -> None:
+    # Production mode is what makes the app refuse a missing, short or published SECRET_KEY.
+    assert re.search(r"^ENV .*\bAPP_ENV=production\b", read("Dockerfile"), re.M)
+    assert "APP_ENV: production" in read("compose.yml")
