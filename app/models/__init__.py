@@ -1,6 +1,6 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
-from app.models import areas, datasets, directory, gaps, places, transit
+from app.models import areas, datasets, directory, directory_v2, gaps, places, transit
 from app.models.base import Base
 
-__all__ = ["Base", "areas", "datasets", "directory", "gaps", "places", "transit"]
+__all__ = ["Base", "areas", "datasets", "directory", "directory_v2", "gaps", "places", "transit"]
