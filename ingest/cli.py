@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.gtfs",
     "ingest.commands.osm",
     "ingest.commands.gaps",
+    "ingest.commands.feeds",
 )
 
 

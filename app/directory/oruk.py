@@ -55,7 +55,12 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
         "organization": None if not org else {
             "id": org.get("id") or svc.get("organization_id"), "name": org.get("name"),
             "description": org.get("description"), "email": org.get("email"),
-            "website": org.get("website")},
+            "website": org.get("website"),
+            "identifiers": [{"identifier_scheme": i.get("identifier_scheme"),
+                             "identifier_type": i.get("identifier_type"),
+                             "identifier": i.get("identifier")}
+                            for i in org.get("organization_identifiers") or []
+                            if isinstance(i, dict) and i.get("identifier")]},
         "primary_category": None, "categories": [c for c in categories
                                                  if c in vocab.CATEGORY_CODES],
         "audiences": audiences,
