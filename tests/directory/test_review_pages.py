@@ -124,3 +124,15 @@ def test_moderation_queue_and_organiser_confirmation(page: Page, site: dict[str,
     log = Path(site["log"]).read_text()
     assert link["token"] not in log  # the token never appears in a URL the server logs
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_planner_page_shows_upkeep_counts(page: Page, site: dict[str, Any], artifacts: Path
+                                          ) -> None:
+    site["http"].post("/api/reports", json={"service_id": site["id"], "kind": "moved"})
+    page.goto(site["url"] + "/planner")
+    box = page.locator("#review-counts")
+    expect(box).to_be_visible(timeout=30_000)
+    expect(box.get_by_role("row", name="Mansfield 1 1 0 0")).to_be_visible()
+    expect(box.get_by_role("link", name="Open the moderation queue")).to_have_attribute(
+        "href", "/moderation")
+    box.screenshot(path=artifacts / "planner-upkeep-counts.png")
