@@ -3,6 +3,7 @@ overlapping groups, served by a loopback HTTP server; merges, provenance, update
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -376,3 +377,28 @@ def test_the_merged_directory_passes_the_oruk_walk(world: tuple[Engine, FeedServ
                         lambda p, params: api.get("/api/oruk" + p, params=params),
                         per_page=2).walk()
     assert report.errors == [] and report.details["/services/{id}"] == 5
+
+
+def test_cli_adds_lists_and_runs_an_oruk_json_feed(tiny_postcodes: Engine, tmp_path: Path
+                                                    ) -> None:
+    from tests.ingest.helpers import run_cli
+
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps({"contents": cvs_services()}), encoding="utf-8")
+    added = run_cli(tiny_postcodes, "feeds", "add", "file", "--kind", "oruk-json", "--url",
+                    path)
+    assert added.returncode == 0, added.stderr
+    ran = run_cli(tiny_postcodes, "feeds", "run")
+    assert ran.returncode == 0, ran.stderr
+    assert "feed file: 2 records from 1 pages" in ran.stderr
+    assert len(q(tiny_postcodes, "SELECT id FROM service")) == 2
+    path.write_text("{broken", encoding="utf-8")
+    failed = run_cli(tiny_postcodes, "feeds", "run", "file")
+    assert failed.returncode == 1 and "feed 'file'" in failed.stderr
+    assert "FAILED, nothing changed (last good copy kept)" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    listed = run_cli(tiny_postcodes, "feeds", "list")
+    assert "file\toruk-json" in listed.stdout and "FAILING" in listed.stdout
+    assert len(q(tiny_postcodes, "SELECT id FROM service")) == 2
+    unknown = run_cli(tiny_postcodes, "feeds", "run", "nope")
+    assert unknown.returncode != 0 and "no enabled feed" in unknown.stderr
