@@ -100,7 +100,7 @@ Filters = Annotated[ActivityFilters, Depends(activity_filters)]
 
 @router.get("/api/activities")
 def list_activities(session: SessionDep, filters: Filters,
-                    page: Annotated[int, Query(ge=1)] = 1,
+                    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                     per_page: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """Listings matching every filter given; fresh before stale, then nearest."""
     total, rows = search_activities(session.connection(), filters,

@@ -119,3 +119,8 @@ def test_unknown_ids_are_404_and_the_api_is_open(real_api: TestClient) -> None:
     assert r.headers["access-control-allow-origin"] == "*"
     root = real_api.get(BASE + "/").json()
     assert root["version"] == "3.0" and root["openapi_url"].startswith("http")
+
+
+def test_huge_pages_of_the_activities_api_are_422(real_api: TestClient) -> None:
+    r = real_api.get("/api/activities", params={"page": 10**20})
+    assert r.status_code == 422 and r.json()["field"] == "page"
