@@ -240,6 +240,10 @@ def test_overlapping_feeds_become_one_set_of_listings(world: tuple[Engine, FeedS
         acc = {a["description"] for a in full["service_at_locations"][0]["location"][
             "accessibility"]}
         assert {"Hearing loop", "Step-free"} <= acc
+        detail = api.get(f"/api/activities/{cafe}").json()
+        assert detail["provenance"]["name"]["feed"] == "cvs"
+        assert detail["provenance"]["contact_phone"]["feed"] == "council"
+        assert detail["provenance"]["contact_phone"]["fetched_at"]
         mine = api.get(f"/api/activities/{lunch}").json()
         assert {s["feed"] for s in mine["sources"]} == {"council", "pcn"}
 

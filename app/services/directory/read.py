@@ -172,6 +172,12 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
         WHERE sr.service_id = ANY(:ids) ORDER BY f.name, sr.source_id"""), p).mappings():
         src = _clean(r)
         by_id[src.pop("service_id")]["sources"].append(src)
+    for r in conn.execute(text(
+            "SELECT service_id, field, feed, source_id, fetched_at FROM field_provenance"
+            " WHERE service_id = ANY(:ids) ORDER BY field"), p).mappings():
+        item = _clean(r)
+        sid, name = item.pop("service_id"), item.pop("field")
+        by_id[sid].setdefault("provenance", {})[name] = item
     return [by_id[i] for i in ids if i in by_id]
 
 
