@@ -23,6 +23,7 @@ from app.db import get_session
 from app.directory import access, vocab
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.directory.oruk import sal_to_oruk, service_to_oruk, taxonomy, taxonomy_term
+from app.directory.oruk_ids import NOT_UUID_SQL, is_uuid, public_ids, stored_id
 from app.errors import InvalidInput, NotFound
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
@@ -50,11 +51,24 @@ PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="items per pag
 
 
 def page_envelope(total: int, page: int, per_page: int, contents: list[Any]) -> dict[str, Any]:
-    """The ORUK/HSDA pagination envelope."""
+    """The ORUK/HSDA pagination envelope (ids in contents published as UUIDs)."""
     pages = max(1, (total + per_page - 1) // per_page)
     return {"total_items": total, "total_pages": pages, "page_number": page,
             "size": len(contents), "first_page": page == 1, "last_page": page >= pages,
-            "empty": not contents, "contents": contents}
+            "empty": not contents, "contents": public_ids(contents)}
+
+
+def _stored(session: Session, table: str, given: str) -> str:
+    """The stored id behind a published UUID (ids that are not UUIDs are published mapped)."""
+    if not is_uuid(given):
+        return given
+    found = session.execute(sql_text(f"SELECT 1 FROM {table} WHERE id = :id"),  # noqa: S608
+                            {"id": given}).first()
+    if found is not None:
+        return given
+    others = session.execute(sql_text(
+        f"SELECT id FROM {table} WHERE id {NOT_UUID_SQL}")).scalars().all()  # noqa: S608
+    return stored_id(given, list(others))
 
 
 def _clock(raw: str | None, field: str) -> time | None:
@@ -94,6 +108,7 @@ def _term_filter(session: Session, term_id: str) -> _TermMatch:
                 if tax.key == "accessibility":
                     return _TermMatch(ActivityFilters(), (term.code,))
                 return _TermMatch(ActivityFilters(audience_codes=(term.code,)))
+    term_id = _stored(session, "taxonomy_term", term_id)
     known = session.execute(sql_text("SELECT 1 FROM taxonomy_term WHERE id = :id"),
                             {"id": term_id}).first()
     if known is None:
@@ -110,6 +125,7 @@ def _taxonomy_filter(session: Session, taxonomy_id: str) -> ActivityFilters:
         if tax.key == "audience":
             return ActivityFilters(audience_codes=codes)
         return ActivityFilters()  # accessibility terms describe venues, not services
+    taxonomy_id = _stored(session, "taxonomy", taxonomy_id)
     known = session.execute(sql_text("SELECT 1 FROM taxonomy WHERE id = :id"),
                             {"id": taxonomy_id}).first()
     if known is None:
@@ -150,8 +166,9 @@ def oruk_filters(
         weekday = parse_weekday(day) if day else None
     except ScheduleError as exc:
         raise InvalidInput(exc.message, field="day") from None
+    org = _stored(session, "organization", organization_id) if organization_id else None
     ids = prefilter_ids(conn, modified_after=_moment(modified_after, "modified_after"),
-                        organization_id=organization_id, features=term.features)
+                        organization_id=org, features=term.features)
     t = term.filters
     return ActivityFilters(
         lat=lat, lon=lon, radius_m=(proximity or DEFAULT_PROXIMITY_M) if postcode else None,
@@ -177,7 +194,7 @@ def _format(raw: str | None) -> str:
 
 
 def _ndjson(lines: Iterator[dict[str, Any]]) -> StreamingResponse:
-    body = (json.dumps(item, default=str) + "\n" for item in lines)
+    body = (json.dumps(public_ids(item), default=str) + "\n" for item in lines)
     return StreamingResponse(body, media_type="application/x-ndjson", headers=OPEN)
 
 
@@ -235,8 +252,9 @@ def services(session: SessionDep, filters: Filters, page: Page = 1, per_page: Pe
 @router.get("/services/{service_id}")
 def one_service(service_id: str, session: SessionDep) -> dict[str, Any]:
     """One fully nested ORUK service."""
-    return service_to_oruk(get_activity(session.connection(), service_id,
-                                        get_settings().stale_after_days))
+    sid = _stored(session, "service", service_id)
+    return dict(public_ids(service_to_oruk(get_activity(session.connection(), sid,
+                                                        get_settings().stale_after_days))))
 
 
 @router.get("/service_at_locations")
@@ -277,11 +295,11 @@ def service_at_locations(session: SessionDep, filters: Filters, page: Page = 1,
 def one_service_at_location(sal_id: str, session: SessionDep) -> dict[str, Any]:
     """One service at one venue, fully nested."""
     conn = session.connection()
-    found = sal_by_id(conn, sal_id)
+    found = sal_by_id(conn, _stored(session, "service_at_location", sal_id))
     if found is None:
         raise NotFound("no service_at_location with that id", field="id")
     a = get_activity(conn, found["service_id"], get_settings().stale_after_days)
-    return sal_to_oruk(a, found["id"], found["location_id"], full=True)
+    return dict(public_ids(sal_to_oruk(a, found["id"], found["location_id"], full=True)))
 
 
 def _imported_taxonomies(session: Session) -> list[dict[str, Any]]:
@@ -315,9 +333,10 @@ def one_taxonomy(taxonomy_id: str, session: SessionDep) -> dict[str, Any]:
     for t in OUR_TAXONOMIES:
         if t.id == taxonomy_id:
             return taxonomy(t) | {"taxonomy_terms": [taxonomy_term(t, x) for x in t.terms]}
+    stored = _stored(session, "taxonomy", taxonomy_id)
     for item in _imported_taxonomies(session):
-        if item["id"] == taxonomy_id:
-            return item | {"taxonomy_terms": _imported_terms(session, taxonomy_id)}
+        if item["id"] == stored:
+            return dict(public_ids(item | {"taxonomy_terms": _imported_terms(session, stored)}))
     raise NotFound("no taxonomy with that id", field="taxonomy_id")
 
 
@@ -326,8 +345,9 @@ def taxonomy_terms(session: SessionDep, page: Page = 1, per_page: PerPage = 100,
                    taxonomy_id: Annotated[str | None, Query(max_length=200)] = None
                    ) -> dict[str, Any]:
     """Every term of our vocabularies and of imported ones (optionally of one taxonomy)."""
+    stored = _stored(session, "taxonomy", taxonomy_id) if taxonomy_id else None
     items = [taxonomy_term(t, x) for t in OUR_TAXONOMIES for x in t.terms
-             if taxonomy_id in (None, t.id)] + _imported_terms(session, taxonomy_id)
+             if taxonomy_id in (None, t.id)] + _imported_terms(session, stored)
     return page_envelope(len(items), page, per_page,
                          items[(page - 1) * per_page: page * per_page])
 
@@ -339,9 +359,10 @@ def one_term(term_id: str, session: SessionDep) -> dict[str, Any]:
         for x in t.terms:
             if t.term_id(x.code) == term_id:
                 return taxonomy_term(t, x)
+    stored = _stored(session, "taxonomy_term", term_id)
     for item in _imported_terms(session, None):
-        if item["id"] == term_id:
-            return item
+        if item["id"] == stored:
+            return dict(public_ids(item))
     raise NotFound("no taxonomy term with that id", field="term_id")
 
 

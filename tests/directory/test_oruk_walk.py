@@ -124,3 +124,25 @@ def test_unknown_ids_are_404_and_the_api_is_open(real_api: TestClient) -> None:
 def test_huge_pages_of_the_activities_api_are_422(real_api: TestClient) -> None:
     r = real_api.get("/api/activities", params={"page": 10**20})
     assert r.status_code == 422 and r.json()["field"] == "page"
+
+
+def test_ids_that_are_not_uuids_are_published_as_uuids(tiny_postcodes: Any, tmp_path: Path,
+                                                       geodata: Path) -> None:
+    from ingest.commands.activities import load_source
+    from tests.directory.conftest import client_on
+
+    csv = tmp_path / "acts.csv"
+    csv.write_text(
+        "service_id,service_name,organization,category,venue_name,postcode,location_id,day,"
+        "start_time,end_time,frequency\n"
+        "svc-1,Knit and natter,Carr Bank Crafters,social-connection,Carr Bank Hall,NG18 1AA,"
+        "hall-1,Monday,10:00,12:00,weekly\n", encoding="utf-8")
+    load_source(tiny_postcodes, str(csv), quiet=True)
+    with client_on(tiny_postcodes) as api:
+        report = walker(api, geodata).walk()
+        assert report.errors == [] and report.details["/services/{id}"] == 1
+        listed = api.get(BASE + "/services").json()["contents"][0]
+        assert listed["id"] != "svc-1" and api.get(f"{BASE}/services/{listed['id']}").json()[
+            "name"] == "Knit and natter"
+        sal = api.get(BASE + "/service_at_locations").json()["contents"][0]
+        assert sal["service_id"] == listed["id"] and sal["location_id"] == sal["location"]["id"]
