@@ -406,3 +406,26 @@ def test_cli_adds_lists_and_runs_an_oruk_json_feed(tiny_postcodes: Engine, tmp_p
     assert len(q(tiny_postcodes, "SELECT id FROM service")) == 2
     unknown = run_cli(tiny_postcodes, "feeds", "run", "nope")
     assert unknown.returncode != 0 and "no enabled feed" in unknown.stderr
+
+
+@pytest.mark.realdata
+def test_our_own_oruk_api_federates_into_another_directory(real_dir: Engine,
+                                                           tiny_postcodes: Engine,
+                                                           tmp_path: Path) -> None:
+    from tests.server import running_server
+
+    url = real_dir.url.render_as_string(hide_password=False)
+    with running_server(url, tmp_path) as srv:
+        with tiny_postcodes.begin() as conn:
+            add_feed(conn, "midnotts", "oruk-api", srv["url"] + "/api/oruk", None)
+        [first] = run_due(tiny_postcodes, quiet=True)
+        assert first.ok and first.records == 162 and not first.rejected, first.error
+        [again] = run_due(tiny_postcodes, quiet=True)
+        assert again.ok and again.records == 0  # nothing modified since the last pull
+    names = {r.name for r in q(real_dir, "SELECT name FROM service")}
+    assert {r.name for r in q(tiny_postcodes, "SELECT name FROM service")} == names
+    # The copies are the same listings under the same ORUK ids, with the same schedules.
+    same = q(tiny_postcodes, "SELECT count(*) FROM service s WHERE EXISTS (SELECT 1 FROM"
+                             " schedule sc WHERE sc.service_id = s.id)")[0][0]
+    assert same == q(real_dir, "SELECT count(*) FROM service s WHERE EXISTS (SELECT 1 FROM"
+                               " schedule sc WHERE sc.service_id = s.id)")[0][0]
