@@ -103,7 +103,7 @@ def test_moderation_queue_and_organiser_confirmation(page: Page, site: dict[str,
     page.goto(site["url"] + "/moderation")
     page.get_by_label("Username").fill("eve")
     page.get_by_label("Password").fill("editor-password-1")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Password").press("Enter")  # keyboard: Enter submits the sign-in form
     expect(page.locator("#status")).to_contain_text("Signed in")
     expect(page.locator("#totals")).to_contain_text("Visitor reports: 1")
     expect(page.locator("#totals")).to_contain_text("Organisers' answers: 1")
@@ -112,7 +112,8 @@ def test_moderation_queue_and_organiser_confirmation(page: Page, site: dict[str,
     expect(page.locator("#districts")).to_contain_text("Now on Tuesdays")
     assert axe_violations(page) == [] and no_horizontal_overflow(page)
     page.screenshot(path=artifacts / "moderation-queue.png", full_page=True)
-    page.get_by_role("button", name="Approve: Knit and natter").click()
+    page.get_by_role("button", name="Approve: Knit and natter").focus()
+    page.keyboard.press("Enter")
     expect(page.locator("#status")).to_contain_text("approved and marked verified today")
     expect(page.locator("#totals")).to_contain_text("Due for verification: 0")
     page.get_by_role("button", name="Resolved: Knit and natter").click()
