@@ -22,31 +22,20 @@ async function show() {
   document.head.append(css);
   const heading = el("h3", "Directory upkeep");
   heading.id = "review-counts-heading";
-  const table = el("table");
-  table.className = "review-counts-table";
-  const caption = el("caption", `Listings not verified for ${data.stale_after_days} days, and reports waiting, per district`);
-  const head = el("tr");
-  for (const h of ["District", ...LABELS.map(([, label]) => label)]) {
-    const th = el("th", h);
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
+  const intro = el("p", `Listings not verified for ${data.stale_after_days} days, and reports waiting, per district:`);
+  const list = el("ul");
+  list.className = "review-counts-list";
   for (const d of data.districts) {
-    const row = el("tr");
-    const name = el("th", d.district);
-    name.scope = "row";
-    row.append(name, ...LABELS.map(([key]) => el("td", d.counts[key])));
-    tbody.append(row);
+    const item = el("li");
+    const name = el("strong", d.district);
+    item.append(name, `: ${LABELS.map(([key, label]) => `${label.toLowerCase()} ${d.counts[key]}`).join(", ")}`);
+    list.append(item);
   }
-  table.append(caption, thead, tbody);
   const link = el("a", "Open the moderation queue");
   link.href = "/moderation";
   const p = el("p");
   p.append(link);
-  box.replaceChildren(heading, ...(data.districts.length ? [table] : [el("p", "Nothing waiting.")]), p);
+  box.replaceChildren(heading, ...(data.districts.length ? [intro, list] : [el("p", "Nothing waiting.")]), p);
   box.hidden = false;
 }
 
