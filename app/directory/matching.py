@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -25,7 +26,9 @@ SCHEMES = {"charity": "GB-CHC", "companies house": "GB-COH", "company": "GB-COH"
 
 
 def _words(raw: str) -> list[str]:
-    flat = raw.lower().replace("&", " and ").replace("'", "")
+    # 'Café' and 'Cafe' are one word: drop accents before comparing.
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    flat = plain.lower().replace("&", " and ").replace("'", "")
     return re.findall(r"[a-z0-9]+", flat)
 
 
@@ -59,8 +62,10 @@ def scheme_of(ident: dict[str, Any]) -> str | None:
 
 
 def normalise_identifier(raw: Any) -> str:
-    """Registered numbers compare without spaces, dashes or leading zeros' formatting."""
-    return re.sub(r"[^0-9A-Za-z]", "", str(raw or "")).upper()
+    """Registered numbers compare without spaces or dashes, and numeric ones without leading
+    zeros ('01234567' and '1234567' are one charity); 'SC012345' keeps its zeros."""
+    flat = re.sub(r"[^0-9A-Za-z]", "", str(raw or "")).upper()
+    return flat.lstrip("0") or flat if flat.isdigit() else flat
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -147,7 +147,7 @@ def council_services(phone: str = "01623 000001", alert: str | None = None,
 
 def cvs_services() -> list[dict[str, Any]]:
     cafe = oruk("cvs", "memory", "Memory Cafe (Brookside)",
-                org("cvs", "The Brookside Chapel Ltd", "01234567"), "brookside", "TH", "10:15",
+                org("cvs", "Brookside Community Church", "01234567"), "brookside", "TH", "10:15",
                 "12:00", "2025-03-01", description="Memory café run by volunteers.",
                 email="cafe@example.org")
     carers = oruk("cvs", "carers", "Carers' Coffee Morning", org("cvs", "Carers Together"),
@@ -224,8 +224,11 @@ def test_overlapping_feeds_become_one_set_of_listings(world: tuple[Engine, FeedS
     orgs = q(engine, "SELECT o.id FROM organization o JOIN organization_identifier i ON"
                      " i.organization_id = o.id WHERE i.identifier = '1234567'")
     assert len(orgs) == 1
-    assert q(engine, "SELECT count(*) FROM listing_merge WHERE entity = 'organization'"
-                     " AND kept_id = :o", o=orgs[0].id)[0][0] >= 1
+    [why] = q(engine, "SELECT reason FROM listing_merge WHERE entity = 'organization'"
+                      " AND kept_id = :o", o=orgs[0].id)
+    assert why.reason == "same GB-CHC number 1234567"
+    assert q(engine, "SELECT count(DISTINCT organization_id) FROM service WHERE name ILIKE"
+                     " 'Memory%'")[0][0] == 1
     walk = listing_named(engine, "Walking for Health%")
     assert {r.feed for r in q(engine, "SELECT f.name AS feed FROM source_record r JOIN"
                                       " feed_source f ON f.id = r.feed_id WHERE"
@@ -429,3 +432,18 @@ def test_our_own_oruk_api_federates_into_another_directory(real_dir: Engine,
                              " schedule sc WHERE sc.service_id = s.id)")[0][0]
     assert same == q(real_dir, "SELECT count(*) FROM service s WHERE EXISTS (SELECT 1 FROM"
                                " schedule sc WHERE sc.service_id = s.id)")[0][0]
+
+
+def test_direct_oruk_import_keeps_registered_numbers(tiny_postcodes: Engine, tmp_path: Path
+                                                     ) -> None:
+    from ingest.commands.activities import load_source
+
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(council_services()[:1]), encoding="utf-8")
+    load_source(tiny_postcodes, str(path), quiet=True)
+    rows = q(tiny_postcodes, "SELECT identifier_scheme, identifier FROM organization_identifier")
+    assert [tuple(r) for r in rows] == [("GB-CHC", "1234567")]
+    with client_on(tiny_postcodes) as api:
+        sid = q(tiny_postcodes, "SELECT id FROM service")[0][0]
+        org = api.get(f"/api/oruk/services/{sid}").json()["organization"]
+        assert org["organization_identifiers"][0]["identifier"] == "1234567"

@@ -245,7 +245,8 @@ def _copies(conn: Connection, service_id: str) -> list[dict[str, Any]]:
     return copies
 
 
-def _org_identifiers(conn: Connection, org: dict[str, Any]) -> None:
+def save_org_identifiers(conn: Connection, org: dict[str, Any]) -> None:
+    """Store an organisation's registered numbers (scheme normalised, e.g. GB-CHC)."""
     for ident in org.get("identifiers") or []:
         scheme = matching.scheme_of(ident)
         value = matching.normalise_identifier(ident.get("identifier"))
@@ -321,7 +322,7 @@ def rebuild(conn: Connection, service_id: str) -> dict[str, Any] | None:
     save_activity(conn, record, "feeds:" + ",".join(feeds)[:190])
     save_access(conn, record.locations)
     if isinstance(merged.get("organization"), dict):
-        _org_identifiers(conn, merged["organization"])
+        save_org_identifiers(conn, merged["organization"])
     conn.execute(text("DELETE FROM field_provenance WHERE service_id = :id"), {"id": service_id})
     conn.execute(text(
         "INSERT INTO field_provenance (service_id, field, source_record_id, feed, source_id,"
