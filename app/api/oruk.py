@@ -27,7 +27,14 @@ from app.directory.oruk_ids import NOT_UUID_SQL, is_uuid, public_ids, stored_id
 from app.errors import InvalidInput, NotFound
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
-from app.services.directory.oruk_query import prefilter_ids, sal_by_id, sal_page
+from app.services.directory.oruk_query import (
+    codes_of_postcode,
+    covering_ids,
+    intersect,
+    prefilter_ids,
+    sal_by_id,
+    sal_page,
+)
 from app.services.directory.read import get_activities, get_activity, search_activities
 from app.settings import get_settings
 
@@ -169,9 +176,13 @@ def oruk_filters(
     org = _stored(session, "organization", organization_id) if organization_id else None
     ids = prefilter_ids(conn, modified_after=_moment(modified_after, "modified_after"),
                         organization_id=org, features=term.features)
+    if postcode and proximity is None and lat is not None and lon is not None:
+        # The profile: with no proximity, a postcode means "services covering it".
+        ids = intersect(ids, covering_ids(conn, codes_of_postcode(conn, postcode), lat, lon,
+                                          DEFAULT_PROXIMITY_M))
     t = term.filters
     return ActivityFilters(
-        lat=lat, lon=lon, radius_m=(proximity or DEFAULT_PROXIMITY_M) if postcode else None,
+        lat=lat, lon=lon, radius_m=proximity if postcode else None,
         q=(search or text or "").strip() or None,
         category_codes=t.category_codes or by_tax.category_codes,
         audience_codes=t.audience_codes or by_tax.audience_codes,

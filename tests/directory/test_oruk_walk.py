@@ -146,3 +146,22 @@ def test_ids_that_are_not_uuids_are_published_as_uuids(tiny_postcodes: Any, tmp_
             "name"] == "Knit and natter"
         sal = api.get(BASE + "/service_at_locations").json()["contents"][0]
         assert sal["service_id"] == listed["id"] and sal["location_id"] == sal["location"]["id"]
+
+
+def test_postcode_without_proximity_means_the_service_area_covers_it(real_api: TestClient
+                                                                     ) -> None:
+    lad = "E07000174"  # Mansfield, the district of NG18 1AA
+    got = _envelope(real_api, "/services", postcode="NG18 1AA", full="true",
+                    per_page=1000)["contents"]
+    assert got
+    for s in got:
+        gss = [a["extent"] for a in s["service_areas"] if a.get("extent_type") == "gss_code"]
+        assert not gss or lad in gss, (s["name"], gss)
+    every = _envelope(real_api, "/services", full="true", per_page=1000)["contents"]
+    covering = {s["id"] for s in every if any(a.get("extent") == lad
+                                              for a in s["service_areas"])}
+    assert covering <= {s["id"] for s in got}
+    # With a proximity it is distance from the postcode instead, whatever the service area.
+    near = _envelope(real_api, "/service_at_locations", postcode="NG18 1AA", proximity=10000,
+                     per_page=1000)["contents"]
+    assert {i["service_id"] for i in near} - {s["id"] for s in got}

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.directory import access
+from app.errors import InvalidInput
+from app.postcodes import parse_postcode
 from app.services.directory.filters import ActivityFilters, where_clauses
 
 # An id no listing has: a prefilter that matched nothing must still filter.
@@ -70,3 +72,47 @@ def sal_by_id(conn: Connection, sal_id: str) -> dict[str, Any] | None:
     row = conn.execute(text("SELECT id, service_id, location_id FROM service_at_location"
                             " WHERE id = :id"), {"id": sal_id}).mappings().first()
     return dict(row) if row else None
+
+
+_AREAS = ("CASE WHEN jsonb_typeof(s.oruk_extra->'service_areas') = 'array'"
+          " THEN s.oruk_extra->'service_areas' ELSE '[]'::jsonb END")
+
+
+def codes_of_postcode(conn: Connection, raw: str) -> list[str]:
+    """GSS codes (LSOA 2021/2011, ward, district) of a postcode, or of every postcode of an
+    outward code; [] for a 'lat,lon' point."""
+    try:
+        pc = parse_postcode(raw, field="postcode")
+    except InvalidInput:
+        return []
+    rows = conn.execute(text(
+        "SELECT DISTINCT unnest(ARRAY[lsoa21_code, lsoa11_code, ward_code, lad_code]) FROM"
+        " postcode WHERE (pcd = :p AND NOT :partial) OR (outward = :o AND :partial)"),
+        {"p": pc.compact, "o": pc.outward, "partial": pc.is_partial}).scalars()
+    return [c for c in rows if c]
+
+
+def covering_ids(conn: Connection, codes: list[str], lat: float, lon: float,
+                 default_m: float) -> tuple[str, ...]:
+    """ORUK `postcode` without `proximity`: services whose GSS service areas contain the
+    postcode, and services without service areas that have a venue within default_m."""
+    ids = tuple(conn.execute(text(f"""
+        SELECT s.id FROM service s
+        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements({_AREAS}) a
+                      WHERE a->>'extent_type' = 'gss_code' AND a->>'extent' = ANY(:codes))
+           OR (NOT EXISTS (SELECT 1 FROM jsonb_array_elements({_AREAS}) a
+                           WHERE a->>'extent_type' = 'gss_code')
+               AND EXISTS (SELECT 1 FROM service_at_location sal JOIN location l
+                           ON l.id = sal.location_id WHERE sal.service_id = s.id
+                           AND ST_DWithin(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon,
+                               :lat), 4326)::geography, :m)))"""),  # noqa: S608
+        {"codes": codes, "lat": lat, "lon": lon, "m": default_m}).scalars())
+    return ids or NO_MATCH
+
+
+def intersect(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Both id prefilters at once (None means 'no prefilter')."""
+    if a is None or b is None:
+        return a if b is None else b
+    both = tuple(sorted(set(a) & set(b)))
+    return both or NO_MATCH
