@@ -88,6 +88,9 @@ def run_feed(engine: Engine, row: dict[str, Any], *, client: httpx.Client | None
                                              http))
         run.pages, run.rejected = pulled.pages, list(pulled.rejected)
         with engine.begin() as conn:
+            # One feed applies at a time (a timer and a manual run, or two feeds at once), so
+            # a copy always sees the listings of other feeds it may be the same as.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('within-reach-feeds'))"))
             touched: set[str] = set()
             for source_id, raw in tqdm(pulled.records, desc=feed.name, unit="record",
                                        disable=quiet):
