@@ -160,7 +160,28 @@ function render() {
   if (!shown.length) out.append(el("p", "Nothing is waiting. Well done.", "empty-note"));
 }
 
+function mergeRows(items) {
+  return items.map((m) => [
+    m.entity === "service" ? "Listing" : "Organisation", m.kept_name || m.kept_id,
+    m.feed ? `${m.feed} (${m.source_id})` : m.merged_id, m.reason, day(m.at),
+    m.undone_at ? `Undone ${day(m.undone_at)} by ${m.undone_by}` : actions(
+      button("Undo merge", `${m.kept_name || m.kept_id} and ${m.feed || m.merged_id}`, async () => {
+        await api(`/api/admin/merges/${m.id}/undo`, { method: "POST" });
+        return `Merge undone: ${m.kept_name || m.kept_id} and the ${m.feed || "other"} copy are separate again.`;
+      })),
+  ]);
+}
+
+async function loadMerges() {
+  const { merges } = await api("/api/admin/merges");
+  const box = document.getElementById("merges");
+  box.hidden = merges.length === 0;
+  document.getElementById("merge-list").replaceChildren(table(
+    ["Kind", "Kept", "Merged copy", "Why", "When", "Actions"], mergeRows(merges)));
+}
+
 async function load() {
+  await loadMerges();
   const q = await api("/api/review/queue");
   districts = q.districts;
   const totals = document.getElementById("totals");

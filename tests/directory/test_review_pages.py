@@ -140,3 +140,41 @@ def test_planner_page_shows_upkeep_counts(page: Page, site: dict[str, Any], arti
     box.screenshot(path=artifacts / "planner-upkeep-counts.png")
     page.set_viewport_size({"width": 360, "height": 740})
     assert no_horizontal_overflow(page)
+
+
+def test_admin_undoes_a_merge_on_the_moderation_page(page: Page, tiny_postcodes: Engine,
+                                                     tmp_path: Path, artifacts: Path) -> None:
+    from ingest.directory.feedrun import add_feed, run_due
+    from tests.directory.feedserver import feed_server
+    from tests.directory.test_feeds import council_services, cvs_services, play_oruk
+
+    with tiny_postcodes.begin() as conn:
+        create_user(conn, "ada", "admin-password-1", "admin")
+    with feed_server() as feeds:
+        play_oruk(feeds, "/council", council_services())
+        play_oruk(feeds, "/cvs", cvs_services())
+        with tiny_postcodes.begin() as conn:
+            add_feed(conn, "council", "oruk-api", feeds.base + "/council", None)
+            add_feed(conn, "cvs", "oruk-api", feeds.base + "/cvs", None)
+        assert all(r.ok for r in run_due(tiny_postcodes, quiet=True))
+    url = tiny_postcodes.url.render_as_string(hide_password=False)
+    with running_server(url, tmp_path) as srv:
+        page.goto(srv["url"] + "/moderation")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Password").fill("admin-password-1")
+        page.get_by_label("Password").press("Enter")
+        merges = page.locator("#merges")
+        expect(merges).to_be_visible()
+        expect(merges).to_contain_text("same GB-CHC number 1234567")
+        expect(merges).to_contain_text("Memory Cafe (Brookside)")
+        expect(page.locator("#districts")).to_contain_text("Merge conflicts (")
+        assert axe_violations(page) == [] and no_horizontal_overflow(page)
+        page.screenshot(path=artifacts / "moderation-merges.png", full_page=True)
+        page.get_by_role("button", name="Undo merge: Memory Cafe (Brookside) and cvs").click()
+        expect(page.locator("#status")).to_contain_text("separate again")
+        expect(merges).to_contain_text("Undone")
+        with tiny_postcodes.connect() as conn:
+            cafes = conn.execute(text("SELECT count(*) FROM service WHERE name ILIKE"
+                                      " 'Memory Caf%'")).scalar()
+        assert cafes == 2
+        assert page.errors == []  # type: ignore[attr-defined]

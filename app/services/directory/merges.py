@@ -22,8 +22,11 @@ def _plain(row: Any) -> dict[str, Any]:
 def list_merges(conn: Connection, service_id: str | None = None) -> list[dict[str, Any]]:
     """Every merge, newest first, with the feed and source id of a merged listing copy."""
     rows = conn.execute(text(
-        "SELECT m.id, m.entity, m.kept_id, m.merged_id, m.reason, m.score, m.at, m.undone_at,"
+        "SELECT m.id, m.entity, m.kept_id, coalesce(s.name, o.name) AS kept_name,"
+        " m.merged_id, m.reason, m.score, m.at, m.undone_at,"
         " m.undone_by, f.name AS feed, r.source_id FROM listing_merge m"
+        " LEFT JOIN service s ON m.entity = 'service' AND s.id = m.kept_id"
+        " LEFT JOIN organization o ON m.entity = 'organization' AND o.id = m.kept_id"
         " LEFT JOIN source_record r ON r.id = m.source_record_id"
         " LEFT JOIN feed_source f ON f.id = r.feed_id"
         " WHERE CAST(:sid AS text) IS NULL OR m.kept_id = :sid ORDER BY m.at DESC, m.id DESC"),
