@@ -127,6 +127,26 @@ class Settings(BaseSettings):
         return self
     # --- end of issue 9 block. ---
 
+    # --- Issue 13 (directory v2): freshness loop and reminders ---
+    report_limit_per_hour: int = Field(
+        default=10, ge=1, description="Reports of a change one visitor may send per hour."
+    )
+    confirm_link_days: int = Field(
+        default=28, ge=1, le=365, description="How long an organiser's confirmation link works."
+    )
+    public_base_url: str = Field(
+        default="", description="Public address of the site, used in links sent by email."
+    )
+    smtp_host: str = Field(
+        default="", description="SMTP server for reminder emails; empty (default) sends none."
+    )
+    smtp_port: int = Field(default=587, description="SMTP port.")
+    smtp_from: str = Field(default="", description="From address of reminder emails.")
+    smtp_user: str = Field(default="", description="SMTP login (empty: no login).")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Use STARTTLS with the SMTP server.")
+    # --- end of issue 13 ---
+
     @property
     def sync_url(self) -> str:
         """The database URL with the psycopg 3 driver made explicit."""

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest.commands.gtfs",
     "ingest.commands.osm",
     "ingest.commands.gaps",
+    "ingest.commands.feeds",
 )
 
 

@@ -7,6 +7,7 @@ from app.api import (
     admin,
     areas,
     auth,
+    confirmations,
     gaps,
     health,
     isochrone,
@@ -16,7 +17,10 @@ from app.api import (
     planner_page,
     postcodes,
     reachable,
+    reports,
+    review,
     stops,
+    venues,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -34,4 +38,8 @@ ROUTERS: list[APIRouter] = [
     pages.router,
     gaps.router,
     planner_page.router,
+    venues.router,
+    reports.router,
+    confirmations.router,
+    review.router,
 ]

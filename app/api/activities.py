@@ -201,6 +201,8 @@ def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
             "postcode": loc.get("postcode"), "lat": loc.get("lat"), "lon": loc.get("lon"),
             "step_free": loc.get("step_free"), "accessible_toilet": loc.get("accessible_toilet"),
             "hearing_loop": loc.get("hearing_loop"), "district": loc.get("district"),
+            "dementia_friendly": loc.get("dementia_friendly"),
+            "guide_dog_friendly": loc.get("guide_dog_friendly"),
             "lad24cd": loc.get("lad_code"), "location_id": loc.get("id"),
             "day": _day_words(s.get("byday")), "start_time": s.get("opens_at"),
             "end_time": s.get("closes_at"),
@@ -259,6 +261,9 @@ class LocationIn(BaseModel):
     step_free: bool | str | None = None
     accessible_toilet: bool | str | None = None
     hearing_loop: bool | str | None = None
+    dementia_friendly: bool | str | None = None
+    guide_dog_friendly: bool | str | None = None
+    accessibility: list[str] | str | None = None  # UK vocabulary labels, e.g. "hearing loop"
     accessibility_notes: str | None = None
     venue_type: str | None = None
 

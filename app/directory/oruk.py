@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.directory import vocab
+from app.directory import access, vocab
 
 # Keys of an ORUK service we keep verbatim so an export returns what an import received.
 _KEPT = ("service_areas", "languages", "funding", "accreditations", "fees", "last_modified")
@@ -55,7 +55,12 @@ def activity_from_oruk(svc: dict[str, Any]) -> dict[str, Any]:
         "organization": None if not org else {
             "id": org.get("id") or svc.get("organization_id"), "name": org.get("name"),
             "description": org.get("description"), "email": org.get("email"),
-            "website": org.get("website")},
+            "website": org.get("website"),
+            "identifiers": [{"identifier_scheme": i.get("identifier_scheme"),
+                             "identifier_type": i.get("identifier_type"),
+                             "identifier": i.get("identifier")}
+                            for i in org.get("organization_identifiers") or []
+                            if isinstance(i, dict) and i.get("identifier")]},
         "primary_category": None, "categories": [c for c in categories
                                                  if c in vocab.CATEGORY_CODES],
         "audiences": audiences,
@@ -89,13 +94,24 @@ def _referral_route(access: list[str]) -> str | None:
 
 def _location_from_oruk(loc: dict[str, Any], loc_id: str) -> dict[str, Any]:
     addr = (loc.get("addresses") or [{}])[0]
-    acc_terms = {vocab.normalise_code(a["taxonomy_term"].get("term") or "")
-                 for item in loc.get("accessibility") or []
-                 for a in item.get("attributes") or [] if a.get("taxonomy_term")}
-    surveyed = bool(loc.get("accessibility"))
+    items = loc.get("accessibility") or []
+    terms = [a["taxonomy_term"].get("term") or a["taxonomy_term"].get("name") or ""
+             for item in items for a in item.get("attributes") or [] if a.get("taxonomy_term")]
+    surveyed = bool(items)
+    found: dict[str, bool] = {}
+    # Free text first ("No step-free access"), then explicit terms, which are more precise.
+    for item in items:
+        for key in ("accessibility", "description", "details"):
+            found |= access.features_in_text(str(item.get(key) or ""))
+    for term in terms:
+        code = vocab.normalise_code(term)
+        if code == "steps-at-entrance":
+            found["step_free"] = False
+        elif (feature := access.feature_of(code)) is not None:
+            found[feature.column] = True
     venue = [a["taxonomy_term"].get("term") for a in loc.get("attributes") or []
              if a.get("link_type") == "venue_type" and a.get("taxonomy_term")]
-    return {
+    out = {
         "id": loc_id, "name": loc.get("name") or addr.get("address_1"),
         "description": loc.get("description"), "address_1": addr.get("address_1"),
         "city": addr.get("city"), "postcode": addr.get("postal_code"),
@@ -103,13 +119,13 @@ def _location_from_oruk(loc: dict[str, Any], loc_id: str) -> dict[str, Any]:
         "venue_type": venue[0] if venue else None,
         "external_identifier": loc.get("external_identifier"),
         "external_identifier_type": loc.get("external_identifier_type"),
-        "step_free": True if "step-free-access" in acc_terms else (
-            False if "steps-at-entrance" in acc_terms or surveyed else None),
-        "accessible_toilet": ("accessible-toilet" in acc_terms) if surveyed else None,
-        "hearing_loop": ("hearing-loop" in acc_terms) if surveyed else None,
         "accessibility_notes": "; ".join(filter(None, (i.get("details") for i in
-                                                       loc.get("accessibility") or []))) or None,
+                                                       items))) or None,
     }
+    for f in access.FEATURES:
+        # A surveyed venue that does not mention a feature does not have it.
+        out[f.column] = found.get(f.column, False if surveyed else None)
+    return out
 
 
 def _attribute(link_id: str, tax: vocab.Taxonomy, code: str, link_type: str) -> dict[str, Any]:
@@ -155,16 +171,21 @@ def service_to_oruk(a: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
     org = a.get("organization")
     if org:
         out["organization_id"] = org["id"]
-        out["organization"] = {k: v for k, v in org.items() if v is not None}
+        out["organization"] = organization_to_oruk(org)
     out = {k: v for k, v in out.items() if v is not None}
+    # Local extensions (the profile allows extra properties): freshness, visitor reports.
+    out["last_verified"] = a.get("last_verified_at")
+    out["stale"] = bool(a.get("stale"))
+    out["reported_closed"] = bool(a.get("reported_closed"))
     if not full:
         return out
+    out["sources"] = a.get("sources") or []
     sal_ids = extra.get("sal_ids") or {}
     sals = []
     for loc in a.get("locations") or []:
         sal_id = loc.get("service_at_location_id") or sal_ids.get(loc["id"])
         sals.append({"id": sal_id, "service_id": a["id"], "location_id": loc["id"],
-                     "location": _location_to_oruk(loc)})
+                     "location": location_to_oruk(loc)})
     loc_to_sal = {s["location_id"]: s["id"] for s in sals}
     out["schedules"] = [_schedule_to_oruk(s, a["id"], loc_to_sal) for s in a.get("schedules", [])]
     out["service_at_locations"] = sals
@@ -198,7 +219,8 @@ def service_to_oruk(a: dict[str, Any], *, full: bool = True) -> dict[str, Any]:
     return out
 
 
-def _location_to_oruk(loc: dict[str, Any]) -> dict[str, Any]:
+def location_to_oruk(loc: dict[str, Any]) -> dict[str, Any]:
+    """A stored venue as an ORUK location with its address and accessibility."""
     out: dict[str, Any] = {"id": loc["id"], "location_type": loc.get("location_type")
                            or "physical", "name": loc.get("name")}
     for src, dst in (("description", "description"), ("lat", "latitude"), ("lon", "longitude"),
@@ -212,16 +234,55 @@ def _location_to_oruk(loc: dict[str, Any]) -> dict[str, Any]:
             "address_1": loc.get("address_1") or loc.get("name") or "",
             "city": loc.get("city") or "", "state_province": "Nottinghamshire",
             "postal_code": loc["postcode"], "country": "GB", "address_type": "physical"}]
-    features = [("step_free", "Step-free access", "No step-free access"),
-                ("accessible_toilet", "Accessible toilet", None),
-                ("hearing_loop", "Hearing loop", None)]
     acc = []
-    for key, yes, no in features:
-        label = yes if loc.get(key) else (no if loc.get(key) is False else None)
-        if label:
-            acc.append({"id": _attr_id(loc["id"], key), "location_id": loc["id"],
-                        "description": label, "accessibility": label})
+    for f in access.FEATURES:
+        if loc.get(f.column) is None:
+            continue
+        label = f.label if loc[f.column] else f"No {f.label[0].lower()}{f.label[1:]}"
+        item: dict[str, Any] = {"id": _attr_id(loc["id"], f.column), "location_id": loc["id"],
+                                "description": label, "accessibility": label}
+        if loc[f.column]:
+            item["attributes"] = [_attribute(item["id"], access.TAXONOMY, f.code,
+                                             "accessibility")]
+        acc.append(item)
+    if loc.get("accessibility_notes") and acc:
+        acc[0]["details"] = loc["accessibility_notes"]
     out["accessibility"] = acc
+    return out
+
+
+def organization_to_oruk(org: dict[str, Any]) -> dict[str, Any]:
+    """A stored organisation as an ORUK organization (description is required there)."""
+    out = {k: v for k, v in org.items() if v is not None and k != "identifiers"}
+    out["description"] = org.get("description") or org["name"]
+    idents = org.get("identifiers") or []
+    if idents:
+        out["organization_identifiers"] = [
+            {"id": _attr_id(org["id"], f"{i['identifier_scheme']}:{i['identifier']}"),
+             "organization_id": org["id"], "identifier_scheme": i["identifier_scheme"],
+             "identifier_type": i.get("identifier_type") or i["identifier_scheme"],
+             "identifier": i["identifier"]} for i in idents]
+    return out
+
+
+def sal_to_oruk(a: dict[str, Any], sal_id: str, location_id: str, *, full: bool
+                ) -> dict[str, Any]:
+    """One service at one of its venues as an ORUK service_at_location (list item or full).
+
+    The full form also carries the service's `name` and `status` at the top level, so it
+    validates against compiled/service.json too (the schema openapi.json names for it).
+    """
+    loc = next((x for x in a.get("locations") or [] if x["id"] == location_id), None)
+    service = service_to_oruk(a, full=full)
+    out: dict[str, Any] = {"id": sal_id, "service_id": a["id"], "location_id": location_id,
+                           "service": service,
+                           "location": location_to_oruk(loc) if loc else None,
+                           "last_verified": service["last_verified"],
+                           "stale": service["stale"]}
+    if out["location"] is None:
+        out.pop("location")
+    if full:
+        out |= {"name": a["name"], "status": service["status"]}
     return out
 
 

@@ -39,6 +39,8 @@ class LocationRecord:
     step_free: bool | None = None
     accessible_toilet: bool | None = None
     hearing_loop: bool | None = None
+    dementia_friendly: bool | None = None
+    guide_dog_friendly: bool | None = None
     accessibility_notes: str | None = None
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from app.directory import vocab
+from app.directory import access, vocab
 from app.directory.occurrences import ScheduleError, make_rule
 from app.directory.records import (
     ActivityRecord,
@@ -303,11 +303,24 @@ def _locations(c: _Checker, raws: list[dict[str, Any]]) -> list[LocationRecord]:
                                        f"{f}.external_identifier"),
             external_identifier_type=c.text(raw.get("external_identifier_type"),
                                             f"{f}.external_identifier_type"),
-            step_free=c.boolean(raw.get("step_free"), f"{f}.step_free"),
-            accessible_toilet=c.boolean(raw.get("accessible_toilet"), f"{f}.accessible_toilet"),
-            hearing_loop=c.boolean(raw.get("hearing_loop"), f"{f}.hearing_loop"),
             accessibility_notes=c.text(raw.get("accessibility_notes"),
                                        f"{f}.accessibility_notes")))
+        for column, value in _access(c, raw, f).items():
+            setattr(out[-1], column, value)
+    return out
+
+
+def _access(c: _Checker, raw: dict[str, Any], f: str) -> dict[str, bool | None]:
+    """The five accessibility booleans: own columns, else an `accessibility` list of features."""
+    out: dict[str, bool | None] = {col: c.boolean(raw.get(col), f"{f}.{col}")
+                                   for col in access.COLUMNS}
+    listed, unknown = access.parse_list(raw.get("accessibility"))
+    for item in unknown:
+        c.add(f"{f}.accessibility", f"unknown accessibility feature {item[:40]!r}; use "
+              + ", ".join(x.label.lower() for x in access.FEATURES))
+    for col, value in listed.items():
+        if out[col] is None:
+            out[col] = value
     return out
 
 

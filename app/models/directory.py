@@ -62,6 +62,9 @@ class Location(Base):
     step_free: Mapped[bool | None] = mapped_column(Boolean)
     accessible_toilet: Mapped[bool | None] = mapped_column(Boolean)
     hearing_loop: Mapped[bool | None] = mapped_column(Boolean)
+    # Issue 13: the rest of the UK venue accessibility vocabulary (app.directory.access).
+    dementia_friendly: Mapped[bool | None] = mapped_column(Boolean)
+    guide_dog_friendly: Mapped[bool | None] = mapped_column(Boolean)
     accessibility_notes: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(200))
     geom = mapped_column(POINT, nullable=True)

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from app.directory.validation import build_activity
+from app.services.directory.federate import save_org_identifiers
+from app.services.directory.venues import save_access
 from app.services.directory.write import save_activity
 from ingest.report import LoadReport
 
@@ -26,6 +28,11 @@ def import_listing(conn: Connection, report: LoadReport, raw: dict[str, Any], *,
         report.reject(line_of_first, column, f"{label}: {reason}")
         return False
     _, placed = save_activity(conn, record, source, keep=keep)
+    save_access(conn, record.locations)
+    org = raw.get("organization")
+    if record.organization and isinstance(org, dict) and org.get("identifiers"):
+        # ORUK organization_identifiers (charity, company numbers) are kept for matching.
+        save_org_identifiers(conn, {**org, "id": record.organization.id})
     for loc_id in placed.unplaced:
         report.warn(f"{label}: venue {loc_id} could not be placed (no coordinates and its "
                     "postcode is not in the postcode table); it is listed but not on the map")

@@ -28,7 +28,8 @@ TEMPLATE_COLUMNS = (
     "activity_type", "drop_in", "accessible_toilet", "hearing_loop", "district", "lad24cd",
     "venue_is_fictional", "location_id", "rrule", "schedule_valid_from", "schedule_valid_to",
     "audiences", "referral_route", "what_to_bring", "capacity", "delivery_mode",
-    "contact_name", "verified_by", "url")
+    "contact_name", "verified_by", "url", "dementia_friendly", "guide_dog_friendly",
+    "accessibility")
 _FREQ = {"weekly": ("WEEKLY", 1), "fortnightly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1)}
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
              "fourth": 4, "4th": 4, "last": -1}
@@ -73,7 +74,10 @@ def _listing(rows: list[CsvRow]) -> dict[str, Any]:
             "postcode": r.get("postcode"), "lat": r.get("lat"), "lon": r.get("lon"),
             "lad_code": r.get("lad24cd") or None, "step_free": r.get("step_free"),
             "accessible_toilet": r.get("accessible_toilet"),
-            "hearing_loop": r.get("hearing_loop")})
+            "hearing_loop": r.get("hearing_loop"),
+            "dementia_friendly": r.get("dementia_friendly"),
+            "guide_dog_friendly": r.get("guide_dog_friendly"),
+            "accessibility": r.get("accessibility") or None})
         schedules.append(_schedule(r) | {"location_id": loc_id})
     cost = (v.get("cost_gbp") or "").strip()
     return {

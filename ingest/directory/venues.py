@@ -7,8 +7,10 @@ from pathlib import Path
 from sqlalchemy import Connection
 from tqdm import tqdm
 
+from app.directory import access
 from app.directory.records import LocationRecord
 from app.directory.validation import build_activity, stable_id
+from app.services.directory.venues import save_access
 from app.services.directory.write import save_location
 from ingest.csvfile import read_csv
 from ingest.report import LoadReport
@@ -50,7 +52,9 @@ def load_venue_csv(conn: Connection, path: Path, report: LoadReport, *, quiet: b
             "venue_type": "library" if is_library else (v.get("type") or v.get("venue_type")),
             "external_identifier": source_id or None,
             "external_identifier_type": LIBRARY_ID_TYPE if is_library and source_id else None,
-            "step_free": v.get("step_free") or None}]}
+            "step_free": v.get("step_free") or None,
+            **{c: v.get(c) or None for c in access.COLUMNS if c != "step_free"},
+            "accessibility": v.get("accessibility") or None}]}
         # Reuse the listing validator so venues get the same postcode and GB checks.
         record, problems = build_activity(raw)
         if record is None:
@@ -62,7 +66,9 @@ def load_venue_csv(conn: Connection, path: Path, report: LoadReport, *, quiet: b
         if _already_listed(conn, loc):
             report.rows_loaded += 1  # the same library came with an ORUK feed: keep that row
             continue
-        if not save_location(conn, loc, f"venues:{path.name}"):
+        placed = save_location(conn, loc, f"venues:{path.name}")
+        save_access(conn, [loc])
+        if not placed:
             report.warn(f"line {row.line}: {loc.name} could not be placed (no coordinates and "
                         "its postcode is not in the postcode table)")
         report.rows_loaded += 1

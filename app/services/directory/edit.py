@@ -13,6 +13,7 @@ from app.directory.validation import Problem, build_activity
 from app.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from app.services.directory.audit import record_change
 from app.services.directory.read import get_activity
+from app.services.directory.venues import save_access
 from app.services.directory.write import bound_problems, save_activity
 
 # Fields of the stored listing that an edit body may set (the rest are system-managed).
@@ -74,6 +75,7 @@ def _fill_venues(conn: Connection, raw: dict[str, Any]) -> None:
                 "SELECT id, name, description, venue_type, address_1, city, postcode, lad_code,"
                 " ST_Y(geom) AS lat, ST_X(geom) AS lon, external_identifier,"
                 " external_identifier_type, step_free, accessible_toilet, hearing_loop,"
+                " dementia_friendly, guide_dog_friendly,"
                 " accessibility_notes FROM location WHERE id = :id"), {"id": loc["id"]}
             ).mappings().first()
             if row is not None:
@@ -95,6 +97,7 @@ def create_activity(conn: Connection, user: User, body: dict[str, Any], stale_da
     if too_big := bound_problems(record):
         raise problems_error(too_big)
     save_activity(conn, record, f"api:{user.username}")
+    save_access(conn, record.locations)
     after = get_activity(conn, record.id, stale_days)
     record_change(conn, username=user.username, action="create", entity="service",
                   entity_id=record.id, before=None, after=after)
@@ -134,6 +137,7 @@ def update_activity(conn: Connection, user: User, activity_id: str, patch: dict[
     if too_big := bound_problems(record):
         raise problems_error(too_big)
     save_activity(conn, record, f"api:{user.username}")
+    save_access(conn, record.locations)
     after = get_activity(conn, activity_id, stale_days)
     record_change(conn, username=user.username, action=action, entity="service",
                   entity_id=activity_id, before=before, after=after)

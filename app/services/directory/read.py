@@ -12,6 +12,9 @@ from app.directory import vocab
 from app.errors import NotFound
 from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
 
+# An open visitor report says the group has closed (shown in the finder until moderated).
+_CLOSED_SQL = ("EXISTS (SELECT 1 FROM listing_flag fl WHERE fl.service_id = s.id"
+               " AND fl.status = 'open' AND fl.kind = 'closed')")
 _DIST = ("ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)")
 
 
@@ -64,7 +67,8 @@ def search_activities(conn: Connection, f: ActivityFilters, stale_days: int, *,
              AS free,
            l.id AS location_id, l.name AS venue_name, l.address_1, l.city, l.postcode,
            l.lad_code, ST_Y(l.geom) AS lat, ST_X(l.geom) AS lon, l.step_free,
-           l.accessible_toilet, l.hearing_loop,
+           l.accessible_toilet, l.hearing_loop, l.dementia_friendly, l.guide_dog_friendly,
+           {_CLOSED_SQL} AS reported_closed,
            round(cand.distance_m::numeric, 0) AS distance_m,
            {rank} AS text_rank,
            count(*) OVER () AS total
@@ -104,19 +108,27 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
     """Several listings in full, in the order of `ids` (missing ids are skipped); 5 queries."""
     p = {"ids": list(ids), "stale_days": stale_days}
     rows = conn.execute(text(
-        f"SELECT s.*, {stale_sql()} AS stale FROM service s WHERE s.id = ANY(:ids)"),  # noqa: S608
-        p).mappings()
+        f"SELECT s.*, {stale_sql()} AS stale, {_CLOSED_SQL} AS reported_closed,"  # noqa: S608
+        " (SELECT count(*) FROM listing_flag fl WHERE fl.service_id = s.id"
+        "  AND fl.status = 'open') AS open_flags"
+        " FROM service s WHERE s.id = ANY(:ids)"), p).mappings()
     by_id: dict[str, dict[str, Any]] = {}
     for row in rows:
         out = _clean(row)
         out.pop("search", None)
         out["organization"] = out.pop("organization_id", None)
-        out |= {"locations": [], "schedules": [], "costs": [], "attributes": []}
+        out |= {"locations": [], "schedules": [], "costs": [], "attributes": [], "sources": []}
         by_id[out["id"]] = out
     org_ids = list({a["organization"] for a in by_id.values() if a["organization"]})
     orgs = {r["id"]: _clean(r) for r in conn.execute(text(
         "SELECT id, name, description, email, website FROM organization WHERE id = ANY(:o)"),
         {"o": org_ids}).mappings()}
+    for r in conn.execute(text(
+            "SELECT organization_id, identifier_scheme, identifier_type, identifier FROM"
+            " organization_identifier WHERE organization_id = ANY(:o) ORDER BY id"),
+            {"o": org_ids}).mappings():
+        ident = dict(r)
+        orgs[ident.pop("organization_id")].setdefault("identifiers", []).append(ident)
     for a in by_id.values():
         a["organization"] = orgs.get(a["organization"] or "")
     for r in conn.execute(text("""
@@ -124,6 +136,7 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
                l.address_1, l.city, l.postcode, l.lad_code, ST_Y(l.geom) AS lat,
                ST_X(l.geom) AS lon, l.geocoded_by, l.external_identifier,
                l.external_identifier_type, l.step_free, l.accessible_toilet, l.hearing_loop,
+               l.dementia_friendly, l.guide_dog_friendly,
                l.accessibility_notes, sal.id AS service_at_location_id
         FROM service_at_location sal JOIN location l ON l.id = sal.location_id
         WHERE sal.service_id = ANY(:ids) ORDER BY l.name, l.id"""), p).mappings():
@@ -152,6 +165,19 @@ def get_activities(conn: Connection, ids: list[str], stale_days: int) -> list[di
         item = dict(r)
         sid, link_type = item.pop("service_id"), item.pop("link_type")
         by_id[sid]["attributes"].append({"link_type": link_type, "term": item})
+    for r in conn.execute(text("""
+        SELECT sr.service_id, f.name AS feed, f.kind, sr.source_id, sr.fetched_at,
+               sr.verified_at, sr.deleted
+        FROM source_record sr JOIN feed_source f ON f.id = sr.feed_id
+        WHERE sr.service_id = ANY(:ids) ORDER BY f.name, sr.source_id"""), p).mappings():
+        src = _clean(r)
+        by_id[src.pop("service_id")]["sources"].append(src)
+    for r in conn.execute(text(
+            "SELECT service_id, field, feed, source_id, fetched_at FROM field_provenance"
+            " WHERE service_id = ANY(:ids) ORDER BY field"), p).mappings():
+        item = _clean(r)
+        sid, name = item.pop("service_id"), item.pop("field")
+        by_id[sid].setdefault("provenance", {})[name] = item
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -30,7 +30,8 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     date, start, end (Europe/London local), location_id, lat/lon and in `details`:
     activity_name, organization, venue_name, address_1, city, postcode, district code,
     contact_name/email/phone, min_cost, free, cost_description, what_to_bring,
-    accepts_referrals, drop_in, step_free, stale, distance_m (when a point is given).
+    accepts_referrals, drop_in, step_free, stale, last_verified, reported_closed (an open
+    visitor report says it has closed), distance_m (when a point is given).
     """
     conn = db.connection() if isinstance(db, OrmSession) else db
     f = filters or ActivityFilters()
@@ -40,6 +41,8 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     sql = f"""
     SELECT s.id AS sid, s.name, s.status, s.contact_name, s.contact_email, s.contact_phone,
            s.what_to_bring, s.accepts_referrals, s.drop_in, {stale_sql()} AS stale,
+           s.last_verified_at, EXISTS (SELECT 1 FROM listing_flag fl WHERE fl.service_id = s.id
+               AND fl.status = 'open' AND fl.kind = 'closed') AS reported_closed,
            o.name AS organization,
            (SELECT min(c.amount) FROM cost_option c WHERE c.service_id = s.id) AS min_cost,
            NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND c.amount > 0)
@@ -93,6 +96,8 @@ def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[Session]
         "free": r["free"], "cost_description": r["cost_description"],
         "what_to_bring": r["what_to_bring"], "accepts_referrals": r["accepts_referrals"],
         "drop_in": r["drop_in"], "step_free": r["step_free"], "stale": r["stale"],
+        "last_verified": r["last_verified_at"].isoformat() if r["last_verified_at"] else None,
+        "reported_closed": r["reported_closed"],
         "distance_m": None if r["distance_m"] is None else round(float(r["distance_m"])),
     }
     sessions = []

@@ -1,0 +1,78 @@
+"""Provider confirmation links: an editor issues one; the organiser opens /confirm#token=..."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from app.api.pages import page
+from app.auth.deps import require_role
+from app.auth.users import User
+from app.db import get_session
+from app.services.directory import confirm
+from app.settings import get_settings
+
+router = APIRouter(tags=["review"])
+SessionDep = Annotated[Session, Depends(get_session)]
+Editor = Annotated[User, Depends(require_role("editor"))]
+
+
+class LinkIn(BaseModel):
+    """How long the link should work (default CONFIRM_LINK_DAYS)."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: int | None = Field(default=None, ge=1, le=365)
+
+
+@router.post("/api/activities/{activity_id}/confirmation-link", status_code=201)
+def issue(activity_id: str, session: SessionDep, user: Editor,
+          body: Annotated[LinkIn | None, Body()] = None) -> dict[str, Any]:
+    """A signed, expiring link for the listing's organiser (shown once; send it yourself)."""
+    s = get_settings()
+    link = confirm.issue_link(session.connection(), user, activity_id, s.secret_key,
+                              (body.days if body and body.days else s.confirm_link_days))
+    session.commit()
+    if s.public_base_url:
+        link["url"] = s.public_base_url.rstrip("/") + link["path"]
+    return link
+
+
+class TokenIn(BaseModel):
+    """The token from the link's #token= fragment."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(max_length=2000)
+
+
+class AnswerIn(TokenIn):
+    """The organiser's answer: still running, closed, or these changes."""
+
+    answer: str = Field(max_length=16, description="still-running, changes or closed")
+    proposed: dict[str, Any] | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/api/confirm/view")
+def view(body: Annotated[TokenIn, Body()], session: SessionDep) -> dict[str, Any]:
+    """The listing a link is for (the token is sent in the body, never in a URL)."""
+    return confirm.view(session.connection(), body.token, get_settings().secret_key,
+                        get_settings().stale_after_days)
+
+
+@router.post("/api/confirm")
+def answer(body: Annotated[AnswerIn, Body()], session: SessionDep) -> dict[str, Any]:
+    """The organiser confirms or proposes changes; an editor approves before it is published."""
+    out = confirm.submit(session.connection(), body.token, get_settings().secret_key,
+                         body.answer, body.proposed, body.note, get_settings().stale_after_days)
+    session.commit()
+    return out
+
+
+@router.get("/confirm", include_in_schema=False)
+def confirm_page() -> FileResponse:
+    """The organiser's page."""
+    return page("confirm.html")

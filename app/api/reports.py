@@ -1,0 +1,64 @@
+"""Report a change: anyone may flag a listing, without signing in; the page at /report."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from app.api.pages import page
+from app.db import get_session
+from app.services.directory import flags
+from app.services.directory.ratelimit import WindowLimiter
+from app.settings import get_settings
+
+router = APIRouter(tags=["review"])
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@lru_cache
+def limiter() -> WindowLimiter:
+    """The process's limiter of anonymous reports (per visitor and hour)."""
+    s = get_settings()
+    return WindowLimiter(s.report_limit_per_hour, 3600, s.secret_key)
+
+
+class ReportIn(BaseModel):
+    """What a visitor says is wrong; nothing about the visitor is asked for or kept."""
+
+    model_config = ConfigDict(extra="forbid")
+    service_id: str = Field(max_length=64)
+    kind: str = Field(max_length=24, description="closed, moved, times-changed or other")
+    message: str | None = Field(default=None, max_length=flags.MAX_MESSAGE)
+
+
+@router.get("/api/reports/kinds")
+def report_kinds() -> dict[str, Any]:
+    """What a visitor can report."""
+    return {"kinds": [{"code": k, "label": v} for k, v in flags.KINDS.items()]}
+
+
+@router.post("/api/reports", status_code=202, response_model=None)
+def report_change(body: Annotated[ReportIn, Body()], request: Request,
+                  session: SessionDep) -> dict[str, Any] | JSONResponse:
+    """Flag a listing for the moderation queue; limited per visitor, who is never stored."""
+    # The address only keys an in-memory counter (as an HMAC) for the rate limit.
+    if not limiter().allow(request.client.host if request.client else "unknown"):
+        return JSONResponse({"error": "rate_limited", "field": "request",
+                             "message": "too many reports from here in the last hour; "
+                                        "please try again later"}, status_code=429,
+                            headers={"Retry-After": "3600"})
+    flag = flags.create_flag(session.connection(), body.service_id, body.kind, body.message)
+    session.commit()
+    return {"status": "received", "id": flag["id"],
+            "message": "Thank you. An editor will check this listing."}
+
+
+@router.get("/report", include_in_schema=False)
+def report_page() -> FileResponse:
+    """The report-a-change page (`/report?service=<id>`)."""
+    return page("report.html")
