@@ -14,7 +14,8 @@ from app.services.directory import confirm
 from app.services.directory.filters import stale_sql
 from app.settings import Settings
 
-SYSTEM = User(id=0, username="reminders", role="editor", token_version=0)
+# A built-in actor for the audit trail; it signs no tokens, so its subject is never used.
+SYSTEM = User(id=0, username="reminders", role="editor", token_version=0, token_subject="")
 
 
 def due_contacts(conn: Connection, settings: Settings) -> list[dict[str, Any]]:
