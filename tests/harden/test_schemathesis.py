@@ -25,10 +25,10 @@ CHECKS = "not_a_server_error,response_schema_conformance"
 EDITOR = ("fuzz-editor", "fuzz-editor-password-1")
 
 
-def _ingest(url: str, *args: str, stdin: str | None = None) -> None:
+def _ingest(url: str, cache: Path, *args: str, stdin: str | None = None) -> None:
     subprocess.run([sys.executable, "-m", "ingest", *args], cwd=PROJECT_ROOT, input=stdin,
-                   env={**os.environ, "DATABASE_URL": url}, check=True, text=True,
-                   capture_output=True, timeout=900)
+                   env={**os.environ, "DATABASE_URL": url, "CACHE_DIR": str(cache)},
+                   check=True, text=True, capture_output=True, timeout=900)
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +36,16 @@ def fuzz_server(admin_url: str, template_db: str, geodata: Path,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Its own database with the open data, a small gap run and an editor; a live server."""
     url = copy_database(admin_url, template_db, prefix="wr_fuzz")
+    # The gap batch keeps its what-if matrices in CACHE_DIR: the server must read the same one.
+    workdir = tmp_path_factory.mktemp("fuzz")
+    cache = workdir / "cache"
     try:
-        _ingest(url, "all", str(geodata), "--quiet")
+        _ingest(url, cache, "all", str(geodata), "--quiet")
         # One origin per LSOA and one budget: enough for every gaps endpoint to answer.
-        _ingest(url, "gaps", "--max-origins", "1", "--budget", "45", "--quiet")
-        _ingest(url, "create-user", "--username", EDITOR[0], "--role", "editor",
+        _ingest(url, cache, "gaps", "--max-origins", "1", "--budget", "45", "--quiet")
+        _ingest(url, cache, "create-user", "--username", EDITOR[0], "--role", "editor",
                 stdin=EDITOR[1] + "\n")
-        with running_server(url, tmp_path_factory.mktemp("fuzz"), WEB_CONCURRENCY="2") as srv:
+        with running_server(url, workdir, WEB_CONCURRENCY="2") as srv:
             yield srv["url"]
     finally:
         drop_database(admin_url, url)
