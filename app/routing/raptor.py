@@ -6,6 +6,7 @@ Reverse queries run the same forward kernel on the time-mirrored timetable
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,14 +60,16 @@ class _Side:
         self._transfer_m: dict[float, dict[tuple[int, int], float]] = {}
 
     def transfers(self, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Transfer CSR in search direction (transposed on the mirror side)."""
+        """Transfer CSR in search direction (transposed on the mirror side), each stop's
+        transfers sorted by distance, so by walk time (the kernel stops at the limit)."""
         ptr, to, dist = self.walker.transfers(radius)
-        if not self.mirrored:
-            return ptr, to, dist
         src = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
-        order = np.lexsort((src, to))
-        counts = np.bincount(to, minlength=len(ptr) - 1)
-        return (np.r_[0, np.cumsum(counts)].astype(np.int64), src[order], dist[order])
+        to = np.asarray(to, np.int32)
+        if self.mirrored:
+            src, to = to, src
+        order = np.lexsort((dist, src))
+        counts = np.bincount(src, minlength=len(ptr) - 1)
+        return (np.r_[0, np.cumsum(counts)].astype(np.int64), to[order], dist[order])
 
     def transfer_metres(self, radius: float) -> dict[tuple[int, int], float]:
         """(from, to) -> metres, in search direction, for journey legs."""
@@ -89,11 +92,15 @@ class _Side:
                 trip_ok = np.ones(tt.n_trips, np.bool_)
                 stop_ok = np.ones(tt.n_stops, np.bool_)
             ptr, to, dist = self.transfers(q.walk.transfer_radius_m)
-            self._packs[key] = (
-                tt.pat_stop_ptr, tt.pat_stops, tt.pat_trip_ptr, tt.trip_time_off, tt.arr, tt.dep,
-                tt.stop_pat_ptr, tt.stop_pat, tt.stop_pat_pos, trip_ok, stop_ok,
-                ptr, to.astype(np.int32), walk_seconds_array(dist, q.walk.speed_kmh),
-            )
+            # One dtype per array, whatever built the timetable: the AOT kernel's
+            # signature is exact (int32 indices and times, bool masks).
+            i4 = np.int32
+            self._packs[key] = tuple(np.ascontiguousarray(a, dt) for a, dt in (
+                (tt.pat_stop_ptr, i4), (tt.pat_stops, i4), (tt.pat_trip_ptr, i4),
+                (tt.trip_time_off, i4), (tt.arr, i4), (tt.dep, i4), (tt.stop_pat_ptr, i4),
+                (tt.stop_pat, i4), (tt.stop_pat_pos, i4), (trip_ok, np.bool_),
+                (stop_ok, np.bool_), (ptr, i4), (to, i4),
+                (walk_seconds_array(dist, q.walk.speed_kmh), i4)))
         return self._packs[key]
 
     def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -124,8 +131,10 @@ class SearchResult:
     bus: np.ndarray
     walk: np.ndarray
     bus_ent: np.ndarray
-    log: tuple[np.ndarray, ...]
+    log: tuple[np.ndarray, ...] | None  # None: a times-only search (journeys on demand)
     access_m: dict[int, float]
+    replay: Callable[[], tuple[np.ndarray, tuple[np.ndarray, ...]]] | None = field(default=None,
+                                                                       repr=False)
 
     @property
     def mirrored(self) -> bool:
@@ -177,6 +186,20 @@ class SearchResult:
                     via[j] = -2
         return best, via
 
+    def journey_log(self) -> tuple[np.ndarray, ...]:
+        """The journey log, recorded now by re-running the search if it was times-only.
+
+        The kernel is deterministic and the log changes no label, so the re-run finds
+        exactly the labels this result already holds.
+        """
+        if self.log is None:
+            if self.replay is None:
+                raise RuntimeError("times-only search without a replay")
+            self.bus_ent, log = self.replay()
+            self.log = log
+            return log
+        return self.log
+
     def at_targets(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         """Earliest arrival at each target point (forward), or latest departure from each
         point (reverse); INF / -INF when impossible."""
@@ -198,7 +221,8 @@ class SearchResult:
         _, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
         s = int(idx[via[0]])
         k = self.params.max_buses
-        legs = legs_from_log(self.side.tt, self.log, int(self.bus_ent[k, s]), self.origin,
+        log = self.journey_log()
+        legs = legs_from_log(self.side.tt, log, int(self.bus_ent[k, s]), self.origin,
                              self.access_m, self.side.transfer_metres(wp.transfer_radius_m))
         legs.append(egress_leg(self.side.tt, s, int(self.bus[k, s]), point,
                                float(dist[via[0]]), wp.speed_kmh))
@@ -222,37 +246,56 @@ class Router:
         return self._mirror
 
     def _search(self, side: _Side, lat: float, lon: float, t0: int,
-                q: QueryParams, name: str) -> SearchResult:
+                q: QueryParams, name: str, journeys: bool = False) -> SearchResult:
         pack = side.pack(q)
         acc, dist = side.access(lat, lon, q.walk.max_walk_m)
-        acc_t = walk_seconds_array(dist, q.walk.speed_kmh)
-        cap = 1 << 15
-        n_rounds = q.max_buses
-        while True:
-            bus, walk, bus_ent, walk_ent = core.new_labels(n_rounds, side.tt.n_stops)
-            log = core.new_log(cap)
-            work = core.new_work(side.tt.n_stops, side.tt.n_patterns)
-            changed = np.zeros(side.tt.n_stops, np.int32)
-            core.run_iteration(pack, n_rounds, q.walk.min_change_s, t0, INF, acc,
-                               acc_t, bus, walk, bus_ent, walk_ent, work, True, log, changed)
-            if not log[9][1]:
-                break
-            cap *= 4
+        acc_t = np.ascontiguousarray(walk_seconds_array(dist, q.walk.speed_kmh), np.int32)
+        acc = np.ascontiguousarray(acc, np.int32)
+        n = side.tt.n_stops
+
+        def run(record: bool) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]:
+            cap = 1 << 15 if record else 1
+            work = core.new_work(n, side.tt.n_patterns)
+            changed = np.zeros(n, np.int32)
+            while True:
+                labels = core.new_labels(q.max_buses, n)
+                log = core.new_log(cap)
+                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
+                             labels, work, record, log, changed)
+                if not log[9][1]:
+                    return labels, log if record else None
+                cap *= 4
+
+        def replay() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+            labels, log = run(True)
+            assert log is not None
+            return labels[2], log
+
+        (bus, walk, bus_ent, _), log = run(journeys)
         access_m = {int(s): float(d) for s, d in zip(acc, dist, strict=True)}
         return SearchResult(side, q, Place(name, lat, lon), t0, bus, walk, bus_ent, log,
-                            access_m)
+                            access_m, replay)
 
     def earliest_arrival(self, lat: float, lon: float, depart_s: int,
-                         params: QueryParams | None = None, name: str = "origin") -> SearchResult:
-        """Earliest arrival at every stop and at any target from a point leaving at depart_s."""
-        return self._search(self.forward, lat, lon, int(depart_s), params or QueryParams(), name)
+                         params: QueryParams | None = None, name: str = "origin",
+                         journeys: bool = False) -> SearchResult:
+        """Earliest arrival at every stop and at any target from a point leaving at depart_s.
+
+        The search records no journey log unless `journeys` is True: times are all most
+        callers read, and `journey()` re-runs the search with the log on first use.
+        """
+        return self._search(self.forward, lat, lon, int(depart_s), params or QueryParams(), name,
+                            journeys)
 
     def latest_departure(self, lat: float, lon: float, arrive_by_s: int,
                          params: QueryParams | None = None,
-                         name: str = "destination") -> SearchResult:
-        """Latest departure from every stop / point that still reaches (lat, lon) by arrive_by_s."""
+                         name: str = "destination", journeys: bool = False) -> SearchResult:
+        """Latest departure from every stop / point that still reaches (lat, lon) by arrive_by_s.
+
+        Times-only unless `journeys` is True, as for `earliest_arrival`.
+        """
         return self._search(self.mirror, lat, lon, -int(arrive_by_s), params or QueryParams(),
-                            name)
+                            name, journeys)
 
 
 def bus_legs(legs: list[Leg]) -> list[Leg]:

@@ -1,0 +1,166 @@
+"""Ahead-of-time compiled copies of the single-query kernels, built once into the cache.
+
+A process that answers one query should not pay for starting numba's JIT (about 0.25 s
+and 65 MiB just to import it, then loading each cached function). So the kernels a
+single query needs (`run_iteration_flat`, `near_many`) are also compiled ahead of time
+with `numba.pycc` into a small extension module under `NUMBA_CACHE_DIR/aot/`, named by a
+hash of the kernel source and the numpy/Python versions. Loading it imports no numba.
+
+`kernels()` returns that module when it is there; otherwise it builds it once (first run;
+set `WR_NUMBA_AOT=0` to skip) and, if building is impossible (no C compiler), falls back
+to the JIT kernels of `app.routing.kernels` with the same signatures and results.
+`python -m app.routing.aot` builds it explicitly (an install step).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import shutil
+import sys
+import sysconfig
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+_LOCK = threading.Lock()
+_KERNELS: Any = None
+
+
+def aot_dir() -> Path:
+    """Where the AOT module lives: NUMBA_CACHE_DIR/aot (set by app.routing at import)."""
+    base = os.environ.get("NUMBA_CACHE_DIR")
+    if base:
+        return Path(base) / "aot"
+    return Path(tempfile.gettempdir()) / "withinreach-numba" / "aot"
+
+
+def module_name() -> str:
+    """Module name: a hash of the kernel source and the numpy / Python versions."""
+    src = (Path(__file__).with_name("kernels.py").read_bytes()
+           + Path(__file__).read_bytes() + np.__version__.encode() + sys.version.encode())
+    return "wr_kernels_" + hashlib.sha256(src).hexdigest()[:16]
+
+
+def _path(name: str) -> Path:
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    return aot_dir() / f"{name}{suffix}"
+
+
+def _import(path: Path, name: str) -> ModuleType | None:
+    """Import the extension at path (None if absent or unloadable)."""
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None
+    try:
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    except ImportError:
+        return None
+    return mod
+
+
+def _signatures() -> dict[str, Any]:
+    """Exact argument types of the exported kernels (what `Router` passes)."""
+    from numba import types as T  # noqa: N812 - numba's own spelling in signatures
+
+    i1, i4, i8, b1, f8 = (T.int8[::1], T.int32[::1], T.int64[::1], T.boolean[::1],
+                          T.float64[::1])
+    lab = T.int32[:, ::1]
+    run = T.int64(
+        i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
+        T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
+        i4, i4, lab, lab, lab, lab,  # access stops/times, labels
+        b1, i4, i4, i4, b1, i4, b1, b1,  # work
+        T.boolean, i1, i4, i1, i4, i4, i4, i4, i4, i4, i8,  # record, log
+        i4)  # changed
+    near = T.Tuple((i8, i4, f8))(f8, i8, f8, f8, f8, f8, T.float64, T.float64, T.float64)
+    return {"run_iteration_flat": run, "near_many": near}
+
+
+def build() -> Path:
+    """Compile the AOT module into aot_dir() (atomic rename) and return its path."""
+    from numba.pycc import CC
+
+    from app.routing import kernels as k
+
+    name = module_name()
+    final = _path(name)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=final.parent) as tmp:
+        cc = CC(name)
+        cc.output_dir = tmp
+        cc.verbose = False
+        for fn, sig in _signatures().items():
+            cc.export(fn, sig)(getattr(k, fn).py_func)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pycc's pending-deprecation notice
+            cc.compile()
+        built = next(Path(tmp).glob(f"{name}*"))
+        os.replace(built, final)
+    return final
+
+
+@contextlib.contextmanager
+def _build_lock() -> Any:
+    """One builder at a time across processes (others wait, then load its result)."""
+    import fcntl
+
+    aot_dir().mkdir(parents=True, exist_ok=True)
+    with open(aot_dir() / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _load_or_build() -> Any:
+    name = module_name()
+    path = _path(name)
+    mod = _import(path, name)
+    if mod is not None:
+        return mod
+    can_build = shutil.which("cc") is not None or shutil.which("gcc") is not None
+    if os.environ.get("WR_NUMBA_AOT", "1") != "0" and can_build:
+        try:
+            with _build_lock():
+                mod = _import(path, name)  # another process may have built it meanwhile
+                if mod is None:
+                    mod = _import(build(), name)
+        except Exception as exc:  # any build failure means "use the JIT"
+            warnings.warn(f"AOT kernels unavailable, using the JIT ({exc})", stacklevel=3)
+            mod = None
+    if mod is not None:
+        return mod
+    from app.routing import kernels as k
+
+    return k
+
+
+def kernels() -> Any:
+    """The module holding `run_iteration_flat` and `near_many` (AOT if possible, else JIT)."""
+    global _KERNELS
+    if _KERNELS is None:
+        with _LOCK:
+            if _KERNELS is None:
+                _KERNELS = _load_or_build()
+    return _KERNELS
+
+
+def using_aot() -> bool:
+    """True when queries run on the ahead-of-time compiled kernels."""
+    return getattr(kernels(), "__name__", "").startswith("wr_kernels_")
+
+
+if __name__ == "__main__":
+    print(f"built {build()}")
