@@ -55,13 +55,16 @@ def _log(log: tuple, kind: int, stop: int, rnd: int, time: int, dep0: int, trip:
 
 
 @nb.njit(cache=True, inline="always")
-def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int) -> None:
-    """Write arrival a (entry e) into rounds k..K while it is better (labels fall with k)."""
+def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
+             record: bool = True) -> None:
+    """Write arrival a (entry e, if recording) into rounds k..K while it is better."""
     n_r = lab.shape[0]
     for j in range(k, n_r):
-        if a < lab[j, s]:
-            lab[j, s] = a
-            ent[j, s] = e
+        ju = np.uint32(j)
+        if a < lab[ju, s]:
+            lab[ju, s] = a
+            if record:
+                ent[ju, s] = e
         else:
             break
 
@@ -82,6 +85,12 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work
     n_k = 0
     n_marked = 0
+    # Wheelchair mode blocks some stops; without it the per-stop check is skipped.
+    check_stops = False
+    for s in range(stop_ok.shape[0]):
+        if not stop_ok[s]:
+            check_stops = True
+            break
     # Round 0: access walks from the origin.
     for j in range(acc_stops.shape[0]):
         s = acc_stops[j]
@@ -90,7 +99,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             e = -1
             if record:
                 e = _log(log, ACCESS, s, 0, a, dep0, -1, -1, -1, -1)
-            _improve(walk, walk_ent, 0, s, a, e)
+            _improve(walk, walk_ent, 0, s, a, e, record)
             if not marked[s]:
                 marked[s] = True
                 mark_list[n_marked] = s
@@ -101,12 +110,12 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         # Collect the patterns through marked stops, each from its earliest marked position.
         n_q = 0
         for m in range(n_marked):
-            s = mark_list[m]
+            s = np.uint32(mark_list[m])
             marked[s] = False
             can_board[s] = True
             for x in range(stop_pat_ptr[s], stop_pat_ptr[s + 1]):
-                p = stop_pat[x]
-                pos = stop_pat_pos[x]
+                p = np.uint32(stop_pat[np.uint32(x)])
+                pos = stop_pat_pos[np.uint32(x)]
                 if q_pos[p] < 0:
                     q_pos[p] = pos
                     q_list[n_q] = p
@@ -117,32 +126,45 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         prev_list = mark_list
         n_marked = 0
         n_bus = 0
+        # Row views: 1-D indexing in the hot loops instead of 2-D.
+        bus_k = bus[k]
+        bus_last = bus[n_rounds]
+        bus_prev = bus[k - 1]
+        walk_prev = walk[k - 1]
+        walk_k = walk[k]
         for qi in range(n_q):
-            p = q_list[qi]
+            p = np.uint32(q_list[qi])
             start = q_pos[p]
             q_pos[p] = -1
             ps = pat_stop_ptr[p]
             n_pos = pat_stop_ptr[p + 1] - ps
             t0 = pat_trip_ptr[p]
             t1 = pat_trip_ptr[p + 1]
+            if t1 <= t0:
+                continue
+            # A pattern's trips are laid out back to back, n_pos times each (see
+            # timetable.py), so trip g's times start at base + (g - t0) * n_pos.
+            base = trip_time_off[t0]
             trip = -1
+            toff = 0
             bpos = -1
             bparent = -1
             for i in range(start, n_pos):
-                s = pat_stops[ps + i]
-                if not stop_ok[s]:
+                # Unsigned indices: numba then emits no negative-index wraparound checks.
+                s = np.uint32(pat_stops[np.uint32(ps + i)])
+                if check_stops and not stop_ok[s]:
                     continue
                 if trip >= 0:
-                    a = arr[trip_time_off[trip] + i]
-                    if a < bus[k, s] and a <= limit:
+                    a = arr[np.uint32(toff + i)]
+                    if a < bus_k[s] and a <= limit:
                         e = -1
                         if record:
                             e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
-                        if bus[n_rounds, s] > a and not kflag[s]:
+                        if bus_last[s] > a and not kflag[s]:
                             kflag[s] = True
                             bus_k_changed[n_k] = s
                             n_k += 1
-                        _improve(bus, bus_ent, k, s, a, e)
+                        _improve(bus, bus_ent, k, s, a, e, record)
                         if not bus_flag[s]:
                             bus_flag[s] = True
                             bus_list[n_bus] = s
@@ -152,54 +174,59 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 # an unchanged label was already done when that label was set.
                 if not can_board[s]:
                     continue
-                tb = bus[k - 1, s]
+                tb = bus_prev[s]
                 thr_b = tb + min_change if tb < INF else INF
-                thr_w = walk[k - 1, s]
+                thr_w = walk_prev[s]
                 thr = min(thr_b, thr_w)
                 if thr >= INF:
                     continue
-                if trip >= 0 and dep[trip_time_off[trip] + i] < thr:
-                    continue
+                if trip >= 0:
+                    if dep[np.uint32(toff + i)] < thr:
+                        continue  # the trip we are on is the best we can do here
+                    if trip == t0 or dep[np.uint32(toff - n_pos + i)] < thr:
+                        continue  # the trip before it leaves too early (FIFO): no search
                 lo = t0
                 hi = trip if trip >= 0 else t1
                 while lo < hi:  # first trip departing at or after thr (FIFO pattern)
                     mid = (lo + hi) >> 1
-                    if dep[trip_time_off[mid] + i] < thr:
+                    if dep[np.uint32(base + (mid - t0) * n_pos + i)] < thr:
                         lo = mid + 1
                     else:
                         hi = mid
                 end = trip if trip >= 0 else t1
-                while lo < end and not trip_ok[lo]:
+                while lo < end and not trip_ok[np.uint32(lo)]:
                     lo += 1
                 if lo < end:
                     trip = lo
+                    toff = base + (lo - t0) * n_pos
                     bpos = i
-                    d = dep[trip_time_off[lo] + i]
+                    d = dep[np.uint32(toff + i)]
                     if record:
                         bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
         for m in range(n_prev):
-            can_board[prev_list[m]] = False
+            can_board[np.uint32(prev_list[m])] = False
         # Foot transfers from stops just reached by bus (never chained after another walk).
         for b in range(n_bus):
-            s = bus_list[b]
+            s = np.uint32(bus_list[b])
             bus_flag[s] = False
             if not marked[s]:
                 marked[s] = True
                 mark_list[n_marked] = s
                 n_marked += 1
-            base = bus[k, s]
+            base = bus_k[s]
             for x in range(tr_ptr[s], tr_ptr[s + 1]):
-                a = base + tr_time[x]
+                xu = np.uint32(x)
+                a = base + tr_time[xu]
                 if a > limit:
                     break  # each stop's transfers are sorted by walk time
-                s2 = tr_to[x]
+                s2 = np.uint32(tr_to[xu])
                 # A walk that reaches s2 no earlier than its bus label allows boarding
                 # (bus + min_change) changes no answer: skip the write and the mark.
-                if a < walk[k, s2] and a < bus[k, s2] + min_change:
+                if a < walk_k[s2] and a < bus_k[s2] + min_change:
                     e = -1
                     if record:
                         e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
-                    _improve(walk, walk_ent, k, s2, a, e)
+                    _improve(walk, walk_ent, k, s2, a, e, record)
                     if not marked[s2]:
                         marked[s2] = True
                         mark_list[n_marked] = s2

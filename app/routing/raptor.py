@@ -6,6 +6,7 @@ Reverse queries run the same forward kernel on the time-mirrored timetable
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from app.routing.journey import (
     walk_only,
 )
 from app.routing.timetable import Timetable
-from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds, walk_seconds_array
+from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds_array
 
 INF = int(core.INF)
 MAX_BUSES = 4
@@ -58,6 +59,9 @@ class _Side:
         self.mirrored = mirrored
         self._packs: dict[tuple[bool, float, float], tuple] = {}
         self._transfer_m: dict[float, dict[tuple[int, int], float]] = {}
+        self._memo_lock = threading.Lock()
+        self._egress_memo: dict[tuple[bytes, bytes, float, float],
+                                tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def transfers(self, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Transfer CSR in search direction (transposed on the mirror side), each stop's
@@ -116,6 +120,24 @@ class _Side:
             return self.walker.access_many(lats, lons, max_m)
         return self.walker.egress_many(lats, lons, max_m)
 
+    def egress_times(self, lats: np.ndarray, lons: np.ndarray, max_m: float,
+                     speed_kmh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`egress_many` plus walk seconds, remembered for the last few target sets
+        (isochrone grids and all-stop answers ask for the same targets again and again)."""
+        la = np.ascontiguousarray(lats, np.float64)
+        lo = np.ascontiguousarray(lons, np.float64)
+        key = (la.tobytes(), lo.tobytes(), float(max_m), float(speed_kmh))
+        with self._memo_lock:
+            hit = self._egress_memo.get(key)
+        if hit is None:
+            ptr, idx, dist = self.egress_many(la, lo, max_m)
+            hit = (ptr, idx, dist, walk_seconds_array(dist, speed_kmh).astype(np.int64))
+            with self._memo_lock:
+                if len(self._egress_memo) >= 4:
+                    self._egress_memo.pop(next(iter(self._egress_memo)))
+                self._egress_memo[key] = hit
+        return hit
+
 
 @dataclass
 class SearchResult:
@@ -159,31 +181,31 @@ class SearchResult:
         return -b if self.mirrored else b
 
     def _targets(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Best search-side time and egress stop (-1: direct walk / none) per target."""
+        """Best search-side time and egress entry (-1: none, -2: direct walk) per target."""
         wp = self.params.walk
-        ptr, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
+        ptr, idx, _, walk_t = self.side.egress_times(lats, lons, wp.max_walk_m, wp.speed_kmh)
         k = self.params.max_buses
         t = self.bus[k][idx].astype(np.int64)
-        t = np.where(t >= INF, INF, t + walk_seconds_array(dist, wp.speed_kmh))
+        t = np.where(t >= INF, INF, t + walk_t)
         n = len(lats)
         best = np.full(n, INF, np.int64)
         via = np.full(n, -1, np.int64)
-        for j in range(n):
-            a, b = ptr[j], ptr[j + 1]
-            if b > a:
-                m = int(np.argmin(t[a:b]))
-                if t[a + m] < INF:
-                    best[j] = t[a + m]
-                    via[j] = a + m
+        counts = np.diff(ptr)
+        has = counts > 0
+        if has.any():
+            # Per target the fastest egress, and its first position on ties (as argmin).
+            best[has] = np.minimum.reduceat(t, ptr[:-1][has])
+            seg = np.repeat(np.arange(n), counts)
+            pos = np.flatnonzero((t == best[seg]) & (t < INF))
+            first_seg, first = np.unique(seg[pos], return_index=True)
+            via[first_seg] = pos[first]
         # The direct walk, with no bus, is its own option.
         direct = self.side.walker.direct_many(self.origin.lat, self.origin.lon, lats, lons)
-        for j in range(n):
-            d = float(direct[j])
-            if d <= wp.max_walk_m:
-                w = self.depart_s + walk_seconds(d, wp.speed_kmh)
-                if w <= best[j]:
-                    best[j] = w
-                    via[j] = -2
+        ok = direct <= wp.max_walk_m
+        w = self.depart_s + walk_seconds_array(np.where(ok, direct, 0.0), wp.speed_kmh)
+        walk_wins = ok & (w <= best)
+        best = np.where(walk_wins, w, best)
+        via = np.where(walk_wins, -2, via)
         return best, via
 
     def journey_log(self) -> tuple[np.ndarray, ...]:
