@@ -12,6 +12,7 @@ log (record=True): every label improvement is appended so journeys can be rebuil
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -19,6 +20,9 @@ import numpy as np
 from app.routing.raptor_core import ACCESS, BUS, INF, TRANSFER
 
 EARTH_RADIUS_M = 6_371_008.8  # same constant as app.routing.geo
+# Array indices cast to unsigned: numba then emits no negative-index wraparound check, a
+# measurable share of the kernel's time. (Typed Any so mypy takes the casts as ints.)
+_u: Any = np.uint32
 
 
 @nb.njit(cache=True)
@@ -60,7 +64,7 @@ def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
     """Write arrival a (entry e, if recording) into rounds k..K while it is better."""
     n_r = lab.shape[0]
     for j in range(k, n_r):
-        ju = np.uint32(j)
+        ju = _u(j)
         if a < lab[ju, s]:
             lab[ju, s] = a
             if record:
@@ -110,12 +114,12 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         # Collect the patterns through marked stops, each from its earliest marked position.
         n_q = 0
         for m in range(n_marked):
-            s = np.uint32(mark_list[m])
+            s = _u(mark_list[m])
             marked[s] = False
             can_board[s] = True
             for x in range(stop_pat_ptr[s], stop_pat_ptr[s + 1]):
-                p = np.uint32(stop_pat[np.uint32(x)])
-                pos = stop_pat_pos[np.uint32(x)]
+                p = _u(stop_pat[_u(x)])
+                pos = stop_pat_pos[_u(x)]
                 if q_pos[p] < 0:
                     q_pos[p] = pos
                     q_list[n_q] = p
@@ -133,7 +137,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         walk_prev = walk[k - 1]
         walk_k = walk[k]
         for qi in range(n_q):
-            p = np.uint32(q_list[qi])
+            p = _u(q_list[qi])
             start = q_pos[p]
             q_pos[p] = -1
             ps = pat_stop_ptr[p]
@@ -150,12 +154,11 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             bpos = -1
             bparent = -1
             for i in range(start, n_pos):
-                # Unsigned indices: numba then emits no negative-index wraparound checks.
-                s = np.uint32(pat_stops[np.uint32(ps + i)])
+                s = _u(pat_stops[_u(ps + i)])
                 if check_stops and not stop_ok[s]:
                     continue
                 if trip >= 0:
-                    a = arr[np.uint32(toff + i)]
+                    a = arr[_u(toff + i)]
                     if a < bus_k[s] and a <= limit:
                         e = -1
                         if record:
@@ -181,33 +184,33 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 if thr >= INF:
                     continue
                 if trip >= 0:
-                    if dep[np.uint32(toff + i)] < thr:
+                    if dep[_u(toff + i)] < thr:
                         continue  # the trip we are on is the best we can do here
-                    if trip == t0 or dep[np.uint32(toff - n_pos + i)] < thr:
+                    if trip == t0 or dep[_u(toff - n_pos + i)] < thr:
                         continue  # the trip before it leaves too early (FIFO): no search
                 lo = t0
                 hi = trip if trip >= 0 else t1
                 while lo < hi:  # first trip departing at or after thr (FIFO pattern)
                     mid = (lo + hi) >> 1
-                    if dep[np.uint32(base + (mid - t0) * n_pos + i)] < thr:
+                    if dep[_u(base + (mid - t0) * n_pos + i)] < thr:
                         lo = mid + 1
                     else:
                         hi = mid
                 end = trip if trip >= 0 else t1
-                while lo < end and not trip_ok[np.uint32(lo)]:
+                while lo < end and not trip_ok[_u(lo)]:
                     lo += 1
                 if lo < end:
                     trip = lo
                     toff = base + (lo - t0) * n_pos
                     bpos = i
-                    d = dep[np.uint32(toff + i)]
+                    d = dep[_u(toff + i)]
                     if record:
                         bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
         for m in range(n_prev):
-            can_board[np.uint32(prev_list[m])] = False
+            can_board[_u(prev_list[m])] = False
         # Foot transfers from stops just reached by bus (never chained after another walk).
         for b in range(n_bus):
-            s = np.uint32(bus_list[b])
+            s = _u(bus_list[b])
             bus_flag[s] = False
             if not marked[s]:
                 marked[s] = True
@@ -215,11 +218,11 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 n_marked += 1
             base = bus_k[s]
             for x in range(tr_ptr[s], tr_ptr[s + 1]):
-                xu = np.uint32(x)
+                xu = _u(x)
                 a = base + tr_time[xu]
                 if a > limit:
                     break  # each stop's transfers are sorted by walk time
-                s2 = np.uint32(tr_to[xu])
+                s2 = _u(tr_to[xu])
                 # A walk that reaches s2 no earlier than its bus label allows boarding
                 # (bus + min_change) changes no answer: skip the write and the mark.
                 if a < walk_k[s2] and a < bus_k[s2] + min_change:
