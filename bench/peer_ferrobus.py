@@ -10,8 +10,9 @@ Queries are interleaved one by one (engine, ferrobus, then the other way round) 
 from other work on the machine falls on both alike. Every figure is p50/p95 over the
 queries and a ratio engine / ferrobus (below 1: the engine is faster or smaller):
 
-- kernel: one RAPTOR run from a stop to all stops (engine: the kernel call with fresh
-  labels; ferrobus: `find_routes_one_to_many` to a single target);
+- kernel: one RAPTOR run from a stop to all stops (engine: fresh labels and the
+  times-only kernel call, access stops looked up beforehand as ferrobus's transit point
+  holds them; ferrobus: `find_routes_one_to_many` to a single target);
 - stop -> all and point -> all: the full answer in Python for every stop (engine:
   `earliest_arrival(...).at_targets(all stops)`; ferrobus: `find_routes_one_to_many`);
 - range: a 1-hour departure window from a point (engine: `forward_profile` to all stops;
@@ -46,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from app.routing import raptor_core as core
-from app.routing.aot import kernels, using_aot
+from app.routing.aot import using_aot
 from app.routing.cache import TimetableCache
 from app.routing.matrix import travel_time_matrix
 from app.routing.profile import forward_profile
@@ -278,7 +279,6 @@ def run_queries(case: Case, n: int, agree: dict[str, Agreement]) -> list[Pair]:
     live_idx = np.array([i for i, p in enumerate(targets) if p is not None])
     side = router.forward
     pack = side.pack(q)
-    k = kernels()
     one = [case.stop_points[int(ok_stops[0])]]
     acc = {}
     for o in set(origins.tolist()):
@@ -286,14 +286,13 @@ def run_queries(case: Case, n: int, agree: dict[str, Agreement]) -> list[Pair]:
         acc[o] = (np.ascontiguousarray(a, np.int32),
                   np.ascontiguousarray(walk_seconds_array(d, SPEED_KMH), np.int32))
     work = core.new_work(tt.n_stops, tt.n_patterns)
-    log = core.new_log(1)
-    changed = np.zeros(tt.n_stops, np.int32)
+    no_changes = np.zeros(0, np.int32)
 
     def kernel(i: int) -> None:
         a, w = acc[int(origins[i])]
-        bus, walk, be, we = core.new_labels(MAX_BUSES, tt.n_stops)
-        k.run_iteration_flat(*pack, MAX_BUSES, 0, int(deps[i]), int(INF), a, w, bus, walk, be,
-                             we, *work, False, *log, changed)
+        labels = core.new_time_labels(MAX_BUSES, tt.n_stops)
+        core.iterate(pack, MAX_BUSES, 0, int(deps[i]), int(INF), a, w, labels, work, False,
+                     (), no_changes)
 
     pairs = []
     p = Pair(f"{case.name}: kernel, stop -> all stops", target="<= 1.0")

@@ -73,7 +73,7 @@ def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
             break
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
                   acc_stops: np.ndarray, acc_time: np.ndarray,
                   bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
@@ -81,7 +81,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     """One RAPTOR run departing at dep0 on top of the given labels.
 
     Arrivals later than `limit` are ignored. Stops whose final-round bus label improved
-    are appended to `bus_k_changed` (returns how many), so callers can update egress.
+    are appended to `bus_k_changed` (returns how many), so callers can update egress;
+    an empty `bus_k_changed` turns that bookkeeping off.
     """
     pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
@@ -89,6 +90,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work
     n_k = 0
     n_marked = 0
+    # Callers that read no changed-stop list (single queries) pass an empty one.
+    track = bus_k_changed.shape[0] > 0
     # Wheelchair mode blocks some stops; without it the per-stop check is skipped.
     check_stops = False
     for s in range(stop_ok.shape[0]):
@@ -106,7 +109,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             _improve(walk, walk_ent, 0, s, a, e, record)
             if not marked[s]:
                 marked[s] = True
-                mark_list[n_marked] = s
+                mark_list[_u(n_marked)] = s
                 n_marked += 1
     for k in range(1, n_rounds + 1):
         if n_marked == 0:
@@ -122,7 +125,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 pos = stop_pat_pos[_u(x)]
                 if q_pos[p] < 0:
                     q_pos[p] = pos
-                    q_list[n_q] = p
+                    q_list[_u(n_q)] = p
                     n_q += 1
                 elif pos < q_pos[p]:
                     q_pos[p] = pos
@@ -163,14 +166,14 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                         e = -1
                         if record:
                             e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
-                        if bus_last[s] > a and not kflag[s]:
+                        if track and bus_last[s] > a and not kflag[s]:
                             kflag[s] = True
-                            bus_k_changed[n_k] = s
+                            bus_k_changed[_u(n_k)] = s
                             n_k += 1
                         _improve(bus, bus_ent, k, s, a, e, record)
                         if not bus_flag[s]:
                             bus_flag[s] = True
-                            bus_list[n_bus] = s
+                            bus_list[_u(n_bus)] = s
                             n_bus += 1
                 # Can we catch an earlier trip here with the previous round's labels?
                 # Only stops improved in the previous round need the check: boarding from
@@ -214,7 +217,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             bus_flag[s] = False
             if not marked[s]:
                 marked[s] = True
-                mark_list[n_marked] = s
+                mark_list[_u(n_marked)] = s
                 n_marked += 1
             base = bus_k[s]
             for x in range(tr_ptr[s], tr_ptr[s + 1]):
@@ -232,7 +235,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                     _improve(walk, walk_ent, k, s2, a, e, record)
                     if not marked[s2]:
                         marked[s2] = True
-                        mark_list[n_marked] = s2
+                        mark_list[_u(n_marked)] = s2
                         n_marked += 1
     for m in range(n_marked):
         marked[mark_list[m]] = False
@@ -278,6 +281,34 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
                          walk, bus_ent, walk_ent, (w0, w1, w2, w3, w4, w5, w6, w7), record,
                          (g0, g1, g2, g3, g4, g5, g6, g7, g8, g9), changed)
+
+
+@nb.njit(cache=True)
+def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
+                   pat_trip_ptr: np.ndarray, trip_time_off: np.ndarray, arr: np.ndarray,
+                   dep: np.ndarray, stop_pat_ptr: np.ndarray, stop_pat: np.ndarray,
+                   stop_pat_pos: np.ndarray, trip_ok: np.ndarray, stop_ok: np.ndarray,
+                   tr_ptr: np.ndarray, tr_to: np.ndarray, tr_time: np.ndarray,
+                   n_rounds: int, min_change: int, dep0: int, limit: int,
+                   acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                   walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
+                   w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
+                   w7: np.ndarray, changed: np.ndarray) -> int:
+    """`run_iteration` without the journey log (times only).
+
+    `record` is a constant here, so once run_iteration is inlined the compiler drops the
+    log and entry arrays from the loops altogether (fewer live values, no branches).
+    """
+    tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
+          stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    ent = np.empty((1, 1), np.int32)  # never written without a log
+    log = (np.empty(1, np.int8), np.empty(1, np.int32), np.empty(1, np.int8),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.zeros(2, np.int64))
+    return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
+                         walk, ent, ent, (w0, w1, w2, w3, w4, w5, w6, w7), False, log,
+                         changed)
 
 
 @nb.njit(cache=True)

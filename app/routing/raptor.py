@@ -27,6 +27,8 @@ from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds_arr
 
 INF = int(core.INF)
 MAX_BUSES = 4
+_NO_ENTRIES = np.full((1, 1), -1, np.int32)  # bus_ent of a times-only search (see replay)
+_NO_ENTRIES.flags.writeable = False
 
 
 class RoutingParamError(ValueError):
@@ -276,16 +278,21 @@ class Router:
         n = side.tt.n_stops
 
         def run(record: bool) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]:
-            cap = 1 << 15 if record else 1
             work = core.new_work(n, side.tt.n_patterns)
-            changed = np.zeros(n, np.int32)
+            changed = np.zeros(0, np.int32)  # no changed-stop list wanted
+            if not record:
+                bus, walk = core.new_time_labels(q.max_buses, n)
+                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
+                             (bus, walk), work, False, (), changed)
+                return (bus, walk, _NO_ENTRIES, _NO_ENTRIES), None
+            cap = 1 << 15
             while True:
                 labels = core.new_labels(q.max_buses, n)
                 log = core.new_log(cap)
                 core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
-                             labels, work, record, log, changed)
+                             labels, work, True, log, changed)
                 if not log[9][1]:
-                    return labels, log if record else None
+                    return labels, log
                 cap *= 4
 
         def replay() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:

@@ -48,10 +48,18 @@ def new_log(capacity: int) -> tuple[np.ndarray, ...]:
 
 
 def new_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, ...]:
-    """Fresh label arrays (bus, walk, bus_entry, walk_entry)."""
-    shape = (n_rounds + 1, n_stops)
-    return (np.full(shape, INF, np.int32), np.full(shape, INF, np.int32),
-            np.full(shape, -1, np.int32), np.full(shape, -1, np.int32))
+    """Fresh label arrays (bus, walk, bus_entry, walk_entry), views of one block."""
+    block = np.empty((4, n_rounds + 1, n_stops), np.int32)
+    block[:2] = INF
+    block[2:] = -1
+    return block[0], block[1], block[2], block[3]
+
+
+def new_time_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fresh (bus, walk) labels for a times-only search (no journey entries)."""
+    block = np.empty((2, n_rounds + 1, n_stops), np.int32)
+    block.fill(INF)
+    return block[0], block[1]
 
 
 def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
@@ -65,11 +73,18 @@ def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
 def iterate(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
             acc_stops: np.ndarray, acc_time: np.ndarray, labels: tuple, work: tuple,
             record: bool, log: tuple, changed: np.ndarray) -> int:
-    """One RAPTOR iteration through the fastest available kernel (AOT, else JIT)."""
+    """One RAPTOR iteration through the fastest available kernel (AOT, else JIT).
+
+    Without `record`, labels may be just (bus, walk) and `log` is not read.
+    """
     from app.routing.aot import kernels
 
+    k = kernels()
+    if not record:  # the lean entry point: no log or entry arrays to pass or test
+        return int(k.run_times_flat(*pack, n_rounds, min_change, dep0, limit, acc_stops,
+                                    acc_time, labels[0], labels[1], *work, changed))
     bus, walk, bus_ent, walk_ent = labels
-    return int(kernels().run_iteration_flat(
+    return int(k.run_iteration_flat(
         *pack, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus, walk, bus_ent,
         walk_ent, *work, record, *log, changed))
 
