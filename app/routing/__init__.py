@@ -21,10 +21,24 @@ __all__ = [
 ]
 
 
+def _cache_dir() -> str:
+    """The app's cache folder as the settings read it: CACHE_DIR, .env, or <project>/.cache."""
+    root = Path(__file__).resolve().parents[2]
+    if os.environ.get("CACHE_DIR"):
+        return os.environ["CACHE_DIR"]
+    env = root / ".env"  # read without pydantic: the engine does not import it
+    if env.is_file():
+        for line in env.read_text(errors="replace").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip().upper() == "CACHE_DIR" and value.strip():
+                return value.strip().strip("'\"")
+    return str(root / ".cache")
+
+
 def _set_numba_cache_dir() -> None:
     if "NUMBA_CACHE_DIR" in os.environ:
         return
-    base = os.environ.get("CACHE_DIR") or str(Path(__file__).resolve().parents[2] / ".cache")
+    base = _cache_dir()
     os.environ["NUMBA_CACHE_DIR"] = str(Path(base) / "numba")
     numba = sys.modules.get("numba")
     if numba is not None:  # imported earlier by someone else: make it re-read the variable
