@@ -15,16 +15,13 @@ to the JIT kernels of `app.routing.kernels` with the same signatures and results
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import importlib.util
+import importlib.machinery
 import os
-import shutil
 import sys
-import sysconfig
-import tempfile
 import threading
-import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,6 +37,8 @@ def aot_dir() -> Path:
     base = os.environ.get("NUMBA_CACHE_DIR")
     if base:
         return Path(base) / "aot"
+    import tempfile
+
     return Path(tempfile.gettempdir()) / "withinreach-numba" / "aot"
 
 
@@ -51,7 +50,7 @@ def module_name() -> str:
 
 
 def _path(name: str) -> Path:
-    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]  # e.g. .cpython-311-x86_64-linux-gnu.so
     return aot_dir() / f"{name}{suffix}"
 
 
@@ -59,12 +58,11 @@ def _import(path: Path, name: str) -> ModuleType | None:
     """Import the extension at path (None if absent or unloadable)."""
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        return None
+    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+    spec = importlib.machinery.ModuleSpec(name, loader, origin=str(path))
     try:
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        mod = loader.create_module(spec)
+        loader.exec_module(mod)
     except ImportError:
         return None
     return mod
@@ -96,6 +94,9 @@ def _signatures() -> dict[str, Any]:
 
 def build() -> Path:
     """Compile the AOT module into aot_dir() (atomic rename) and return its path."""
+    import tempfile
+    import warnings
+
     from numba.pycc import CC
 
     from app.routing import kernels as k
@@ -114,11 +115,14 @@ def build() -> Path:
             cc.compile()
         built = next(Path(tmp).glob(f"{name}*"))
         os.replace(built, final)
+    for old in final.parent.glob("wr_kernels_*"):  # builds of older kernel sources
+        if old != final:
+            old.unlink(missing_ok=True)
     return final
 
 
-@contextlib.contextmanager
-def _build_lock() -> Any:
+@contextmanager
+def _build_lock() -> Iterator[None]:
     """One builder at a time across processes (others wait, then load its result)."""
     import fcntl
 
@@ -132,6 +136,9 @@ def _build_lock() -> Any:
 
 
 def _load_or_build() -> Any:
+    import shutil
+    import warnings
+
     name = module_name()
     path = _path(name)
     mod = _import(path, name)

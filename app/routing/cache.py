@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,6 +99,8 @@ class TimetableCache:
 
     def save(self, key: str, tt: Timetable) -> Path:
         """Write atomically (temp file + rename) so readers never see partial files."""
+        import tempfile
+
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp.npz")
         os.close(fd)
