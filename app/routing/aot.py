@@ -7,10 +7,11 @@ compiled ahead of time
 with `numba.pycc` into a small extension module under `NUMBA_CACHE_DIR/aot/`, named by a
 hash of the kernel source and the numpy/Python versions. Loading it imports no numba.
 
-`kernels()` returns that module when it is there; otherwise it builds it once (first run;
-set `WR_NUMBA_AOT=0` to skip) and, if building is impossible (no C compiler), falls back
-to the JIT kernels of `app.routing.kernels` with the same signatures and results.
-`python -m app.routing.aot` builds it explicitly (an install step).
+`kernels()` returns that module when it is there. Otherwise the process uses the JIT
+kernels of `app.routing.kernels` (same signatures, same results) and starts one build in
+a background process (`WR_NUMBA_AOT=0` turns that off), so a first request never waits
+for a C compiler; the next process finds the module. `python -m app.routing.aot` builds
+it in the foreground (an install step); without a C compiler the JIT simply stays.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+# Bump when an exported signature changes (the hash covers kernels.py, not this file).
+ABI = "1"
 _LOCK = threading.Lock()
 _KERNELS: Any = None
 
@@ -44,8 +47,8 @@ def aot_dir() -> Path:
 
 def module_name() -> str:
     """Module name: a hash of the kernel source and the numpy / Python versions."""
-    src = (Path(__file__).with_name("kernels.py").read_bytes()
-           + Path(__file__).read_bytes() + np.__version__.encode() + sys.version.encode())
+    src = (Path(__file__).with_name("kernels.py").read_bytes() + ABI.encode()
+           + np.__version__.encode() + sys.version.encode())
     return "wr_kernels_" + hashlib.sha256(src).hexdigest()[:16]
 
 
@@ -115,7 +118,7 @@ def build() -> Path:
             cc.compile()
         built = next(Path(tmp).glob(f"{name}*"))
         os.replace(built, final)
-    for old in final.parent.glob("wr_kernels_*"):  # builds of older kernel sources
+    for old in final.parent.glob("wr_kernels_*"):  # builds (and markers) of older sources
         if old != final:
             old.unlink(missing_ok=True)
     return final
@@ -135,27 +138,55 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _load_or_build() -> Any:
-    import shutil
-    import warnings
-
+def load_aot() -> ModuleType | None:
+    """The AOT module for the current kernel source, or None if it is not built."""
     name = module_name()
-    path = _path(name)
-    mod = _import(path, name)
+    return _import(_path(name), name)
+
+
+def ensure_built() -> Path:
+    """Build the AOT module unless it is there already (one builder at a time).
+
+    A failed build leaves a `.failed` marker so background builds are not retried by
+    every process (a foreground build, this function, always tries again).
+    """
+    name = module_name()
+    with _build_lock():
+        if load_aot() is None:
+            marker = aot_dir() / f"{name}.failed"
+            try:
+                build()
+            except Exception:
+                marker.touch()
+                raise
+            marker.unlink(missing_ok=True)
+    return _path(name)
+
+
+def _build_in_background() -> None:
+    """Start `python -m app.routing.aot` detached, unless turned off or impossible."""
+    import shutil
+    import subprocess
+
+    if os.environ.get("WR_NUMBA_AOT", "1") == "0":
+        return
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        return
+    if (aot_dir() / f"{module_name()}.failed").exists():
+        return
+    try:
+        subprocess.Popen([sys.executable, "-m", "app.routing.aot"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return
+
+
+def _load_or_build() -> Any:
+    mod = load_aot()
     if mod is not None:
         return mod
-    can_build = shutil.which("cc") is not None or shutil.which("gcc") is not None
-    if os.environ.get("WR_NUMBA_AOT", "1") != "0" and can_build:
-        try:
-            with _build_lock():
-                mod = _import(path, name)  # another process may have built it meanwhile
-                if mod is None:
-                    mod = _import(build(), name)
-        except Exception as exc:  # any build failure means "use the JIT"
-            warnings.warn(f"AOT kernels unavailable, using the JIT ({exc})", stacklevel=3)
-            mod = None
-    if mod is not None:
-        return mod
+    _build_in_background()
     from app.routing import kernels as k
 
     return k
@@ -177,4 +208,4 @@ def using_aot() -> bool:
 
 
 if __name__ == "__main__":
-    print(f"built {build()}")
+    print(f"AOT kernels: {ensure_built()}")

@@ -182,8 +182,10 @@ class SearchResult:
         b = self.bus[self.params.max_buses].astype(np.int64)
         return -b if self.mirrored else b
 
-    def _targets(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Best search-side time and egress entry (-1: none, -2: direct walk) per target."""
+    def _targets(self, lats: np.ndarray, lons: np.ndarray,
+                 via: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Best search-side time and egress entry (-1: none, -2: direct walk) per target;
+        with via=False only the times (the entries are left at -1)."""
         wp = self.params.walk
         ptr, idx, _, walk_t = self.side.egress_times(lats, lons, wp.max_walk_m, wp.speed_kmh)
         k = self.params.max_buses
@@ -191,24 +193,25 @@ class SearchResult:
         t = np.where(t >= INF, INF, t + walk_t)
         n = len(lats)
         best = np.full(n, INF, np.int64)
-        via = np.full(n, -1, np.int64)
+        entry = np.full(n, -1, np.int64)
         counts = np.diff(ptr)
         has = counts > 0
         if has.any():
             # Per target the fastest egress, and its first position on ties (as argmin).
             best[has] = np.minimum.reduceat(t, ptr[:-1][has])
-            seg = np.repeat(np.arange(n), counts)
-            pos = np.flatnonzero((t == best[seg]) & (t < INF))
-            first_seg, first = np.unique(seg[pos], return_index=True)
-            via[first_seg] = pos[first]
+            if via:
+                seg = np.repeat(np.arange(n), counts)
+                pos = np.flatnonzero((t == best[seg]) & (t < INF))
+                first_seg, first = np.unique(seg[pos], return_index=True)
+                entry[first_seg] = pos[first]
         # The direct walk, with no bus, is its own option.
         direct = self.side.walker.direct_many(self.origin.lat, self.origin.lon, lats, lons)
         ok = direct <= wp.max_walk_m
         w = self.depart_s + walk_seconds_array(np.where(ok, direct, 0.0), wp.speed_kmh)
         walk_wins = ok & (w <= best)
         best = np.where(walk_wins, w, best)
-        via = np.where(walk_wins, -2, via)
-        return best, via
+        entry = np.where(walk_wins, -2, entry)
+        return best, entry
 
     def journey_log(self) -> tuple[np.ndarray, ...]:
         """The journey log, recorded now by re-running the search if it was times-only.
@@ -227,7 +230,7 @@ class SearchResult:
     def at_targets(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         """Earliest arrival at each target point (forward), or latest departure from each
         point (reverse); INF / -INF when impossible."""
-        best, _ = self._targets(np.asarray(lats, float), np.asarray(lons, float))
+        best, _ = self._targets(np.asarray(lats, float), np.asarray(lons, float), via=False)
         return -best if self.mirrored else best
 
     def journey(self, lat: float, lon: float, name: str = "target") -> Journey | None:
