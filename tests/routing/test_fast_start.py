@@ -112,3 +112,11 @@ def test_numba_cache_dir_defaults_under_the_cache_folder(tmp_path: Path) -> None
     assert _python(code, env) == str(tmp_path / "numba")
     env["NUMBA_CACHE_DIR"] = str(tmp_path / "mine")  # an explicit setting wins
     assert _python(code, env) == str(tmp_path / "mine")
+
+
+def test_query_modules_do_not_import_pandas() -> None:
+    code = ("import sys\n"
+            "import app.routing.cache, app.routing.raptor, app.routing.profile\n"
+            "import app.routing.roundtrip, app.routing.matrix, app.routing.journey\n"
+            "print('pandas' in sys.modules)")
+    assert _python(code, dict(os.environ, PYTHONPATH=str(ROOT))) == "False"
