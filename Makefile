@@ -25,7 +25,7 @@ lint: setup
 
 # The peers: pyraptor pins pandas<2, so it goes in without its dependencies (it runs on ours).
 bench: setup
-	.venv/bin/python -m pip install -q networkx==3.6.1 loguru==0.6.0 joblib==1.6.0
+	.venv/bin/python -m pip install -q networkx==3.6.1 loguru==0.6.0 joblib==1.6.0 ferrobus==0.2.1
 	.venv/bin/python -m pip install -q --no-deps pyraptor==1.3.10
 	.venv/bin/python -m bench $(ARGS)
 

@@ -7,14 +7,15 @@ import datetime as dt
 import os
 import platform
 
-from bench import engine_queries, peer_networkx, peer_pyraptor, poa_matrix
+from bench import engine_queries, peer_ferrobus, peer_networkx, peer_pyraptor, poa_matrix
 
 
 def main() -> int:
     """Run the engine timings, both peers and the POA matrix, printing every figure."""
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer repetitions, 100 POA origins")
-    ap.add_argument("--skip-peers", action="store_true", help="skip pyraptor and networkx")
+    ap.add_argument("--skip-peers", action="store_true",
+                    help="skip pyraptor, networkx and ferrobus")
     ap.add_argument("--skip-poa", action="store_true", help="skip the POA matrix")
     ap.add_argument("--osm", action="store_true", help="POA matrix on the OSM pedestrian graph")
     ap.add_argument("--workers", type=int, default=None, help="POA matrix cores")
@@ -28,6 +29,7 @@ def main() -> int:
     if not args.skip_peers:
         peer_pyraptor.main(engine, quick=args.quick)
         peer_networkx.main(engine, quick=args.quick)
+        peer_ferrobus.main(quick=args.quick)
     if not args.skip_poa:
         poa_matrix.main(args.quick, args.workers, "osm" if args.osm else "crow-fly", args.impl)
     return 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
-import numba as nb
 import numpy as np
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius; fixed so every figure is comparable
+# (app.routing.kernels repeats it for its numba copy of the formula)
 
 
 def haversine_m(lat1: np.ndarray | float, lon1: np.ndarray | float,
@@ -21,12 +21,10 @@ def haversine_m(lat1: np.ndarray | float, lon1: np.ndarray | float,
     return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
-@nb.njit(cache=True)
-def haversine_scalar(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance in metres for one pair (numba, same formula as `haversine_m`)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(a, 1.0)))
+def __getattr__(name: str) -> Any:
+    """`haversine_scalar` (the numba twin of `haversine_m`) now lives in `kernels`."""
+    if name == "haversine_scalar":
+        from app.routing.kernels import haversine_scalar
+
+        return haversine_scalar
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas only for parsing feeds: formatting (the query path) needs none
+    import pandas as pd
 
 _TIME_RE = r"^(\d{1,3}):([0-5]\d):([0-5]\d)$"
 
@@ -29,6 +32,8 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def parse_time(text: str) -> int:
     """Parse one H:MM:SS string to seconds after midnight (ValueError if malformed)."""
+    import pandas as pd
+
     secs, blank, bad = parse_times(pd.Series([text]))
     if blank[0] or bad[0]:
         raise ValueError(f"not a GTFS time: {text!r}")

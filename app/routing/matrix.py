@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from app.routing import kernels
 from app.routing import raptor_core as core
 from app.routing.raptor import QueryParams, Router
 from app.routing.walk import walk_seconds_array
@@ -65,9 +66,9 @@ def _matrix(tt: tuple, n_stops: int, n_patterns: int, n_rounds: int, min_change:
         a1 = acc_ptr[o + 1]
         for mi in range(n_min):
             t = minutes[mi]
-            n_k = core.run_iteration(tt, n_rounds, min_change, t, t + max_travel,
-                                     acc_stop[a0:a1], acc_time[a0:a1], bus, walk, bus_ent,
-                                     walk_ent, work, False, log, changed)
+            n_k = kernels.run_iteration(tt, n_rounds, min_change, t, t + max_travel,
+                                        acc_stop[a0:a1], acc_time[a0:a1], bus, walk, bus_ent,
+                                        walk_ent, work, False, log, changed)
             for c in range(n_k):
                 s = changed[c]
                 a = bus[n_rounds, s]

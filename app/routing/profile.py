@@ -16,6 +16,7 @@ import numpy as np
 
 from app.routing import raptor_core as core
 from app.routing.journey import Leg, Place, egress_leg, legs_from_log, mirror_legs
+from app.routing.kernels import run_profile
 from app.routing.raptor import QueryParams, Router, _Side
 from app.routing.walk import walk_seconds_array
 
@@ -114,8 +115,8 @@ def _run(side: _Side, lat: float, lon: float, t_from: int, t_to: int, q: QueryPa
         labels = core.new_labels(q.max_buses, n)
         log = core.new_log(cap)
         work = core.new_work(n, side.tt.n_patterns)
-        core.run_profile(pack, q.max_buses, q.walk.min_change_s, deps, acc, acc_t, labels,
-                         work, log)
+        run_profile(pack, q.max_buses, q.walk.min_change_s, deps, acc, acc_t, labels,
+                    work, log)
         if not log[9][1]:
             break
         cap *= 4

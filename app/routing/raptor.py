@@ -6,6 +6,8 @@ Reverse queries run the same forward kernel on the time-mirrored timetable
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,10 +23,12 @@ from app.routing.journey import (
     walk_only,
 )
 from app.routing.timetable import Timetable
-from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds, walk_seconds_array
+from app.routing.walk import CrowFlyWalker, Walker, WalkParams, walk_seconds_array
 
 INF = int(core.INF)
 MAX_BUSES = 4
+_NO_ENTRIES = np.full((1, 1), -1, np.int32)  # bus_ent of a times-only search (see replay)
+_NO_ENTRIES.flags.writeable = False
 
 
 class RoutingParamError(ValueError):
@@ -57,16 +61,21 @@ class _Side:
         self.mirrored = mirrored
         self._packs: dict[tuple[bool, float, float], tuple] = {}
         self._transfer_m: dict[float, dict[tuple[int, int], float]] = {}
+        self._memo_lock = threading.Lock()
+        self._egress_memo: dict[tuple[bytes, bytes, float, float],
+                                tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def transfers(self, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Transfer CSR in search direction (transposed on the mirror side)."""
+        """Transfer CSR in search direction (transposed on the mirror side), each stop's
+        transfers sorted by distance, so by walk time (the kernel stops at the limit)."""
         ptr, to, dist = self.walker.transfers(radius)
-        if not self.mirrored:
-            return ptr, to, dist
         src = np.repeat(np.arange(len(ptr) - 1, dtype=np.int32), np.diff(ptr))
-        order = np.lexsort((src, to))
-        counts = np.bincount(to, minlength=len(ptr) - 1)
-        return (np.r_[0, np.cumsum(counts)].astype(np.int64), src[order], dist[order])
+        to = np.asarray(to, np.int32)
+        if self.mirrored:
+            src, to = to, src
+        order = np.lexsort((dist, src))
+        counts = np.bincount(src, minlength=len(ptr) - 1)
+        return (np.r_[0, np.cumsum(counts)].astype(np.int64), to[order], dist[order])
 
     def transfer_metres(self, radius: float) -> dict[tuple[int, int], float]:
         """(from, to) -> metres, in search direction, for journey legs."""
@@ -89,11 +98,15 @@ class _Side:
                 trip_ok = np.ones(tt.n_trips, np.bool_)
                 stop_ok = np.ones(tt.n_stops, np.bool_)
             ptr, to, dist = self.transfers(q.walk.transfer_radius_m)
-            self._packs[key] = (
-                tt.pat_stop_ptr, tt.pat_stops, tt.pat_trip_ptr, tt.trip_time_off, tt.arr, tt.dep,
-                tt.stop_pat_ptr, tt.stop_pat, tt.stop_pat_pos, trip_ok, stop_ok,
-                ptr, to.astype(np.int32), walk_seconds_array(dist, q.walk.speed_kmh),
-            )
+            # One dtype per array, whatever built the timetable: the AOT kernel's
+            # signature is exact (int32 indices and times, bool masks).
+            i4 = np.int32
+            self._packs[key] = tuple(np.ascontiguousarray(a, dt) for a, dt in (
+                (tt.pat_stop_ptr, i4), (tt.pat_stops, i4), (tt.pat_trip_ptr, i4),
+                (tt.trip_time_off, i4), (tt.arr, i4), (tt.dep, i4), (tt.stop_pat_ptr, i4),
+                (tt.stop_pat, i4), (tt.stop_pat_pos, i4), (trip_ok, np.bool_),
+                (stop_ok, np.bool_), (ptr, i4), (to, i4),
+                (walk_seconds_array(dist, q.walk.speed_kmh), i4)))
         return self._packs[key]
 
     def access(self, lat: float, lon: float, max_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -108,6 +121,24 @@ class _Side:
         if self.mirrored:
             return self.walker.access_many(lats, lons, max_m)
         return self.walker.egress_many(lats, lons, max_m)
+
+    def egress_times(self, lats: np.ndarray, lons: np.ndarray, max_m: float,
+                     speed_kmh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`egress_many` plus walk seconds, remembered for the last few target sets
+        (isochrone grids and all-stop answers ask for the same targets again and again)."""
+        la = np.ascontiguousarray(lats, np.float64)
+        lo = np.ascontiguousarray(lons, np.float64)
+        key = (la.tobytes(), lo.tobytes(), float(max_m), float(speed_kmh))
+        with self._memo_lock:
+            hit = self._egress_memo.get(key)
+        if hit is None:
+            ptr, idx, dist = self.egress_many(la, lo, max_m)
+            hit = (ptr, idx, dist, walk_seconds_array(dist, speed_kmh).astype(np.int64))
+            with self._memo_lock:
+                if len(self._egress_memo) >= 4:
+                    self._egress_memo.pop(next(iter(self._egress_memo)))
+                self._egress_memo[key] = hit
+        return hit
 
 
 @dataclass
@@ -124,8 +155,10 @@ class SearchResult:
     bus: np.ndarray
     walk: np.ndarray
     bus_ent: np.ndarray
-    log: tuple[np.ndarray, ...]
+    log: tuple[np.ndarray, ...] | None  # None: a times-only search (journeys on demand)
     access_m: dict[int, float]
+    replay: Callable[[], tuple[np.ndarray, tuple[np.ndarray, ...]]] | None = field(default=None,
+                                                                       repr=False)
 
     @property
     def mirrored(self) -> bool:
@@ -149,38 +182,55 @@ class SearchResult:
         b = self.bus[self.params.max_buses].astype(np.int64)
         return -b if self.mirrored else b
 
-    def _targets(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Best search-side time and egress stop (-1: direct walk / none) per target."""
+    def _targets(self, lats: np.ndarray, lons: np.ndarray,
+                 via: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Best search-side time and egress entry (-1: none, -2: direct walk) per target;
+        with via=False only the times (the entries are left at -1)."""
         wp = self.params.walk
-        ptr, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
+        ptr, idx, _, walk_t = self.side.egress_times(lats, lons, wp.max_walk_m, wp.speed_kmh)
         k = self.params.max_buses
         t = self.bus[k][idx].astype(np.int64)
-        t = np.where(t >= INF, INF, t + walk_seconds_array(dist, wp.speed_kmh))
+        t = np.where(t >= INF, INF, t + walk_t)
         n = len(lats)
         best = np.full(n, INF, np.int64)
-        via = np.full(n, -1, np.int64)
-        for j in range(n):
-            a, b = ptr[j], ptr[j + 1]
-            if b > a:
-                m = int(np.argmin(t[a:b]))
-                if t[a + m] < INF:
-                    best[j] = t[a + m]
-                    via[j] = a + m
+        entry = np.full(n, -1, np.int64)
+        counts = np.diff(ptr)
+        has = counts > 0
+        if has.any():
+            # Per target the fastest egress, and its first position on ties (as argmin).
+            best[has] = np.minimum.reduceat(t, ptr[:-1][has])
+            if via:
+                seg = np.repeat(np.arange(n), counts)
+                pos = np.flatnonzero((t == best[seg]) & (t < INF))
+                first_seg, first = np.unique(seg[pos], return_index=True)
+                entry[first_seg] = pos[first]
         # The direct walk, with no bus, is its own option.
         direct = self.side.walker.direct_many(self.origin.lat, self.origin.lon, lats, lons)
-        for j in range(n):
-            d = float(direct[j])
-            if d <= wp.max_walk_m:
-                w = self.depart_s + walk_seconds(d, wp.speed_kmh)
-                if w <= best[j]:
-                    best[j] = w
-                    via[j] = -2
-        return best, via
+        ok = direct <= wp.max_walk_m
+        w = self.depart_s + walk_seconds_array(np.where(ok, direct, 0.0), wp.speed_kmh)
+        walk_wins = ok & (w <= best)
+        best = np.where(walk_wins, w, best)
+        entry = np.where(walk_wins, -2, entry)
+        return best, entry
+
+    def journey_log(self) -> tuple[np.ndarray, ...]:
+        """The journey log, recorded now by re-running the search if it was times-only.
+
+        The kernel is deterministic and the log changes no label, so the re-run finds
+        exactly the labels this result already holds.
+        """
+        if self.log is None:
+            if self.replay is None:
+                raise RuntimeError("times-only search without a replay")
+            self.bus_ent, log = self.replay()
+            self.log = log
+            return log
+        return self.log
 
     def at_targets(self, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         """Earliest arrival at each target point (forward), or latest departure from each
         point (reverse); INF / -INF when impossible."""
-        best, _ = self._targets(np.asarray(lats, float), np.asarray(lons, float))
+        best, _ = self._targets(np.asarray(lats, float), np.asarray(lons, float), via=False)
         return -best if self.mirrored else best
 
     def journey(self, lat: float, lon: float, name: str = "target") -> Journey | None:
@@ -198,7 +248,8 @@ class SearchResult:
         _, idx, dist = self.side.egress_many(lats, lons, wp.max_walk_m)
         s = int(idx[via[0]])
         k = self.params.max_buses
-        legs = legs_from_log(self.side.tt, self.log, int(self.bus_ent[k, s]), self.origin,
+        log = self.journey_log()
+        legs = legs_from_log(self.side.tt, log, int(self.bus_ent[k, s]), self.origin,
                              self.access_m, self.side.transfer_metres(wp.transfer_radius_m))
         legs.append(egress_leg(self.side.tt, s, int(self.bus[k, s]), point,
                                float(dist[via[0]]), wp.speed_kmh))
@@ -222,37 +273,61 @@ class Router:
         return self._mirror
 
     def _search(self, side: _Side, lat: float, lon: float, t0: int,
-                q: QueryParams, name: str) -> SearchResult:
+                q: QueryParams, name: str, journeys: bool = False) -> SearchResult:
         pack = side.pack(q)
         acc, dist = side.access(lat, lon, q.walk.max_walk_m)
-        acc_t = walk_seconds_array(dist, q.walk.speed_kmh)
-        cap = 1 << 15
-        n_rounds = q.max_buses
-        while True:
-            bus, walk, bus_ent, walk_ent = core.new_labels(n_rounds, side.tt.n_stops)
-            log = core.new_log(cap)
-            work = core.new_work(side.tt.n_stops, side.tt.n_patterns)
-            changed = np.zeros(side.tt.n_stops, np.int32)
-            core.run_iteration(pack, n_rounds, q.walk.min_change_s, t0, INF, acc,
-                               acc_t, bus, walk, bus_ent, walk_ent, work, True, log, changed)
-            if not log[9][1]:
-                break
-            cap *= 4
+        acc_t = np.ascontiguousarray(walk_seconds_array(dist, q.walk.speed_kmh), np.int32)
+        acc = np.ascontiguousarray(acc, np.int32)
+        n = side.tt.n_stops
+
+        def run(record: bool) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]:
+            work = core.new_work(n, side.tt.n_patterns)
+            changed = np.zeros(0, np.int32)  # no changed-stop list wanted
+            if not record:
+                bus, walk = core.new_time_labels(q.max_buses, n)
+                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
+                             (bus, walk), work, False, (), changed)
+                return (bus, walk, _NO_ENTRIES, _NO_ENTRIES), None
+            cap = 1 << 15
+            while True:
+                labels = core.new_labels(q.max_buses, n)
+                log = core.new_log(cap)
+                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
+                             labels, work, True, log, changed)
+                if not log[9][1]:
+                    return labels, log
+                cap *= 4
+
+        def replay() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+            labels, log = run(True)
+            assert log is not None
+            return labels[2], log
+
+        (bus, walk, bus_ent, _), log = run(journeys)
         access_m = {int(s): float(d) for s, d in zip(acc, dist, strict=True)}
         return SearchResult(side, q, Place(name, lat, lon), t0, bus, walk, bus_ent, log,
-                            access_m)
+                            access_m, replay)
 
     def earliest_arrival(self, lat: float, lon: float, depart_s: int,
-                         params: QueryParams | None = None, name: str = "origin") -> SearchResult:
-        """Earliest arrival at every stop and at any target from a point leaving at depart_s."""
-        return self._search(self.forward, lat, lon, int(depart_s), params or QueryParams(), name)
+                         params: QueryParams | None = None, name: str = "origin",
+                         journeys: bool = False) -> SearchResult:
+        """Earliest arrival at every stop and at any target from a point leaving at depart_s.
+
+        The search records no journey log unless `journeys` is True: times are all most
+        callers read, and `journey()` re-runs the search with the log on first use.
+        """
+        return self._search(self.forward, lat, lon, int(depart_s), params or QueryParams(), name,
+                            journeys)
 
     def latest_departure(self, lat: float, lon: float, arrive_by_s: int,
                          params: QueryParams | None = None,
-                         name: str = "destination") -> SearchResult:
-        """Latest departure from every stop / point that still reaches (lat, lon) by arrive_by_s."""
+                         name: str = "destination", journeys: bool = False) -> SearchResult:
+        """Latest departure from every stop / point that still reaches (lat, lon) by arrive_by_s.
+
+        Times-only unless `journeys` is True, as for `earliest_arrival`.
+        """
         return self._search(self.mirror, lat, lon, -int(arrive_by_s), params or QueryParams(),
-                            name)
+                            name, journeys)
 
 
 def bus_legs(legs: list[Leg]) -> list[Leg]:

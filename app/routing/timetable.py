@@ -18,11 +18,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from app.routing.feed import Feed
+if TYPE_CHECKING:  # pandas is for compiling only: the query path never imports it
+    import pandas as pd
+
+    from app.routing.feed import Feed
 
 DAY_S = 86_400
 
@@ -46,10 +49,10 @@ class Timetable:
     stop_lat: np.ndarray  # float64
     stop_lon: np.ndarray  # float64
     stop_wheelchair: np.ndarray  # int8: GTFS wheelchair_boarding 0/1/2
-    pat_stop_ptr: np.ndarray  # int64 (n_pat+1)
+    pat_stop_ptr: np.ndarray  # int32 (n_pat+1)
     pat_stops: np.ndarray  # int32
-    pat_trip_ptr: np.ndarray  # int64 (n_pat+1)
-    trip_time_off: np.ndarray  # int64 (n_trips)
+    pat_trip_ptr: np.ndarray  # int32 (n_pat+1)
+    trip_time_off: np.ndarray  # int32 (n_trips)
     arr: np.ndarray  # int32
     dep: np.ndarray  # int32
     trip_wheelchair: np.ndarray  # int8: GTFS wheelchair_accessible 0/1/2
@@ -58,7 +61,7 @@ class Timetable:
     trip_route_ids: np.ndarray  # U: "feed:route_id"
     trip_route_short: np.ndarray  # U
     trip_headsign: np.ndarray  # U
-    stop_pat_ptr: np.ndarray  # int64 (n_stops+1)
+    stop_pat_ptr: np.ndarray  # int32 (n_stops+1)
     stop_pat: np.ndarray  # int32
     stop_pat_pos: np.ndarray  # int32
 
@@ -159,6 +162,8 @@ def feeds_validity(feeds: Sequence[Feed]) -> tuple[dt.date, dt.date] | None:
 
 def _day_trips(feed: Feed, day: dt.date, params: BuildParams) -> pd.DataFrame:
     """Trips of `feed` running on service date `day`, with a day offset column."""
+    import pandas as pd
+
     trips = feed.trips
     today = trips[trips["service_id"].isin(feed.active_services(day))].assign(day_offset=0)
     parts = [today]
@@ -174,6 +179,8 @@ def _day_trips(feed: Feed, day: dt.date, params: BuildParams) -> pd.DataFrame:
 def compile_timetable(feeds: Sequence[Feed], day: dt.date,
                       params: BuildParams | None = None) -> Timetable:
     """Compile the trips running on service date `day` (plus D-1 overflow) into a Timetable."""
+    import pandas as pd
+
     params = params or BuildParams()
     stop_frames = [
         f.stops[(f.stops["location_type"] == 0) & f.stops["lat"].notna() & f.stops["lon"].notna()]
@@ -256,7 +263,7 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
         order.extend(pat)
         pat_trip_ptr.append(len(order))
     lengths = np.array([len(rows[i][1]) for i in order], dtype=np.int64)
-    trip_time_off = (np.cumsum(lengths) - lengths).astype(np.int64)
+    trip_time_off = (np.cumsum(lengths) - lengths).astype(np.int32)
     empty = np.zeros(0, np.int32)
     arr = np.concatenate([rows[i][2] for i in order]).astype(np.int32) if order else empty
     dep = np.concatenate([rows[i][3] for i in order]).astype(np.int32) if order else empty
@@ -266,7 +273,7 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
     pos_of_entry = (np.arange(len(flat_stops)) -
                     np.asarray(pat_stop_ptr[:-1], dtype=np.int64)[pat_of_entry]).astype(np.int32)
     by_stop = np.argsort(flat_stops, kind="stable")
-    stop_pat_ptr = np.r_[0, np.cumsum(np.bincount(flat_stops, minlength=n_stops))].astype(np.int64)
+    stop_pat_ptr = np.r_[0, np.cumsum(np.bincount(flat_stops, minlength=n_stops))].astype(np.int32)
 
     def col(k: int, dtype: type | str) -> np.ndarray:
         return np.array([rows[i][k] for i in order], dtype=dtype)
@@ -280,9 +287,9 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
         stop_lat=stops["lat"].to_numpy(dtype=np.float64),
         stop_lon=stops["lon"].to_numpy(dtype=np.float64),
         stop_wheelchair=stops["wheelchair_boarding"].to_numpy(dtype=np.int8),
-        pat_stop_ptr=np.asarray(pat_stop_ptr, dtype=np.int64),
+        pat_stop_ptr=np.asarray(pat_stop_ptr, dtype=np.int32),
         pat_stops=flat_stops,
-        pat_trip_ptr=np.asarray(pat_trip_ptr, dtype=np.int64),
+        pat_trip_ptr=np.asarray(pat_trip_ptr, dtype=np.int32),
         trip_time_off=trip_time_off,
         arr=arr,
         dep=dep,

@@ -10,10 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-import numba as nb
 import numpy as np
 
-from app.routing.geo import EARTH_RADIUS_M, haversine_m, haversine_scalar
+from app.routing.geo import haversine_m
 
 DEFAULT_SPEED_KMH = 4.8
 SLOW_SPEED_KMH = 3.2
@@ -96,63 +95,15 @@ class Walker(Protocol):
         ...
 
 
-@nb.njit(cache=True)
-def _near_many(sorted_lat: np.ndarray, order: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-               qlat: np.ndarray, qlon: np.ndarray, max_m: float, detour: float,
-               max_abs_lat: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR of stops within max_m walking metres of each query point (numba batch lookup)."""
-    n = qlat.shape[0]
-    counts = np.zeros(n + 1, np.int64)
-    cap = 1024
-    idx = np.empty(cap, np.int32)
-    dist = np.empty(cap, np.float64)
-    m = 0
-    crow = max_m / detour
-    dlat = np.degrees(crow / EARTH_RADIUS_M) * 1.001 + 1e-9
-    for j in range(n):
-        la = qlat[j]
-        lo_ = qlon[j]
-        coslat = np.cos(np.radians(min(89.0, max(abs(la), max_abs_lat) + dlat)))
-        dlon = np.degrees(crow / (EARTH_RADIUS_M * max(coslat, 1e-6))) * 1.001 + 1e-9
-        a = np.searchsorted(sorted_lat, la - dlat, side="left")
-        b = np.searchsorted(sorted_lat, la + dlat, side="right")
-        start = m
-        for t in range(a, b):
-            s = order[t]
-            dl = abs(lon[s] - lo_)
-            dl = min(dl, 360.0 - dl)
-            if dl > dlon:
-                continue
-            d = haversine_scalar(la, lo_, lat[s], lon[s]) * detour
-            if d <= max_m:
-                if m >= cap:
-                    cap *= 2
-                    idx2 = np.empty(cap, np.int32)
-                    dist2 = np.empty(cap, np.float64)
-                    idx2[:m] = idx[:m]
-                    dist2[:m] = dist[:m]
-                    idx = idx2
-                    dist = dist2
-                idx[m] = s
-                dist[m] = d
-                m += 1
-        # sort this point's stops by index so results are deterministic
-        seg = np.argsort(idx[start:m], kind="mergesort")
-        idx[start:m] = idx[start:m][seg]
-        dist[start:m] = dist[start:m][seg]
-        counts[j + 1] = m
-    return counts, idx[:m].copy(), dist[:m].copy()
-
-
 class CrowFlyWalker:
     """Walker using haversine distance times a detour factor; spatial lookup by sorted latitude."""
 
     def __init__(self, stop_lat: np.ndarray, stop_lon: np.ndarray,
                  detour_factor: float = DEFAULT_DETOUR) -> None:
-        self.lat = np.asarray(stop_lat, dtype=np.float64)
-        self.lon = np.asarray(stop_lon, dtype=np.float64)
+        self.lat = np.ascontiguousarray(stop_lat, dtype=np.float64)
+        self.lon = np.ascontiguousarray(stop_lon, dtype=np.float64)
         self.detour = float(detour_factor)
-        self._order = np.argsort(self.lat, kind="stable")
+        self._order = np.argsort(self.lat, kind="stable").astype(np.int64)
         self._sorted_lat = self.lat[self._order]
         self._max_abs_lat = float(np.max(np.abs(self.lat))) if len(self.lat) else 0.0
         self._transfer_cache: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -170,9 +121,13 @@ class CrowFlyWalker:
     def access_many(self, lats: np.ndarray, lons: np.ndarray,
                     max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`access` for many points as CSR arrays (numba batch lookup)."""
-        return _near_many(self._sorted_lat, self._order, self.lat, self.lon,
-                          np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64),
-                          float(max_m), self.detour, self._max_abs_lat)
+        from app.routing.aot import kernels
+
+        return kernels().near_many(
+            self._sorted_lat, self._order, self.lat, self.lon,
+            np.ascontiguousarray(lats, dtype=np.float64),
+            np.ascontiguousarray(lons, dtype=np.float64), float(max_m), self.detour,
+            self._max_abs_lat)
 
     def egress_many(self, lats: np.ndarray, lons: np.ndarray,
                     max_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

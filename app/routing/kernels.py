@@ -1,0 +1,363 @@
+"""The numba kernels of the engine: RAPTOR iterations, profiles and stop lookups.
+
+This is the only routing module that compiles code at import. Callers reach the kernels
+through `app.routing.aot.kernels()`, which prefers an ahead-of-time compiled copy of the
+single-query kernels (no numba import, no JIT start-up) and falls back to these JIT ones.
+The `*_flat` functions take plain arrays instead of tuples so they can be exported AOT.
+
+Labels (see raptor_core): bus[k, s] / walk[k, s], kept non-increasing in k. Optional
+log (record=True): every label improvement is appended so journeys can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba as nb
+import numpy as np
+
+from app.routing.raptor_core import ACCESS, BUS, INF, TRANSFER
+
+EARTH_RADIUS_M = 6_371_008.8  # same constant as app.routing.geo
+# Array indices cast to unsigned: numba then emits no negative-index wraparound check, a
+# measurable share of the kernel's time. (Typed Any so mypy takes the casts as ints.)
+_u: Any = np.uint32
+
+
+@nb.njit(cache=True)
+def haversine_scalar(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance in metres for one pair (same formula as `geo.haversine_m`)."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(a, 1.0)))
+
+
+@nb.njit(cache=True, inline="always")
+def _log(log: tuple, kind: int, stop: int, rnd: int, time: int, dep0: int, trip: int,
+         bpos: int, apos: int, parent: int) -> int:
+    """Append a log entry; returns its index or -1 (and sets the overflow flag) when full."""
+    cnt = log[9]
+    i = cnt[0]
+    if i >= log[0].shape[0]:
+        cnt[1] = 1
+        return -1
+    log[0][i] = kind
+    log[1][i] = stop
+    log[2][i] = rnd
+    log[3][i] = time
+    log[4][i] = dep0
+    log[5][i] = trip
+    log[6][i] = bpos
+    log[7][i] = apos
+    log[8][i] = parent
+    cnt[0] = i + 1
+    return i
+
+
+@nb.njit(cache=True, inline="always")
+def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
+             record: bool = True) -> None:
+    """Write arrival a (entry e, if recording) into rounds k..K while it is better."""
+    n_r = lab.shape[0]
+    for j in range(k, n_r):
+        ju = _u(j)
+        if a < lab[ju, s]:
+            lab[ju, s] = a
+            if record:
+                ent[ju, s] = e
+        else:
+            break
+
+
+@nb.njit(cache=True, inline="always")
+def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
+                  acc_stops: np.ndarray, acc_time: np.ndarray,
+                  bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
+                  work: tuple, record: bool, log: tuple, bus_k_changed: np.ndarray) -> int:
+    """One RAPTOR run departing at dep0 on top of the given labels.
+
+    Arrivals later than `limit` are ignored. Stops whose final-round bus label improved
+    are appended to `bus_k_changed` (returns how many), so callers can update egress;
+    an empty `bus_k_changed` turns that bookkeeping off.
+    """
+    pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
+    stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
+    trip_ok, stop_ok, tr_ptr, tr_to, tr_time = tt[9:14]
+    marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work
+    n_k = 0
+    n_marked = 0
+    # Callers that read no changed-stop list (single queries) pass an empty one.
+    track = bus_k_changed.shape[0] > 0
+    # Wheelchair mode blocks some stops; without it the per-stop check is skipped.
+    check_stops = False
+    for s in range(stop_ok.shape[0]):
+        if not stop_ok[s]:
+            check_stops = True
+            break
+    # Round 0: access walks from the origin.
+    for j in range(acc_stops.shape[0]):
+        s = acc_stops[j]
+        a = dep0 + acc_time[j]
+        if a < walk[0, s] and a <= limit:
+            e = -1
+            if record:
+                e = _log(log, ACCESS, s, 0, a, dep0, -1, -1, -1, -1)
+            _improve(walk, walk_ent, 0, s, a, e, record)
+            if not marked[s]:
+                marked[s] = True
+                mark_list[_u(n_marked)] = s
+                n_marked += 1
+    for k in range(1, n_rounds + 1):
+        if n_marked == 0:
+            break
+        # Collect the patterns through marked stops, each from its earliest marked position.
+        n_q = 0
+        for m in range(n_marked):
+            s = _u(mark_list[m])
+            marked[s] = False
+            can_board[s] = True
+            for x in range(stop_pat_ptr[s], stop_pat_ptr[s + 1]):
+                p = _u(stop_pat[_u(x)])
+                pos = stop_pat_pos[_u(x)]
+                if q_pos[p] < 0:
+                    q_pos[p] = pos
+                    q_list[_u(n_q)] = p
+                    n_q += 1
+                elif pos < q_pos[p]:
+                    q_pos[p] = pos
+        n_prev = n_marked
+        prev_list = mark_list
+        n_marked = 0
+        n_bus = 0
+        # Row views: 1-D indexing in the hot loops instead of 2-D.
+        bus_k = bus[k]
+        bus_last = bus[n_rounds]
+        bus_prev = bus[k - 1]
+        walk_prev = walk[k - 1]
+        walk_k = walk[k]
+        for qi in range(n_q):
+            p = _u(q_list[qi])
+            start = q_pos[p]
+            q_pos[p] = -1
+            ps = pat_stop_ptr[p]
+            n_pos = pat_stop_ptr[p + 1] - ps
+            t0 = pat_trip_ptr[p]
+            t1 = pat_trip_ptr[p + 1]
+            if t1 <= t0:
+                continue
+            # A pattern's trips are laid out back to back, n_pos times each (see
+            # timetable.py), so trip g's times start at base + (g - t0) * n_pos.
+            base = trip_time_off[t0]
+            trip = -1
+            toff = 0
+            bpos = -1
+            bparent = -1
+            for i in range(start, n_pos):
+                s = _u(pat_stops[_u(ps + i)])
+                if check_stops and not stop_ok[s]:
+                    continue
+                if trip >= 0:
+                    a = arr[_u(toff + i)]
+                    if a < bus_k[s] and a <= limit:
+                        e = -1
+                        if record:
+                            e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
+                        if track and bus_last[s] > a and not kflag[s]:
+                            kflag[s] = True
+                            bus_k_changed[_u(n_k)] = s
+                            n_k += 1
+                        _improve(bus, bus_ent, k, s, a, e, record)
+                        if not bus_flag[s]:
+                            bus_flag[s] = True
+                            bus_list[_u(n_bus)] = s
+                            n_bus += 1
+                # Can we catch an earlier trip here with the previous round's labels?
+                # Only stops improved in the previous round need the check: boarding from
+                # an unchanged label was already done when that label was set.
+                if not can_board[s]:
+                    continue
+                tb = bus_prev[s]
+                thr_b = tb + min_change if tb < INF else INF
+                thr_w = walk_prev[s]
+                thr = min(thr_b, thr_w)
+                if thr >= INF:
+                    continue
+                if trip >= 0:
+                    if dep[_u(toff + i)] < thr:
+                        continue  # the trip we are on is the best we can do here
+                    if trip == t0 or dep[_u(toff - n_pos + i)] < thr:
+                        continue  # the trip before it leaves too early (FIFO): no search
+                lo = t0
+                hi = trip if trip >= 0 else t1
+                while lo < hi:  # first trip departing at or after thr (FIFO pattern)
+                    mid = (lo + hi) >> 1
+                    if dep[_u(base + (mid - t0) * n_pos + i)] < thr:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                end = trip if trip >= 0 else t1
+                while lo < end and not trip_ok[_u(lo)]:
+                    lo += 1
+                if lo < end:
+                    trip = lo
+                    toff = base + (lo - t0) * n_pos
+                    bpos = i
+                    d = dep[_u(toff + i)]
+                    if record:
+                        bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
+        for m in range(n_prev):
+            can_board[_u(prev_list[m])] = False
+        # Foot transfers from stops just reached by bus (never chained after another walk).
+        for b in range(n_bus):
+            s = _u(bus_list[b])
+            bus_flag[s] = False
+            if not marked[s]:
+                marked[s] = True
+                mark_list[_u(n_marked)] = s
+                n_marked += 1
+            base = bus_k[s]
+            for x in range(tr_ptr[s], tr_ptr[s + 1]):
+                xu = _u(x)
+                a = base + tr_time[xu]
+                if a > limit:
+                    break  # each stop's transfers are sorted by walk time
+                s2 = _u(tr_to[xu])
+                # A walk that reaches s2 no earlier than its bus label allows boarding
+                # (bus + min_change) changes no answer: skip the write and the mark.
+                if a < walk_k[s2] and a < bus_k[s2] + min_change:
+                    e = -1
+                    if record:
+                        e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
+                    _improve(walk, walk_ent, k, s2, a, e, record)
+                    if not marked[s2]:
+                        marked[s2] = True
+                        mark_list[_u(n_marked)] = s2
+                        n_marked += 1
+    for m in range(n_marked):
+        marked[mark_list[m]] = False
+    for j in range(n_k):
+        kflag[bus_k_changed[j]] = False
+    return n_k
+
+
+
+
+@nb.njit(cache=True)
+def run_profile(tt: tuple, n_rounds: int, min_change: int, deps: np.ndarray,
+                acc_stops: np.ndarray, acc_time: np.ndarray, labels: tuple, work: tuple,
+                log: tuple) -> None:
+    """Range RAPTOR: iterate departures in decreasing order, reusing labels, logging all."""
+    bus, walk, bus_ent, walk_ent = labels
+    changed = np.zeros(bus.shape[1], np.int32)
+    for j in range(deps.shape[0]):
+        run_iteration(tt, n_rounds, min_change, int(deps[j]), int(INF), acc_stops, acc_time,
+                      bus, walk, bus_ent, walk_ent, work, True, log, changed)
+        if log[9][1]:
+            return
+
+
+@nb.njit(cache=True)
+def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
+                       pat_trip_ptr: np.ndarray, trip_time_off: np.ndarray, arr: np.ndarray,
+                       dep: np.ndarray, stop_pat_ptr: np.ndarray, stop_pat: np.ndarray,
+                       stop_pat_pos: np.ndarray, trip_ok: np.ndarray, stop_ok: np.ndarray,
+                       tr_ptr: np.ndarray, tr_to: np.ndarray, tr_time: np.ndarray,
+                       n_rounds: int, min_change: int, dep0: int, limit: int,
+                       acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                       walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
+                       w0: np.ndarray, w1: np.ndarray, w2: np.ndarray, w3: np.ndarray,
+                       w4: np.ndarray, w5: np.ndarray, w6: np.ndarray, w7: np.ndarray,
+                       record: bool, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray,
+                       g3: np.ndarray, g4: np.ndarray, g5: np.ndarray, g6: np.ndarray,
+                       g7: np.ndarray, g8: np.ndarray, g9: np.ndarray,
+                       changed: np.ndarray) -> int:
+    """`run_iteration` with every tuple spelled out (the AOT-exportable form)."""
+    tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
+          stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
+                         walk, bus_ent, walk_ent, (w0, w1, w2, w3, w4, w5, w6, w7), record,
+                         (g0, g1, g2, g3, g4, g5, g6, g7, g8, g9), changed)
+
+
+@nb.njit(cache=True)
+def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
+                   pat_trip_ptr: np.ndarray, trip_time_off: np.ndarray, arr: np.ndarray,
+                   dep: np.ndarray, stop_pat_ptr: np.ndarray, stop_pat: np.ndarray,
+                   stop_pat_pos: np.ndarray, trip_ok: np.ndarray, stop_ok: np.ndarray,
+                   tr_ptr: np.ndarray, tr_to: np.ndarray, tr_time: np.ndarray,
+                   n_rounds: int, min_change: int, dep0: int, limit: int,
+                   acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                   walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
+                   w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
+                   w7: np.ndarray, changed: np.ndarray) -> int:
+    """`run_iteration` without the journey log (times only).
+
+    `record` is a constant here, so once run_iteration is inlined the compiler drops the
+    log and entry arrays from the loops altogether (fewer live values, no branches).
+    """
+    tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
+          stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    ent = np.empty((1, 1), np.int32)  # never written without a log
+    log = (np.empty(1, np.int8), np.empty(1, np.int32), np.empty(1, np.int8),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.zeros(2, np.int64))
+    return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
+                         walk, ent, ent, (w0, w1, w2, w3, w4, w5, w6, w7), False, log,
+                         changed)
+
+
+@nb.njit(cache=True)
+def near_many(sorted_lat: np.ndarray, order: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+              qlat: np.ndarray, qlon: np.ndarray, max_m: float, detour: float,
+              max_abs_lat: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR of stops within max_m walking metres of each query point (batch lookup).
+
+    Candidates come from a binary search on latitude-sorted stops inside a conservative
+    lat/lon box; exact distances are haversine x detour. Per point, stops by index.
+    """
+    n = qlat.shape[0]
+    counts = np.zeros(n + 1, np.int64)
+    cap = 1024
+    idx = np.empty(cap, np.int32)
+    dist = np.empty(cap, np.float64)
+    m = 0
+    crow = max_m / detour
+    dlat = np.degrees(crow / EARTH_RADIUS_M) * 1.001 + 1e-9
+    for j in range(n):
+        la = qlat[j]
+        lo_ = qlon[j]
+        coslat = np.cos(np.radians(min(89.0, max(abs(la), max_abs_lat) + dlat)))
+        dlon = np.degrees(crow / (EARTH_RADIUS_M * max(coslat, 1e-6))) * 1.001 + 1e-9
+        a = np.searchsorted(sorted_lat, la - dlat, side="left")
+        b = np.searchsorted(sorted_lat, la + dlat, side="right")
+        start = m
+        for t in range(a, b):
+            s = order[t]
+            dl = abs(lon[s] - lo_)
+            dl = min(dl, 360.0 - dl)
+            if dl > dlon:
+                continue
+            d = haversine_scalar(la, lo_, lat[s], lon[s]) * detour
+            if d <= max_m:
+                if m >= cap:
+                    cap *= 2
+                    idx2 = np.empty(cap, np.int32)
+                    dist2 = np.empty(cap, np.float64)
+                    idx2[:m] = idx[:m]
+                    dist2[:m] = dist[:m]
+                    idx = idx2
+                    dist = dist2
+                idx[m] = s
+                dist[m] = d
+                m += 1
+        # sort this point's stops by index so results are deterministic
+        seg = np.argsort(idx[start:m], kind="mergesort")
+        idx[start:m] = idx[start:m][seg]
+        dist[start:m] = dist[start:m][seg]
+        counts[j + 1] = m
+    return counts, idx[:m].copy(), dist[:m].copy()
