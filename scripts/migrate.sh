@@ -12,9 +12,11 @@ for i in $(seq 1 "$tries"); do
     printf '%s\n' "$out" | grep -v '^INFO  \[alembic.runtime.migration\] \(Context impl\|Will assume\)' || true
     exit 0
   fi
-  # Only "cannot connect yet" is worth waiting for; a broken migration fails at once.
-  if ! printf '%s\n' "$out" | grep -q 'OperationalError'; then break; fi
-  last=$(printf '%s\n' "$out" | grep -E 'OperationalError' | tail -n1 | cut -c1-200)
+  # Only "cannot connect yet" is worth waiting for, and the one race of a database still
+  # being set up: whoever creates it adds PostGIS at the same moment as our first migration
+  # (pg_extension_name_index). A broken migration fails at once.
+  if ! printf '%s\n' "$out" | grep -q 'OperationalError\|pg_extension_name_index'; then break; fi
+  last=$(printf '%s\n' "$out" | grep -E 'OperationalError|pg_extension_name_index' | tail -n1 | cut -c1-200)
   echo "    database not ready (try $i of $tries): $last" >&2
   [ "$i" -lt "$tries" ] && sleep 2
 done

@@ -132,4 +132,4 @@ def test_cli_prompt_on_closed_stdin_is_one_line(db_url: str) -> None:
     args = [sys.executable, "-m", "ingest", "create-user", "--username", "x", "--role", "viewer"]
     result = subprocess.run(args, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=60, check=False)
-    assert_one_line_refusal(result, "standard input ended", "--password-stdin")
+    assert_one_line_refusal(result, "no password was given", "standard input")
