@@ -138,6 +138,8 @@ def test_free_view_over_http(gaps_site: dict[str, str]) -> None:
         total += ld["bands"]["weekday_day"]["free_with_pass"][
             "residents_losing_access_before_0930"]
     assert day["residents_losing_access_before_0930"] == total
+    method = httpx.get(gaps_site["url"] + "/method", timeout=30).text
+    assert 'id="free-with-a-bus-pass"' in method and "before 09:30" in method
     plain = httpx.get(gaps_site["url"] + f"/api/gaps/ward/{ward}", timeout=60).json()
     assert plain["free_with_pass"] is False
     assert "free_with_pass" not in plain["bands"]["weekday_day"]
