@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.analysis.roundtrip import NO_ARR, NO_DEP
-from app.services.gaps.free_pass import FreeRule, fare_model, free_searches
+from app.services.gaps.free_pass import FreeRule, fare_model, free_searches, rule_text
 from tests.gaps.test_gaps_realdata import q
 
 H = 3600
@@ -59,6 +59,13 @@ def test_free_from_is_0930_on_weekdays_and_none_at_weekends() -> None:
     assert FreeRule(fare_model(), WEDNESDAY).free_from() == "09:30"
     assert FreeRule(fare_model(), SATURDAY).free_from() is None
     assert FreeRule(fare_model(), BOXING_DAY_MONDAY).free_from() is None
+
+
+def test_the_rule_in_words_comes_from_the_policy() -> None:
+    week = [WEDNESDAY - dt.timedelta(days=2) + dt.timedelta(days=i) for i in range(7)]
+    text = rule_text(week)
+    assert "from 09:30 until 23:00 on weekdays" in text and "all day at weekends" in text
+    assert "Concessionary" in text
 
 
 # ---- the view on the real Notts data ----------------------------------------------------

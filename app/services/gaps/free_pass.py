@@ -78,3 +78,36 @@ def free_searches(rule: FreeRule, latest: np.ndarray, earliest: np.ndarray,
     lat_ok = (lat > NO_DEP) & rule.free(lat, np.broadcast_to(s, lat.shape))
     ear_ok = (ear < NO_ARR) & rule.free(np.broadcast_to(e, ear.shape), ear)
     return np.where(lat_ok, lat, NO_DEP), np.where(ear_ok, ear, NO_ARR)
+
+
+def _clock(s: int) -> str:
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+
+
+def _windows_text(model: FareModel, day: dt.date) -> str:
+    """When boarding is free on `day`, in words ("from 09:30, before 23:00"; "all day")."""
+    wins = model.free_windows(day, OLDER_PASS)
+    if not wins:
+        return "never"
+    parts = []
+    for w in wins:
+        if w.start_s <= 0 and w.end_s >= 86_400:
+            return "all day"
+        end = f"until {_clock(w.end_s)}" if w.end_inclusive else f"before {_clock(w.end_s)}"
+        parts.append(f"from {_clock(w.start_s)} {end}" if w.start_s > 0 else end)
+    return " or ".join(parts)
+
+
+def rule_text(week: list[dt.date]) -> str:
+    """The free-with-a-bus-pass rule of a run's week in one sentence, from the fare policy."""
+    model = fare_model()
+    weekday = next((d for d in week if d.weekday() < 5), None)
+    weekend = next((d for d in week if d.weekday() >= 5), None)
+    when = []
+    if weekday:
+        when.append(f"every bus boarded {_windows_text(model, weekday)} on weekdays")
+    if weekend:
+        when.append(f"{_windows_text(model, weekend)} at weekends")
+    return ("Free with a bus pass: only round trips the older person's bus pass makes free "
+            f"count: {' and '.join(when)} (bank holidays as weekends), under the "
+            f"{model.policy.concession.name} as the fare policy states it.")

@@ -25,7 +25,7 @@ from app.analysis.results import ACCESS_METRIC, STORED
 from app.directory.vocab import CATEGORY_CODES
 from app.errors import DataNotLoaded, InvalidInput, NotFound
 from app.services.gaps.compute import ordinary_week
-from app.services.gaps.free_pass import BASE_AUDIENCE, FREE_AUDIENCE
+from app.services.gaps.free_pass import BASE_AUDIENCE, FREE_AUDIENCE, rule_text
 from app.services.gaps.inputs import AUDIENCE_GROUPS, directory_stamp, load_listings
 from app.settings import get_settings
 
@@ -135,10 +135,11 @@ def stored_audience(audience: str, free_with_pass: bool) -> str:
     return FREE_AUDIENCE
 
 
-FREE_RULE = ("Free with a bus pass: only round trips the older person's bus pass makes free "
-             "count: every bus boarded at or after 09:30 on weekdays and before 23:00 "
-             "(all day at weekends and on bank holidays), under the national concession "
-             "(ENCTS) as the fare policy states it.")
+def free_rule(st: dict[str, Any]) -> str:
+    """The free-with-a-bus-pass rule of a run, in words, from the fare policy."""
+    from datetime import date
+
+    return rule_text([date.fromisoformat(d) for d in st["params"].get("week") or []])
 
 
 def _require_free_view(st: dict[str, Any]) -> None:
@@ -275,7 +276,7 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
     meta = {
         "level": level, "band": band, "band_label": BANDS[band].label, "budget": budget,
         "category": category, "audience": audience, "free_with_pass": free_with_pass,
-        "free_with_pass_rule": FREE_RULE if free_with_pass else None,
+        "free_with_pass_rule": free_rule(st) if free_with_pass else None,
         "population_band": AUDIENCE_AGE_BAND[audience],
         "access_metric": ACCESS_METRIC, "access_label": "share of residents with a "
         "there-and-back round trip to at least one activity (reach)",
@@ -384,7 +385,7 @@ def detail(conn: Connection, level: str, code: str, budget: int | None,
         "round_trip": ROUND_TRIP_URL, "round_trip_rule": round_trip_rule(
             any_state["params"], budget),
         "free_with_pass": free_with_pass,
-        "free_with_pass_rule": FREE_RULE if free_with_pass else None,
+        "free_with_pass_rule": free_rule(any_state) if free_with_pass else None,
         "no_way_home_after_19_share": late.get("no_way_home_after_19_share"),
         "no_late_round_trip_share": late.get("no_late_round_trip_share"),
         "bands": bands,
