@@ -288,6 +288,20 @@ def free_pass_details(ctx: Context, views: list[np.ndarray], budget: int,
         for i, code in enumerate(ctx.areas.codes)}
 
 
+def free_view_blocks(ctx: Context, rt_free: np.ndarray, sessions: SessionSet,
+                     capacity: np.ndarray, cats: dict[str, np.ndarray],
+                     auds: dict[str, tuple[np.ndarray, np.ndarray]], budgets: list[int]
+                     ) -> list[Block]:
+    """Every block of the older residents' free-with-a-bus-pass view (audience FREE_AUDIENCE)."""
+    older, pop = auds[BASE_AUDIENCE]
+    keep = older[sessions.activity] if len(sessions.activity) else np.zeros(0, bool)
+    subset = SessionSet(sessions.activity[keep], sessions.per_week[keep])
+    return list(band_blocks(rt_free[:, keep], subset, capacity, cats,
+                            {FREE_AUDIENCE: (older, pop)}, ctx.origin_area, ctx.origins.weight,
+                            levels_of(ctx.areas), len(ctx.areas.codes), budgets,
+                            DECAYS[ctx.params.decay]))
+
+
 def band_free_from(trips: SlotTrips) -> str | None:
     """The band's first free boarding time (weekday bands: 09:30; weekends: None)."""
     times = sorted({t for t in trips.free_from.values() if t is not None})
@@ -313,9 +327,9 @@ def compute_band(conn: Connection, ctx: Context, band: str,
     blocks = list(band_blocks(rt, sessions, capacity, cats, auds, ctx.origin_area,
                               ctx.origins.weight, levels, n_lsoa, budgets, decay))
     # The "free with a bus pass" view of the older residents: same metrics, free trips only.
-    blocks += band_blocks(rt_free, sessions, capacity, cats,
-                          {FREE_AUDIENCE: auds[BASE_AUDIENCE]}, ctx.origin_area,
-                          ctx.origins.weight, levels, n_lsoa, budgets, decay)
+    # Only sessions of activities aimed at older people count in it, so only those are
+    # passed: every measure is the same, on far smaller matrices.
+    blocks += free_view_blocks(ctx, rt_free, sessions, capacity, cats, auds, budgets)
     at = activity_times(rt, sessions, len(capacity))
     details = {str(b): band_details(ctx, at, out, back, slots, b) for b in budgets}
     older = auds[BASE_AUDIENCE][0]
