@@ -23,6 +23,8 @@ DbSession = Annotated[Session, Depends(get_session)]
 REGION = Query(None, max_length=200, description="LAD codes to compare within, comma-separated "
                "(default: the districts holding most listings, or PLANNER_REGION)")
 BREAKS = Query("fixed", description="fixed (documented breaks) or terciles (when not degenerate)")
+FREE_WITH_PASS = Query(False, description="older residents only: count only round trips free "
+                       "with an older person's bus pass (from 09:30 on weekdays, before 23:00)")
 
 
 @router.get("/api/gaps", response_model=None)
@@ -36,25 +38,28 @@ def gaps_layer(
     district: str | None = Query(None, max_length=9, description="only areas in this LAD code"),
     region: str | None = REGION,
     breaks: str = BREAKS,
+    free_with_pass: bool = FREE_WITH_PASS,
     format: Literal["geojson", "csv", "gpkg"] = Query("geojson",
                                                       description="geojson, csv or gpkg"),
 ) -> dict[str, Any] | Response:
     """Reach, sessions, competition, need and the need x access class per area."""
     conn = session.connection()
     if format == "gpkg":
-        data = geopackage(conn, band, category, audience, budget, region, breaks)
-        name = f"gaps_{band}_{category}_{audience}.gpkg"
+        data = geopackage(conn, band, category, audience, budget, region, breaks, free_with_pass)
+        name = f"gaps_{band}_{category}_{audience}{'_free' if free_with_pass else ''}.gpkg"
         return Response(data, media_type="application/geopackage+sqlite3",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     if format == "csv":
         coll = layer(conn, level, band, category, audience, budget, district=district,
-                     with_geometry=False, region=region, breaks=breaks)
+                     with_geometry=False, region=region, breaks=breaks,
+                     free_with_pass=free_with_pass)
         meta = coll["meta"]
-        name = f"gaps_{level}_{band}_{category}_{audience}_{meta['budget']}min.csv"
+        free = "_free" if free_with_pass else ""
+        name = f"gaps_{level}_{band}_{category}_{audience}{free}_{meta['budget']}min.csv"
         return Response(csv_text(coll), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return layer(conn, level, band, category, audience, budget, district=district,
-                 region=region, breaks=breaks)
+                 region=region, breaks=breaks, free_with_pass=free_with_pass)
 
 
 @router.get("/api/gaps/areas")
@@ -105,9 +110,12 @@ def gaps_compare(
 def gaps_detail(level: str, code: str, session: DbSession,
                 budget: int | None = Query(None, ge=1, le=600,
                                            description="one-way minutes (default 45)"),
+                free_with_pass: bool = Query(False, description="add, per band, the older "
+                                             "residents' free-with-a-bus-pass view and how "
+                                             "many lose access (the bus there is before 09:30)"),
                 ) -> dict[str, Any]:
     """One area: population, IMD domains, reach with its interval, nearest activities."""
-    return detail(session.connection(), level, code, budget)
+    return detail(session.connection(), level, code, budget, free_with_pass)
 
 
 @router.post("/api/gaps/what-if")

@@ -86,6 +86,18 @@ def _data_key(versions: dict[str, Any]) -> Any:
     return datasets, versions.get("gtfs")
 
 
+def free_pass_summary(res: BandResult, budgets: tuple[int, ...]
+                      ) -> tuple[int, int, str] | None:
+    """(budget, older residents losing access before the pass is valid, from when) of a band
+    at the default budget; None when the pass is free all day (weekends)."""
+    budget = 45 if 45 in budgets else budgets[0]
+    blocks = [d.get(str(budget), {}).get("free_with_pass") for d in res.details.values()]
+    free = [b for b in blocks if b]
+    if not free or free[0]["free_from"] is None:
+        return None
+    return budget, sum(b["residents_losing_access_before_0930"] for b in free), free[0]["free_from"]
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute the requested bands, store them, print a summary with the time taken."""
     params = _params(args)
@@ -128,6 +140,11 @@ def run(args: argparse.Namespace) -> int:
     for res in results:
         print(f"  {res.band:16s} {len(res.slots):4d} sessions, {res.searches:4d} searches, "
               f"{sum(len(b.codes) for b in res.blocks):6d} rows, {timings[res.band]:.1f} s")
+    for res in results:
+        lost = free_pass_summary(res, params.budgets)
+        if lost:
+            print(f"  {res.band:16s} free with a bus pass ({lost[0]} min): {lost[1]:,} older "
+                  f"residents lose access because the only way there is before {lost[2]}")
     for band in skipped:
         print(f"  {band:16s} unchanged since run {stored[band]['run_id']}: skipped "
               "(use --force to recompute)")

@@ -93,6 +93,28 @@ function missingBlock(d) {
   return `<h3>Missing: categories no resident here can reach</h3><ul>${items.join("")}</ul>`;
 }
 
+const people = (n) => `${int(n)} older ${Math.round(n) === 1 ? "resident" : "residents"}`;
+
+/** The older residents' free-with-a-bus-pass view: who loses access, and why. */
+function freePassBlock(d, view) {
+  const items = Object.entries(d.bands || {}).filter(([, b]) => b.free_with_pass).map(([band, b]) => {
+    const f = b.free_with_pass;
+    const older = (f.older || {}).activities_share;
+    const free = (f.free || {}).activities_share;
+    const why = f.free_from
+      ? `${people(f.residents_losing_access_before_0930 || 0)} lose access because the only way there leaves before ${esc(f.free_from)}`
+      : "the pass is free all day, so no one loses access by the time they set off";
+    const late = f.residents_losing_access_late_return
+      ? `; ${people(f.residents_losing_access_late_return)} because the bus home is not free (23:00 or later)` : "";
+    return `<li${band === view.band ? ' class="is-current"' : ""}><strong>${esc(BANDS[band] || band)}:</strong> ${why}${late}. `
+      + `Older residents (65+) with a round trip: ${pct(older)} on any bus, ${pct(free)} free with the pass `
+      + `(${int(f.with_access)} and ${int(f.with_access_free)} of ${int(f.older_residents)}).</li>`;
+  });
+  return `<section class="free-pass"><h3>Free with a bus pass: older residents who lose access</h3>
+    <p class="round-trip-note">${esc(d.free_with_pass_rule || "")} <a href="/method#free-with-a-bus-pass">How this is counted</a>.</p>
+    <ul class="free-pass-list">${items.join("")}</ul></section>`;
+}
+
 function nearestBlock(d, view) {
   const items = Object.entries(d.bands || {}).map(([band, b]) => {
     const list = (b.nearest_activities || []).map((a) =>
@@ -103,7 +125,8 @@ function nearestBlock(d, view) {
   return `<h3>Nearest feasible activities</h3><ul>${items.join("")}</ul>`;
 }
 
-/** Fill the detail panel for an area detail document; `view` is the map's band and audience. */
+/** Fill the detail panel for an area detail document; `view` is the map's band and audience
+ * (and `freeWithPass`, when the free-with-a-bus-pass view is on). */
 export function renderDetail(d, view = {}) {
   const late = d.no_way_home_after_19_share;
   const noTrip = d.no_late_round_trip_share;
@@ -114,6 +137,7 @@ export function renderDetail(d, view = {}) {
     <p><strong>No way home after 19:00:</strong> ${late === null || late === undefined ? "no evening sessions ending after 19:00 are listed"
       : `${pct(late)} of residents could get to an evening activity ending at 19:00 or later, but home from none of them within ${esc(d.budget)} minutes; `
         + `${pct(noTrip)} have no evening round trip at all`}.</p>
+    ${d.free_with_pass ? freePassBlock(d, view) : ""}
     ${categoryTable(d)}
     ${missingBlock(d)}
     ${nearestBlock(d, view)}

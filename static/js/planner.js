@@ -27,6 +27,7 @@ function regionParam() {
 function params() {
   const q = new URLSearchParams();
   for (const name of CONTROLS) q.set(name, $(name).value);
+  if ($("free_with_pass").checked) q.set("free_with_pass", "true");
   const region = regionParam();
   if (region) q.set("region", region);
   return q;
@@ -44,6 +45,13 @@ function readUrl() {
     select.value = v;
   }
   if (q.get("region")) state.region = q.get("region").split(",");
+  $("free_with_pass").checked = q.get("free_with_pass") === "true" && $("audience").value === "older";
+}
+
+// The bus pass view is of older residents: ticking it shows them, choosing others unticks it.
+function syncFreePass(ev) {
+  if (ev.target.id === "free_with_pass" && ev.target.checked) $("audience").value = "older";
+  if (ev.target.id === "audience" && ev.target.value !== "older") $("free_with_pass").checked = false;
 }
 
 /** CSS classes of an area path: its class colour, outside, selected, changed by a what-if. */
@@ -189,7 +197,8 @@ export async function loadLayer() {
   const m = fc.meta;
   const stale = m.stale ? " The listings have changed since this was computed: re-run "
     + "`python -m ingest gaps`." : "";
-  setStatus(`${fc.features.length} areas · ${m.band_label} · ${m.budget} min each way · `
+  const free = m.free_with_pass ? "free with a bus pass · " : "";
+  setStatus(`${fc.features.length} areas · ${m.band_label} · ${m.budget} min each way · ${free}`
     + `computed ${m.computed_at.slice(0, 16).replace("T", " ")}.${stale}`, Boolean(m.stale));
   state.map.getContainer().dataset.level = m.level;
   state.map.getContainer().dataset.features = String(fc.features.length);
@@ -209,9 +218,11 @@ export async function openDetail(level, code) {
   $("detail-heading").textContent = "Loading…";
   try {
     const d = await getJSON(`/api/gaps/${encodeURIComponent(level)}/${encodeURIComponent(code)}`
-      + `?budget=${encodeURIComponent($("budget").value)}`);
+      + `?budget=${encodeURIComponent($("budget").value)}`
+      + ($("free_with_pass").checked ? "&free_with_pass=true" : ""));
     $("detail-heading").textContent = d.name;
-    $("detail").innerHTML = renderDetail(d, { band: $("band").value, audience: $("audience").value });
+    $("detail").innerHTML = renderDetail(d, { band: $("band").value, audience: $("audience").value,
+      freeWithPass: $("free_with_pass").checked });
   } catch (err) {
     $("detail-heading").textContent = "Could not load this area";
     $("detail").textContent = err.message;
@@ -228,6 +239,7 @@ function fillPrintParams() {
     <dt>Time</dt><dd>${esc(m.band_label)}</dd>
     <dt>Category</dt><dd>${esc(label("category"))}</dd>
     <dt>Residents</dt><dd>${esc(label("audience"))} (population ${esc(m.population_band)})</dd>
+    ${m.free_with_pass ? `<dt>Bus pass</dt><dd>${esc(m.free_with_pass_rule)}</dd>` : ""}
     <dt>Travel budget</dt><dd>${esc(m.budget)} minutes each way, walk and bus, there and back</dd>
     <dt>Round trip</dt><dd>${esc(m.round_trip_rule)}</dd>
     <dt>Compared within</dt><dd>${esc(m.region_names.join(", "))} (${esc(m.region_rule)})</dd>
@@ -299,7 +311,9 @@ async function start() {
   state.map = made.map;
   state.map.on("click", (ev) => { if (state.onMapClick) state.onMapClick(ev.latlng); });
   await loadAreas();
-  for (const name of CONTROLS) $(name).addEventListener("change", loadLayer);
+  for (const name of [...CONTROLS, "free_with_pass"]) {
+    $(name).addEventListener("change", (ev) => { syncFreePass(ev); loadLayer(); });
+  }
   $("region-boxes").addEventListener("change", () => {
     state.region = [...document.querySelectorAll("#region-boxes input:checked")].map((b) => b.value);
     loadLayer();

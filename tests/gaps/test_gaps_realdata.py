@@ -24,7 +24,7 @@ from app.services.transit.router import get_router
 
 pytestmark = pytest.mark.realdata
 
-N_FILTERS = (1 + len(CATEGORIES)) * 3  # categories incl. 'all' x audiences
+N_FILTERS = (1 + len(CATEGORIES)) * 4  # categories incl. 'all' x (3 audiences + free pass)
 LADYBROOK = (53.1405, -1.2268)  # Ladybrook, Mansfield
 ASHFIELD, GEDLING, MANSFIELD, NEWARK_SHERWOOD = "E07000170", "E07000173", "E07000174", "E07000175"
 DEFAULT_REGION = [ASHFIELD, MANSFIELD, NEWARK_SHERWOOD]

@@ -213,3 +213,73 @@ def test_small_screen_has_no_sideways_scroll(page: Page, gaps_site: dict[str, st
     expect(page.locator("#detail")).to_contain_text("Share of residents reaching each category")
     assert no_horizontal_overflow(page)
     assert axe_violations(page) == []
+
+
+_AREA_CLASSES = """() => [...document.querySelectorAll('path.wr-gap-area')]
+  .map((el) => el.getAttribute('class').replace(' wr-selected', '')).join('|')"""
+
+
+def _ward_losing_access(base: str) -> str:
+    """Name of a Mansfield or Ashfield ward where older residents lose access before 09:30."""
+    import httpx
+
+    for lad in ("E07000174", "E07000170"):
+        fc = httpx.get(base + "/api/gaps", params={"level": "ward", "district": lad},
+                       timeout=60).json()
+        for f in fc["features"]:
+            d = httpx.get(base + f"/api/gaps/ward/{f['id']}", params={"free_with_pass": "true"},
+                          timeout=60).json()
+            if d["bands"]["weekday_day"]["free_with_pass"][
+                    "residents_losing_access_before_0930"] > 0:
+                return str(d["name"])
+    raise AssertionError("no ward loses access before 09:30")
+
+
+def test_free_with_a_bus_pass_changes_the_older_view_and_says_who_loses_access(
+        page: Page, gaps_site: dict[str, str], artifacts: Path) -> None:
+    import re
+
+    open_planner(page, gaps_site["url"], "?level=ward&band=weekday_day")
+    box = page.locator("#free_with_pass")
+    expect(box).not_to_be_checked()
+    page.locator("#audience").select_option("older")
+    expect(page).to_have_url(re.compile("audience=older"), timeout=30_000)
+    page.wait_for_function("() => !document.getElementById('status').textContent"
+                           ".startsWith('Loading')", timeout=60_000)
+    before = page.evaluate(_AREA_CLASSES)
+    # keyboard only: focus the checkbox and press Space
+    box.focus()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    expect(page.locator("#status")).to_contain_text("free with a bus pass", timeout=60_000)
+    assert "free_with_pass=true" in page.url
+    assert "free_with_pass=true" in (page.locator("#csv-link").get_attribute("href") or "")
+    after = page.evaluate(_AREA_CLASSES)
+    assert after != before  # the older residents' map changes
+    # the detail panel says how many lose access because the only bus there is before 09:30
+    name = _ward_losing_access(gaps_site["url"])
+    page.locator("#area-search").fill(name)
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-heading")).to_have_text(name, timeout=30_000)
+    detail = page.locator("#detail")
+    expect(detail).to_contain_text("Free with a bus pass: older residents who lose access")
+    current = detail.locator(".free-pass-list li.is-current")
+    expect(current).to_contain_text("because the only way there leaves before 09:30")
+    expect(detail).to_contain_text("free with the pass")
+    assert axe_violations(page) == []
+    page.locator("#free_with_pass").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "planner-free-pass.png", full_page=True)
+    block = detail.locator(".free-pass")
+    block.scroll_into_view_if_needed()
+    block.screenshot(path=artifacts / "planner-free-pass-detail.png")
+    # choosing everyone unticks the pass view; ticking it again selects older people
+    page.locator("#audience").select_option("all")
+    expect(box).not_to_be_checked()
+    expect(page.locator("#status")).not_to_contain_text("free with a bus pass", timeout=60_000)
+    box.check()
+    expect(page.locator("#audience")).to_have_value("older")
+    expect(page.locator("#status")).to_contain_text("free with a bus pass", timeout=60_000)
+    # the view survives a reload from its URL
+    open_planner(page, gaps_site["url"], "?level=ward&band=weekday_day&audience=older"
+                 "&free_with_pass=true")
+    expect(box).to_be_checked()

@@ -19,6 +19,13 @@ from app.analysis.results import Block, Level, band_blocks
 from app.directory.vocab import CATEGORIES
 from app.errors import DataNotLoaded, InvalidInput
 from app.routing.raptor import QueryParams, Router
+from app.services.gaps.free_pass import (
+    BASE_AUDIENCE,
+    FREE_AUDIENCE,
+    FreeRule,
+    fare_model,
+    free_searches,
+)
 from app.services.gaps.inputs import (
     AUDIENCE_GROUPS,
     Areas,
@@ -33,7 +40,9 @@ from app.services.gaps.search import (
     ROUND_TRIP_MAX_BUSES,
     SessionSpot,
     origin_access,
-    session_round_trips,
+    session_searches,
+    spot_direct_walks,
+    spot_round_trips,
 )
 from app.services.transit.router import get_router, loaded_feeds, validity_of
 
@@ -57,6 +66,8 @@ class GapParams:
         return {"budgets": list(self.budgets), "max_origins": self.max_origins,
                 "decay": self.decay, "max_buses": self.max_buses,
                 "buffer_min": BUFFER_S // 60,
+                # results include the "free with a bus pass" view (FREE_AUDIENCE rows)
+                "free_with_pass": FREE_AUDIENCE,
                 "reference": self.reference.isoformat() if self.reference else None}
 
 
@@ -151,23 +162,53 @@ def activity_masks(listings: Listings, areas: Areas
     return cats, auds
 
 
-def slot_round_trips(conn: Connection, ctx: Context, slots: list[Slot],
-                     progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(out, back) minutes, origins x slots, searching on each slot's weekday date."""
+@dataclass
+class SlotTrips:
+    """Leg minutes (origins x slots): every round trip, and only those free with the pass."""
+
+    out: np.ndarray
+    back: np.ndarray
+    free_out: np.ndarray  # outward boarding inside the pass's free window (e.g. from 09:30)
+    free_back: np.ndarray  # return boarding inside it too (e.g. before 23:00)
+    free_from: dict[int, str | None]  # weekday -> first free boarding "HH:MM" (None: all day)
+
+
+def slot_trips(conn: Connection, ctx: Context, slots: list[Slot],
+               progress: Progress | None = None) -> SlotTrips:
+    """Both views' leg minutes, searching once per session on each slot's weekday date.
+
+    The free view reuses the same venue-side searches, masked by the fare model: no
+    extra routing (docs/method.md#free-with-a-bus-pass).
+    """
     n_o = len(ctx.origins)
-    out = np.full((n_o, len(slots)), np.inf)
-    back = np.full((n_o, len(slots)), np.inf)
+    mats = [np.full((n_o, len(slots)), np.inf) for _ in range(4)]
     lats, lons = ctx.origins.lat, ctx.origins.lon
+    model = fare_model()
+    free_from: dict[int, str | None] = {}
     for wd in sorted({s.weekday for s in slots}):
         cols = [k for k, s in enumerate(slots) if s.weekday == wd]
         router = ctx.router(conn, ctx.week[wd])
         access = origin_access(router, lats, lons, ctx.query)
         spots = [SessionSpot(slots[k].lat, slots[k].lon, slots[k].start_s, slots[k].end_s)
                  for k in cols]
-        o, b = session_round_trips(router, spots, access, lats, lons, ctx.query, progress)
-        out[:, cols] = o
-        back[:, cols] = b
-    return out, back
+        latest, earliest = session_searches(router, spots, ctx.query, progress)
+        direct = spot_direct_walks(router, spots, lats, lons, ctx.query)
+        rule = FreeRule(model, ctx.week[wd])
+        free_from[wd] = rule.free_from()
+        f_lat, f_ear = free_searches(rule, latest, earliest, np.array([s.start_s for s in spots]),
+                                     np.array([s.end_s for s in spots]), BUFFER_S)
+        o, b = spot_round_trips(spots, latest, earliest, access, direct)
+        fo, fb = spot_round_trips(spots, f_lat, f_ear, access, direct)
+        for m, v in zip(mats, (o, b, fo, fb), strict=True):
+            m[:, cols] = v
+    return SlotTrips(mats[0], mats[1], mats[2], mats[3], free_from)
+
+
+def slot_round_trips(conn: Connection, ctx: Context, slots: list[Slot],
+                     progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(out, back) minutes, origins x slots, searching on each slot's weekday date."""
+    trips = slot_trips(conn, ctx, slots, progress)
+    return trips.out, trips.back
 
 
 def band_details(ctx: Context, at: np.ndarray, out: np.ndarray, back: np.ndarray,
@@ -214,21 +255,91 @@ def band_details(ctx: Context, at: np.ndarray, out: np.ndarray, back: np.ndarray
     return result
 
 
+def free_pass_details(ctx: Context, views: list[np.ndarray], budget: int,
+                      free_from: str | None) -> dict[str, dict[str, Any]]:
+    """Per LSOA: older residents (65+) who lose every round trip when only free ones count.
+
+    views: best round-trip minutes (origins x activities for older residents) over every
+    trip, over trips whose outward journey is free (boards from 09:30 on weekdays), and
+    over trips free both ways.
+    Losing access "before 09:30" = a round trip in the normal view, none once the outward
+    bus must be free: the only way there leaves before the pass is valid.
+    """
+    n = len(ctx.areas.codes)
+    w = ctx.origins.weight
+    pop = ctx.areas.population[AUDIENCE_GROUPS[BASE_AUDIENCE][1]]
+    has = [np.asarray((v <= budget).any(axis=1), dtype=bool) for v in views]
+
+    def residents(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(ctx.origin_area, weights=mask * w, minlength=n) * pop
+
+    normal, out_free, both_free = has
+    with_access = residents(normal)
+    free_access = residents(both_free)
+    lose_0930 = residents(normal & ~out_free)
+    lose_late = residents(normal & out_free & ~both_free)
+    return {code: {"free_with_pass": {
+        "free_from": free_from, "older_residents": round(float(pop[i])),
+        "with_access": round(float(with_access[i])),
+        "with_access_free": round(float(free_access[i])),
+        "residents_losing_access": round(float(lose_0930[i] + lose_late[i])),
+        "residents_losing_access_before_0930": round(float(lose_0930[i])),
+        "residents_losing_access_late_return": round(float(lose_late[i]))}}
+        for i, code in enumerate(ctx.areas.codes)}
+
+
+def free_view_blocks(ctx: Context, rt_free: np.ndarray, sessions: SessionSet,
+                     capacity: np.ndarray, cats: dict[str, np.ndarray],
+                     auds: dict[str, tuple[np.ndarray, np.ndarray]], budgets: list[int]
+                     ) -> list[Block]:
+    """Every block of the older residents' free-with-a-bus-pass view (audience FREE_AUDIENCE)."""
+    older, pop = auds[BASE_AUDIENCE]
+    keep = older[sessions.activity] if len(sessions.activity) else np.zeros(0, bool)
+    subset = SessionSet(sessions.activity[keep], sessions.per_week[keep])
+    return list(band_blocks(rt_free[:, keep], subset, capacity, cats,
+                            {FREE_AUDIENCE: (older, pop)}, ctx.origin_area, ctx.origins.weight,
+                            levels_of(ctx.areas), len(ctx.areas.codes), budgets,
+                            DECAYS[ctx.params.decay]))
+
+
+def band_free_from(trips: SlotTrips) -> str | None:
+    """The band's first free boarding time (weekday bands: 09:30; weekends: None)."""
+    times = sorted({t for t in trips.free_from.values() if t is not None})
+    return times[-1] if times else None
+
+
 def compute_band(conn: Connection, ctx: Context, band: str,
                  progress: Progress | None = None) -> BandResult:
     """Every row of one band, plus the per-LSOA details and the matrices for what-if."""
     slots = [s for s in ctx.listings.slots if s.band == band]
-    out, back = slot_round_trips(conn, ctx, slots, progress)
+    trips = slot_trips(conn, ctx, slots, progress)
+    out, back = trips.out, trips.back
     rt = np.maximum(out, back)
+    rt_free = np.maximum(trips.free_out, trips.free_back)
     cats, auds = activity_masks(ctx.listings, ctx.areas)
     sessions = SessionSet(np.array([s.activity for s in slots], dtype=np.int64),
                           np.array([s.per_week for s in slots], dtype=np.float64))
     capacity = capacities(ctx.listings)
+    levels = levels_of(ctx.areas)
+    decay = DECAYS[ctx.params.decay]
+    budgets = list(ctx.params.budgets)
+    n_lsoa = len(ctx.areas.codes)
     blocks = list(band_blocks(rt, sessions, capacity, cats, auds, ctx.origin_area,
-                              ctx.origins.weight, levels_of(ctx.areas), len(ctx.areas.codes),
-                              list(ctx.params.budgets), DECAYS[ctx.params.decay]))
+                              ctx.origins.weight, levels, n_lsoa, budgets, decay))
+    # The "free with a bus pass" view of the older residents: same metrics, free trips only.
+    # Only sessions of activities aimed at older people count in it, so only those are
+    # passed: every measure is the same, on far smaller matrices.
+    blocks += free_view_blocks(ctx, rt_free, sessions, capacity, cats, auds, budgets)
     at = activity_times(rt, sessions, len(capacity))
-    details = {str(b): band_details(ctx, at, out, back, slots, b) for b in ctx.params.budgets}
+    details = {str(b): band_details(ctx, at, out, back, slots, b) for b in budgets}
+    older = auds[BASE_AUDIENCE][0]
+    views = [activity_times(v, sessions, len(capacity))[:, older]
+             for v in (rt, np.maximum(trips.free_out, back), rt_free)]
+    free_from = band_free_from(trips)
+    for b in budgets:
+        free = free_pass_details(ctx, views, b, free_from)
+        for code, extra in free.items():
+            details[str(b)][code] |= extra
     return BandResult(band, blocks, rt, slots, details_by_code(details),
                       searches=2 * len(slots))
 

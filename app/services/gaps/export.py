@@ -75,6 +75,8 @@ def csv_text(coll: dict[str, Any]) -> str:
     buf.write(f"# Within Reach planner, run {meta['run_id']} computed {meta['computed_at']}; "
               f"{meta['band_label']}, {meta['budget']} min each way; comparison region "
               f"{', '.join(meta['region'])} ({meta['region_rule']}). Method: /method\n")
+    if meta.get("free_with_pass"):
+        buf.write(f"# {meta['free_with_pass_rule']}\n")
     buf.write("# Units: " + "; ".join(f"{c} = {u}" for c, u, _, _ in DICTIONARY if u) + "\n")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -83,7 +85,7 @@ def csv_text(coll: dict[str, Any]) -> str:
 
 
 def geopackage(conn: Connection, band: str, category: str, audience: str, budget: int | None,
-               region: str | None, breaks: str) -> bytes:
+               region: str | None, breaks: str, free_with_pass: bool = False) -> bytes:
     """A GeoPackage with one layer per level, a data dictionary and a notes table."""
     import geopandas as gpd
     import pandas as pd
@@ -95,7 +97,7 @@ def geopackage(conn: Connection, band: str, category: str, audience: str, budget
         meta: dict[str, Any] = {}
         for level in ("lsoa", "ward", "lad"):
             coll = layer(conn, level, band, category, audience, budget, region=region,
-                         breaks=breaks)
+                         breaks=breaks, free_with_pass=free_with_pass)
             meta = coll["meta"]
             frame = pd.DataFrame(_rows(coll), columns=list(COLUMNS)).replace("", None)
             geoms = [shape(f["geometry"]) for f in coll["features"]]
@@ -108,7 +110,8 @@ def geopackage(conn: Connection, band: str, category: str, audience: str, budget
                                else v} for k, v in {
             "notice": NOTICE, "run_id": meta["run_id"], "computed_at": meta["computed_at"],
             "band": meta["band_label"], "budget_min": meta["budget"],
-            "category": category, "audience": audience, "region": meta["region"],
+            "category": category, "audience": audience,
+            "free_with_pass": meta["free_with_pass_rule"] or "no", "region": meta["region"],
             "region_rule": meta["region_rule"], "breaks": meta["breaks"],
             "round_trip": meta["round_trip_rule"], "data_versions": meta["data_versions"],
             "parameters": meta["parameters"]}.items()])

@@ -25,6 +25,7 @@ from app.analysis.results import ACCESS_METRIC, STORED
 from app.directory.vocab import CATEGORY_CODES
 from app.errors import DataNotLoaded, InvalidInput, NotFound
 from app.services.gaps.compute import ordinary_week
+from app.services.gaps.free_pass import BASE_AUDIENCE, FREE_AUDIENCE, rule_text
 from app.services.gaps.inputs import AUDIENCE_GROUPS, directory_stamp, load_listings
 from app.settings import get_settings
 
@@ -123,6 +124,31 @@ def check_filters(level: str, band: str, category: str, audience: str) -> None:
                            field="audience")
 
 
+def stored_audience(audience: str, free_with_pass: bool) -> str:
+    """The audience as stored: the free-with-a-bus-pass view is its own (older) audience."""
+    if not free_with_pass:
+        return audience
+    if audience != BASE_AUDIENCE:
+        raise InvalidInput(f"free_with_pass applies to older residents: use "
+                           f"audience={BASE_AUDIENCE} with free_with_pass=true",
+                           field="free_with_pass")
+    return FREE_AUDIENCE
+
+
+def free_rule(st: dict[str, Any]) -> str:
+    """The free-with-a-bus-pass rule of a run, in words, from the fare policy."""
+    from datetime import date
+
+    return rule_text([date.fromisoformat(d) for d in st["params"].get("week") or []])
+
+
+def _require_free_view(st: dict[str, Any]) -> None:
+    """Refuse the free view for results computed before it existed."""
+    if st["params"].get("free_with_pass") != FREE_AUDIENCE:
+        raise DataNotLoaded("these results have no \"free with a bus pass\" view; run "
+                            "`python -m ingest gaps` again to add it")
+
+
 def runs_state(conn: Connection) -> dict[str, dict[str, Any]]:
     """Per computed band: run id, when, budgets and parameters."""
     rows = conn.execute(text(
@@ -208,12 +234,15 @@ def known_districts(conn: Connection) -> set[str]:
 def layer(conn: Connection, level: str, band: str, category: str, audience: str,
           budget: int | None, *, district: str | None = None,
           with_geometry: bool = True, region: str | None = None,
-          breaks: str = "fixed") -> dict[str, Any]:
+          breaks: str = "fixed", free_with_pass: bool = False) -> dict[str, Any]:
     """The choropleth layer: one feature per area with metrics, need and class (or rank)."""
     check_filters(level, band, category, audience)
+    stored = stored_audience(audience, free_with_pass)
     if breaks not in BREAK_KINDS:
         raise InvalidInput(f"breaks must be one of {', '.join(BREAK_KINDS)}", field="breaks")
     st, state = _band_state(conn, band)
+    if free_with_pass:
+        _require_free_view(st)
     budget = resolve_budget(st, budget)
     chosen = parse_region(region, known_districts(conn))
     geom = (", ST_AsGeoJSON(ST_SimplifyPreserveTopology(g.geom, 0.0002), 5) AS geometry"
@@ -222,7 +251,7 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
     sql = _LAYER_SQL.format(metrics=", ".join(f"r.{m}" for m in STORED), geom=geom, join=join,
                             district="")
     params = {"level": level, "band": band, "budget": budget, "category": category,
-              "audience": audience}
+              "audience": stored}
     rows = list(conn.execute(text(sql), params).mappings())
     codes, how = comparison_region(st, chosen)
     region_set = set(codes)
@@ -246,7 +275,8 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
     stale = staleness(conn, state)
     meta = {
         "level": level, "band": band, "band_label": BANDS[band].label, "budget": budget,
-        "category": category, "audience": audience,
+        "category": category, "audience": audience, "free_with_pass": free_with_pass,
+        "free_with_pass_rule": free_rule(st) if free_with_pass else None,
         "population_band": AUDIENCE_AGE_BAND[audience],
         "access_metric": ACCESS_METRIC, "access_label": "share of residents with a "
         "there-and-back round trip to at least one activity (reach)",
@@ -281,8 +311,13 @@ def round_trip_rule(params: dict[str, Any], budget: int) -> str:
             "way, home by midnight.")
 
 
-def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[str, Any]:
-    """One area: population, IMD domains, what is reachable/missing by band, nearest activities."""
+def detail(conn: Connection, level: str, code: str, budget: int | None,
+           free_with_pass: bool = False) -> dict[str, Any]:
+    """One area: population, IMD domains, what is reachable/missing by band, nearest activities.
+
+    With `free_with_pass`, each band also says what the older residents' free-with-a-bus-pass
+    view is and how many of them lose access in it (docs/method.md#free-with-a-bus-pass).
+    """
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}", field="level")
     area = conn.execute(text("SELECT * FROM gap_area WHERE level = :l AND code = :c"),
@@ -293,6 +328,8 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
         raise NotFound(f"no {level} with code {code!r} in the gap analysis", field="code")
     state = runs_state(conn)
     any_state = next(iter(state.values()))
+    if free_with_pass:
+        _require_free_view(any_state)
     budget = resolve_budget(any_state, budget)
     cols = ", ".join(STORED)
     rows = conn.execute(text(
@@ -322,14 +359,19 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
                 b["missing_categories"].append(r["category"])
     # Stable, readable order: bands, audiences and categories as defined.
     bands = {k: bands[k] for k in BANDS if k in bands}
+    free_views = {k: b["by_audience"].pop(FREE_AUDIENCE, None) for k, b in bands.items()}
     for b in bands.values():
         b["missing_categories"].sort()
         b["by_audience"] = {k: b["by_audience"][k] for k in AUDIENCE_GROUPS
                             if k in b["by_audience"]}
         b["by_category"] = dict(sorted(b["by_category"].items()))
-    nearest, late = _nearest_and_late(conn, level, code, budget)
+    nearest, late, lost = _nearest_and_late(conn, level, code, budget)
     for band, items in nearest.items():
         bands.setdefault(band, {})["nearest_activities"] = items
+    if free_with_pass:
+        for band, b in bands.items():
+            b["free_with_pass"] = (lost.get(band) or {}) | {
+                "older": b["by_audience"].get(BASE_AUDIENCE), "free": free_views.get(band)}
     return {
         "level": level, "code": code, "name": area["name"], "ward_code": area["ward_code"],
         "lad_code": area["lad_code"], "budget": budget,
@@ -342,6 +384,8 @@ def detail(conn: Connection, level: str, code: str, budget: int | None) -> dict[
         "need_class": need_cls or None,
         "round_trip": ROUND_TRIP_URL, "round_trip_rule": round_trip_rule(
             any_state["params"], budget),
+        "free_with_pass": free_with_pass,
+        "free_with_pass_rule": free_rule(any_state) if free_with_pass else None,
         "no_way_home_after_19_share": late.get("no_way_home_after_19_share"),
         "no_late_round_trip_share": late.get("no_late_round_trip_share"),
         "bands": bands,
@@ -362,10 +406,13 @@ def _children(conn: Connection, level: str, code: str) -> list[dict[str, Any]]:
 
 
 def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
-                      ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float | None]]:
-    """Nearest activities per band and the evening late-bus share, from the LSOA details.
+                      ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, float | None],
+                                 dict[str, dict[str, Any]]]:
+    """Nearest activities per band, the evening late-bus share and, per band, the older
+    residents losing access with only free trips, from the LSOA details.
 
-    For a ward or district the LSOA figures are combined weighting by population.
+    For a ward or district the LSOA figures are combined weighting by population (the
+    resident counts are summed).
     """
     # `where` is one of three constants chosen by the already-checked level.
     where = {"lsoa": "a.code = :c", "ward": "a.ward_code = :c", "lad": "a.lad_code = :c"}[level]
@@ -379,8 +426,15 @@ def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
     late_keys = ("no_way_home_after_19_share", "no_late_round_trip_share")
     late_num = dict.fromkeys(late_keys, 0.0)
     late_den = 0.0
+    lost: dict[str, dict[str, Any]] = {}
     for band, pop, det in rows:
         pops[band] = pops.get(band, 0.0) + pop
+        free = (det or {}).get("free_with_pass")
+        if free:
+            tot = lost.setdefault(band, {"free_from": free["free_from"]})
+            for key, v in free.items():
+                if key != "free_from":
+                    tot[key] = tot.get(key, 0) + v
         for item in (det or {}).get("nearest", []):
             slot = acc.setdefault(band, {}).setdefault(
                 item["id"], {"id": item["id"], "name": item["name"], "w": 0.0, "m": 0.0})
@@ -398,4 +452,4 @@ def _nearest_and_late(conn: Connection, level: str, code: str, budget: int
                           "share_of_residents": round(s["w"] / pops[band], 3),
                           "minutes": round(s["m"] / s["w"], 1)} for s in ranked if s["w"] > 0]
     late = {k: (round(late_num[k] / late_den, 3) if late_den else None) for k in late_keys}
-    return nearest, late
+    return nearest, late, lost

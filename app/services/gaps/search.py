@@ -57,11 +57,10 @@ def direct_walks(router: Router, lats: np.ndarray, lons: np.ndarray, v_lat: np.n
     return out
 
 
-def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: OriginAccess,
-                        lats: np.ndarray, lons: np.ndarray, params: QueryParams,
-                        progress: Callable[[int], None] | None = None
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """(out, back) minutes for every origin x session on this router's date.
+def session_searches(router: Router, spots: Sequence[SessionSpot], params: QueryParams,
+                     progress: Callable[[int], None] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(latest boarding, earliest arrival) per session x stop on this router's date.
 
     Two searches per distinct (venue, start) and (venue, end): a latest-departure search
     into the venue by the start minus the buffer and an earliest-arrival search out of it
@@ -86,8 +85,28 @@ def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: Or
         earliest[k] = fwd[key_f]
         if progress:
             progress(1)
-    venue_lat = np.array([s.lat for s in spots])
-    venue_lon = np.array([s.lon for s in spots])
-    direct = direct_walks(router, lats, lons, venue_lat, venue_lon, params)
+    return latest, earliest
+
+
+def spot_direct_walks(router: Router, spots: Sequence[SessionSpot], lats: np.ndarray,
+                      lons: np.ndarray, params: QueryParams) -> np.ndarray:
+    """(origins x sessions) seconds of walking straight to each session's venue."""
+    return direct_walks(router, lats, lons, np.array([s.lat for s in spots]),
+                        np.array([s.lon for s in spots]), params)
+
+
+def spot_round_trips(spots: Sequence[SessionSpot], latest: np.ndarray, earliest: np.ndarray,
+                     access: OriginAccess, direct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(out, back) minutes for every origin x session from the venue-side searches."""
     return round_trip_minutes(latest, earliest, np.array([s.start_s for s in spots]),
-                              np.array([s.end_s for s in spots]), access, direct, b)
+                              np.array([s.end_s for s in spots]), access, direct, BUFFER_S)
+
+
+def session_round_trips(router: Router, spots: Sequence[SessionSpot], access: OriginAccess,
+                        lats: np.ndarray, lons: np.ndarray, params: QueryParams,
+                        progress: Callable[[int], None] | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """(out, back) minutes for every origin x session on this router's date."""
+    latest, earliest = session_searches(router, spots, params, progress)
+    return spot_round_trips(spots, latest, earliest, access,
+                            spot_direct_walks(router, spots, lats, lons, params))
