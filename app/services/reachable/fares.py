@@ -52,6 +52,7 @@ class FareParams:
     holder: BusPass = NO_PASS
     limit_pence: int | None = None  # activity plus fares there and back, per visit
     prefer: str = "earliest"  # "earliest" or "free": which option a row shows first
+    model: FareModel | None = None  # the fare model already loaded for this request
 
 
 def _feed_fares(conn: Connection, feed_id: int, name: str, source: str) -> FeedFares:

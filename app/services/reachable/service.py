@@ -86,9 +86,10 @@ def eval_params(req: ReachableRequest) -> EvalParams:
 
 def fare_params(conn: Connection, req: ReachableRequest, lad_code: str | None) -> FareParams:
     """The client's pass (issuer: as given, else the home district's) and cost limit."""
-    holder = bus_pass(fare_model(conn), req.bus_pass, req.bus_pass_issuer, lad_code)
+    model = fare_model(conn)
+    holder = bus_pass(model, req.bus_pass, req.bus_pass_issuer, lad_code)
     limit = None if req.max_visit_cost_gbp is None else round(req.max_visit_cost_gbp * 100)
-    return FareParams(holder, limit, req.fare_preference)
+    return FareParams(holder, limit, req.fare_preference, model)
 
 
 def _target(s: DirSession) -> Target:
@@ -190,7 +191,7 @@ def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: fl
     conn = session.connection()
     extras = listing_extras(conn, sessions)
     agencies = agency_names(conn)
-    model = fare_model(conn)
+    model = fp.model or fare_model(conn)
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for i, s in enumerate(sessions):
         by_day[s.date].append(i)
