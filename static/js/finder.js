@@ -297,7 +297,19 @@ function fareHtml(row, status) {
   const cost = row.cost_reason && row.reason_code !== "over_cost_limit"
     ? `<span class="fare-cost">${esc(sentence(row.cost_reason))}</span>` : "";
   const options = row.preferred_option === "free" ? free + paid : paid + free;
-  return `<span class="result-fare">${options}${cost}</span>`;
+  const companion = companionText(row);
+  const extra = companion ? `<span class="fare-cost">${esc(companion)}</span>` : "";
+  return `<span class="result-fare">${options}${extra}${cost}</span>`;
+}
+
+/** With a companion pass (C+): what the companion pays, when it is known. */
+function companionText(row) {
+  const ways = [row.fare_out, row.fare_back].filter((j) => j && j.legs.length);
+  const paid = ways.map((j) => j.companion_total_pence);
+  if (!ways.length || paid.some((p) => p === null || p === undefined)) return "";
+  const total = paid.reduce((a, b) => a + b, 0);
+  if (total === 0) return "A companion travels free too.";
+  return `A companion pays ${row.fare_upper_bound ? "up to " : ""}£${(total / 100).toFixed(2)} return.`;
 }
 
 /** "leave at 09:31: free with your bus pass, arrive 10:40 (10 min after the start)". */

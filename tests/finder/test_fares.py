@@ -42,7 +42,12 @@ def debt_advice_at_ten(body: dict[str, Any]) -> dict[str, Any]:
 
 def test_older_pass_on_a_wednesday_morning_shows_the_free_option_and_the_paid_one(
         finder_api: tuple[httpx.Client, str]) -> None:
-    row = debt_advice_at_ten(find(finder_api, bus_pass="older"))
+    body = find(finder_api, bus_pass="older")
+    later = sum(r["free_option"] is not None and r["feasibility"] != "unreachable"
+                for r in body["rows"])
+    assert later and any(e.startswith(f"With the bus pass, {later} session")
+                         for e in body["explanations"])
+    row = debt_advice_at_ten(body)
     assert row["feasibility"] == "feasible"
     # The paid plan arrives in time and its bus boards before 09:30: £3 (the cap) there.
     paid_bus = first_bus(row["outbound"])
@@ -81,6 +86,14 @@ def test_without_a_pass_the_same_session_costs_the_cap_each_way(
     assert row["fare_text"] == "up to £3 each way (fare cap)"
     assert row["handout_fare_line"] == "Bus fare: up to £3 each way"
     assert row["free_option"] is None and row["fare_free_with_pass"] is False
+
+
+def test_a_companion_pass_says_what_the_companion_pays(
+        finder_api: tuple[httpx.Client, str]) -> None:
+    row = debt_advice_at_ten(find(finder_api, bus_pass="companion"))
+    assert row["fare_out"]["companion_total_pence"] == 300  # before 09:30: both pay
+    assert row["fare_back"]["companion_total_pence"] == 0  # in the pass hours: both free
+    assert row["free_option"] is not None and row["free_option"]["fare_total_pence"] == 0
 
 
 @pytest.mark.parametrize("pc", ORIGINS)

@@ -175,6 +175,16 @@ def _removed(ctx: Context) -> list[str]:
     return notes
 
 
+def _free_later(rows: list[Row]) -> list[str]:
+    """How many sessions the bus pass makes free by catching a later bus."""
+    later = [r for r in rows if r.free_option is not None and r.feasibility != "unreachable"]
+    if not later:
+        return []
+    return [f"With the bus pass, {_plural(len(later), 'session')} can also be reached free "
+            "by a later bus, once the pass is valid; each shows that bus next to the paid one "
+            "that arrives on time."]
+
+
 def _costs(rows: list[Row], ctx: Context) -> list[str]:
     """How many sessions the cost limit removes, and how many the pass keeps in."""
     if ctx.cost_limit_gbp is None:
@@ -245,6 +255,7 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
         if late:
             notes.append(f"{_what(late)} reachable but the way home gets back after "
                          f"{ctx.hours_to}.")
+    notes.extend(_free_later(rows))
     notes.extend(_costs(rows, ctx))
     if not feasible and not there_only:
         notes.append(f"Nothing can be reached there and back within {ctx.max_minutes} min "

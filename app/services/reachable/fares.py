@@ -34,6 +34,7 @@ from app.fares import (
     service_time,
 )
 from app.routing.journey import Journey
+from app.services.reachable.evaluate import clock
 from app.settings import get_settings
 
 _LOCK = threading.Lock()
@@ -140,11 +141,6 @@ def fare_fields(trip: RoundTripFare) -> dict[str, Any]:
     return fields
 
 
-def _clock(seconds: int) -> str:
-    s = int(seconds) % 86_400
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
-
-
 def row_fares(model: FareModel, day: dt.date, there: Journey | None, back: Journey | None,
               free_there: Journey | None, start_s: int, activity_gbp: float | None,
               fp: FareParams, free_outbound: Any) -> dict[str, Any]:
@@ -163,8 +159,8 @@ def row_fares(model: FareModel, day: dt.date, there: Journey | None, back: Journ
         fields["free_option"] = {
             "text": option_text(free_trip.there, service_time(day, free_there.depart_s),
                                 service_time(day, free_there.arrive_s)),
-            "leave_home_time": _clock(free_there.depart_s), "first_bus_time": _clock(board),
-            "arrive_time": _clock(free_there.arrive_s),
+            "leave_home_time": clock(free_there.depart_s), "first_bus_time": clock(board),
+            "arrive_time": clock(free_there.arrive_s),
             # In the clock minutes shown (arrive 10:04 for 10:00 is 4 min late).
             "minutes_late": max(0, free_there.arrive_s // 60 - start_s // 60),
             "outbound": free_outbound, "fare_out_pence": 0,
