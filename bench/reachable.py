@@ -18,6 +18,7 @@ from bench.common import MIDNOTTS_OUTWARDS, time_calls
 
 TYPICAL = {"date_from": "2026-11-23", "date_to": "2026-11-29", "hours_from": "09:00",
            "hours_to": "17:00", "mode": "walk+bus", "max_minutes": 45, "max_buses": 2}
+WITH_PASS = {"bus_pass": "older", "max_visit_cost_gbp": 5}
 
 
 def postcodes(n: int) -> list[str]:
@@ -57,6 +58,9 @@ def main(n: int = 30) -> None:
                    lambda i: call(i, date_from="2026-11-25", date_to="2026-11-25"), n),
         time_calls("7 days, slow walker, 1 bus, 09:00-22:00",
                    lambda i: call(i, walk_speed="slow", max_buses=1, hours_to="22:00"), n),
+        # Issue 11: fares priced per row, free-with-the-pass searches, the cost check.
+        time_calls("7 days, older bus pass, £5 per visit",
+                   lambda i: call(i, **WITH_PASS), n),
     ):
         print(timing.line())
 

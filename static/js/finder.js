@@ -74,12 +74,15 @@ const FIELD_INPUTS = {
   "origin.postcode": "postcode", "origin.outward": "postcode", postcode: "postcode",
   origin: "postcode", date_from: "date-from", date_to: "date-to", dates: "date-from",
   days: "day-boxes", hours_from: "hours-from", hours_to: "hours-to", max_minutes: "max-minutes",
-  max_buses: "max-buses", "filters.age": "age",
+  max_buses: "max-buses", "filters.age": "age", bus_pass: "bus-pass",
+  bus_pass_issuer: "bus-pass", max_visit_cost_gbp: "max-visit-cost",
+  fare_preference: "fare-preference",
 };
 const FIELD_ERRORS = {
   postcode: "postcode-error", "date-from": "dates-error", "date-to": "dates-error",
   "day-boxes": "days-error", "hours-from": "hours-error", "hours-to": "hours-error",
-  age: "age-error",
+  age: "age-error", "bus-pass": "cost-error", "max-visit-cost": "cost-error",
+  "fare-preference": "cost-error",
 };
 
 function clearErrors() {
@@ -122,6 +125,10 @@ function buildRequest() {
       step_free: $("step-free").checked,
     },
   };
+  body.bus_pass = $("bus-pass").value;
+  body.fare_preference = $("fare-preference").value;
+  const limit = $("max-visit-cost").value.trim();
+  if (limit !== "") body.max_visit_cost_gbp = Number(limit);
   const age = $("age").value.trim();
   if (age !== "") body.filters.age = Number(age);
   if ($("category").value) body.filters.category = [$("category").value];
@@ -143,6 +150,10 @@ function validate(body) {
   const age = body.filters.age;
   if (age !== undefined && !(Number.isInteger(age) && age >= 0 && age <= 120)) {
     problems.push(["filters.age", "Enter the age as a whole number of years (0 to 120), or leave it empty."]);
+  }
+  const limit = body.max_visit_cost_gbp;
+  if (limit !== undefined && !(Number.isFinite(limit) && limit >= 0 && limit <= 1000)) {
+    problems.push(["max_visit_cost_gbp", "Enter the most per visit in pounds (0 to 1000), or leave it empty."]);
   }
   return problems;
 }
@@ -276,6 +287,37 @@ function travelText(row) {
   return `${text}, ${buses}.`;
 }
 
+/** The row's fares: the way that arrives on time and, with a pass, the way it makes free. */
+function fareHtml(row, status) {
+  if (!row.fare_text || status === "unreachable" && row.reason_code !== "over_cost_limit") return "";
+  const paid = `<span class="fare-option fare-paid">${esc(sentence(`Bus fare: ${row.fare_text}`))}</span>`;
+  const f = row.free_option;
+  const free = f ? `<span class="fare-option fare-free"><strong>Free with the bus pass:</strong> ${
+    esc(sentence(lateText(f, row.start_time)))}</span>` : "";
+  const cost = row.cost_reason && row.reason_code !== "over_cost_limit"
+    ? `<span class="fare-cost">${esc(sentence(row.cost_reason))}</span>` : "";
+  const options = row.preferred_option === "free" ? free + paid : paid + free;
+  const companion = companionText(row);
+  const extra = companion ? `<span class="fare-cost">${esc(companion)}</span>` : "";
+  return `<span class="result-fare">${options}${extra}${cost}</span>`;
+}
+
+/** With a companion pass (C+): what the companion pays, when it is known. */
+function companionText(row) {
+  const ways = [row.fare_out, row.fare_back].filter((j) => j && j.legs.length);
+  const paid = ways.map((j) => j.companion_total_pence);
+  if (!ways.length || paid.some((p) => p === null || p === undefined)) return "";
+  const total = paid.reduce((a, b) => a + b, 0);
+  if (total === 0) return "A companion travels free too.";
+  return `A companion pays ${row.fare_upper_bound ? "up to " : ""}£${(total / 100).toFixed(2)} return.`;
+}
+
+/** "leave at 09:31: free with your bus pass, arrive 10:40 (10 min after the start)". */
+function lateText(f, start) {
+  if (f.minutes_late > 0) return `${f.text} (${f.minutes_late} min after the start)`;
+  return f.arrive_time === start ? `${f.text}, as it starts` : `${f.text}, in time`;
+}
+
 function whereText(row) {
   const parts = [row.venue.name];
   if (row.venue.town && !row.venue.name.includes(row.venue.town)) parts.push(row.venue.town);
@@ -295,8 +337,10 @@ function resultItem(row, index) {
       ${statusBadge(s)}
       <span class="result-title">${esc(row.activity.name)}</span>
       <span class="result-when">${esc(shortDate(row.date))}, ${esc(row.start_time)}–${esc(row.end_time)} · ${esc(whereText(row))}</span>
-      <span class="result-travel"><span class="result-status">${esc(STATUS[s].short)}.</span>
+      <span class="result-travel"><span class="result-status">${esc(row.reason_code === "over_cost_limit"
+        ? "Over the cost limit" : STATUS[s].short)}.</span>
         ${esc(travelText(row))}${row.reason ? ` ${esc(sentence(row.reason))}` : ""}${esc(note)}</span>
+      ${fareHtml(row, s)}
     </button>
     <div class="result-actions">
       ${s !== "unreachable" ? `<label class="shortlist-toggle"><input type="checkbox" data-shortlist="${index}"${inList ? " checked" : ""}>

@@ -131,7 +131,9 @@ function journeyPage(row, worker) {
       back home in time.</strong>${row.reason ? ` ${esc(sentence(row.reason))}` : ""}${esc(note)}
       Arrange a lift or a taxi home before you go.</p>`);
   } else if (s === "unreachable") {
-    out.push(`<p class="warning"><strong>This session cannot be reached with these limits.</strong>
+    const what = row.reason_code === "over_cost_limit" ? "costs more than the limit per visit"
+      : "cannot be reached with these limits";
+    out.push(`<p class="warning"><strong>This session ${what}.</strong>
       ${row.reason ? esc(sentence(row.reason)) : ""}</p>`);
   }
   const oa = context.originArea;
@@ -153,6 +155,16 @@ function journeyPage(row, worker) {
     out.push(stepsHtml(row.outbound, wheel));
   } else {
     out.push("<p>No way to get there in time with the chosen limits.</p>");
+  }
+
+  if (row.handout_fare_line && s !== "unreachable") {
+    out.push(`<p class="big-line fare-line"><strong>${esc(sentence(row.handout_fare_line))}</strong></p>`);
+    const f = row.free_option;
+    if (f) {
+      const late = f.minutes_late > 0 ? `, ${f.minutes_late} min after the start` : "";
+      out.push(`<p class="free-option">Free with your bus pass: leave home at ${esc(f.leave_home_time)}
+        and catch the ${esc(f.first_bus_time)} bus; you arrive at ${esc(f.arrive_time)}${esc(late)}.</p>`);
+    }
   }
 
   out.push('<h4>Getting home</h4>');

@@ -20,6 +20,7 @@ from app.services.reachable.service import (
     directory_filters,
     eval_params,
     evaluate_sessions,
+    fare_params,
     find_reachable,
 )
 
@@ -203,7 +204,8 @@ _WIDE_CACHE: dict[tuple[str, str, str], list[Row]] = {}
 
 
 def _wide(db: Session, req: ReachableRequest) -> list[Row]:
-    key = (str(req.origin.postcode), req.hours_from.isoformat(), str(req.walk_speed))
+    key = (str(req.origin.postcode), req.hours_from.isoformat(), str(req.walk_speed),
+           req.bus_pass, str(req.max_visit_cost_gbp))
     if key not in _WIDE_CACHE:
         _WIDE_CACHE[key] = find_reachable(db, req).rows
     return _WIDE_CACHE[key]
@@ -213,11 +215,14 @@ def _wide(db: Session, req: ReachableRequest) -> list[Row]:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(origin=st.sampled_from(ORIGINS), pick=st.integers(0, 10**6),
        start=st.sampled_from(["07:00", "09:00", "13:00"]),
-       speed=st.sampled_from(["normal", "slow"]))
+       speed=st.sampled_from(["normal", "slow"]),
+       fares=st.sampled_from([{}, {"bus_pass": "older"},
+                              {"bus_pass": "disabled", "max_visit_cost_gbp": 3}]))
 def test_a_row_is_the_same_alone_and_in_a_wide_search(db: Session, origin: str, pick: int,
-                                                      start: str, speed: str) -> None:
+                                                      start: str, speed: str,
+                                                      fares: dict[str, Any]) -> None:
     req = ReachableRequest.model_validate({"origin": {"postcode": origin}, **WIDE,
-                                           "hours_from": start, "walk_speed": speed})
+                                           "hours_from": start, "walk_speed": speed, **fares})
     rows = _wide(db, req)
     assert rows
     row = rows[pick % len(rows)]
@@ -227,22 +232,24 @@ def test_a_row_is_the_same_alone_and_in_a_wide_search(db: Session, origin: str, 
                 if s.start is not None and s.lat is not None
                 and req.hours_from <= s.start and s.end is not None and s.end <= req.hours_to]
     mine = [s for s in same_day if (s.activity_id, s.schedule_id) == (activity, schedule)]
-    origin_lat, origin_lon = _origin_point(db, origin)
+    origin_lat, origin_lon, lad = _origin_point(db, origin)
     p = eval_params(req)
-    alone = evaluate_sessions(db, mine, origin_lat, origin_lon, p)[0]
+    # With a bus pass and a cost limit too: fares, the free option and the cost check.
+    fp = fare_params(db.connection(), req, lad)
+    alone = evaluate_sessions(db, mine, origin_lat, origin_lon, p, fp)[0]
     assert alone.model_dump() == row.model_dump()
     # The order of evaluation does not matter either.
-    backwards = evaluate_sessions(db, same_day[::-1], origin_lat, origin_lon, p)
+    backwards = evaluate_sessions(db, same_day[::-1], origin_lat, origin_lon, p, fp)
     assert next(r for r in backwards if r.id == row.id).model_dump() == row.model_dump()
     # Nor does the start of the client's hours, for the last bus home.
     later = req.model_copy(update={"hours_from": mine[0].start})
-    again = evaluate_sessions(db, mine, origin_lat, origin_lon, eval_params(later))[0]
+    again = evaluate_sessions(db, mine, origin_lat, origin_lon, eval_params(later), fp)[0]
     assert again.last_bus_home == row.last_bus_home
 
 
-def _origin_point(db: Session, postcode: str) -> tuple[float, float]:
+def _origin_point(db: Session, postcode: str) -> tuple[float, float, str | None]:
     from app.services.reachable.origin import resolve_origin
     from app.services.reachable.schema import Origin
 
     o = resolve_origin(db, Origin(postcode=postcode))
-    return o.lat, o.lon
+    return o.lat, o.lon, o.lad_code

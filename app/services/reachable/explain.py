@@ -15,11 +15,28 @@ _DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Sat
 EVENING = "17:00"
 
 
-def sort_rows(rows: list[Row]) -> list[Row]:
-    """Feasible first, then there-only, then unreachable; each by travel time, then date."""
+def visit_fares(r: Row) -> int | None:
+    """The fares of the row's cheapest way (the free option when there is one)."""
+    if r.free_option is not None and r.free_option.fare_total_pence is not None:
+        return min(r.free_option.fare_total_pence, r.fare_total_pence or 0) \
+            if r.fare_total_pence is not None else r.free_option.fare_total_pence
+    return r.fare_total_pence
+
+
+def sort_rows(rows: list[Row], by_cost: bool = False) -> list[Row]:
+    """Feasible first, then there-only, then unreachable; each by travel time, then date.
+
+    by_cost (the client prefers what the bus pass makes free): within each group the
+    cheapest fares come first, then travel time.
+    """
     big = 10**6
+
+    def fares(r: Row) -> int:
+        pence = visit_fares(r)
+        return (pence if pence is not None else big) if by_cost else 0
+
     return sorted(rows, key=lambda r: (
-        _RANK[r.feasibility],
+        _RANK[r.feasibility], fares(r),
         r.travel_minutes if r.travel_minutes is not None else big,
         r.date, r.start_time, r.activity.name))
 
@@ -37,6 +54,8 @@ def _day_text(rows: list[Row]) -> tuple[str, Feasibility]:
         n = sum(r.feasibility == "feasible" for r in rows)
         return f"works on {n} of {len(rows)} dates", "feasible"
     reason = next((r.reason for r in rows if r.reason), None)
+    if all(r.reason_code == "over_cost_limit" for r in rows):
+        return f"over the cost limit ({reason})", "unreachable"
     if "outbound_only" in states:
         last = _latest_last_bus(rows)
         if last:
@@ -122,6 +141,7 @@ class Context:
     approximate: bool = False  # only an outward code was given
     outward: str = ""
     unlisted: str | None = None  # set when no listing is held in the client's district
+    cost_limit_gbp: float | None = None  # the client's limit per visit, when given
 
 
 def _activities(rows: Sequence[Row]) -> int:
@@ -152,6 +172,38 @@ def _removed(ctx: Context) -> list[str]:
         n = ctx.removed_not_step_free
         notes.append(f"{who}{_plural(n, 'session')} at venues not listed as step-free "
                      f"{'is' if n == 1 else 'are'} not shown.")
+    return notes
+
+
+def _free_later(rows: list[Row]) -> list[str]:
+    """How many sessions the bus pass makes free by catching a later bus."""
+    later = [r for r in rows if r.free_option is not None and r.feasibility != "unreachable"]
+    if not later:
+        return []
+    return [f"With the bus pass, {_plural(len(later), 'session')} can also be reached free "
+            "by a later bus, once the pass is valid; each shows that bus next to the paid one "
+            "that arrives on time."]
+
+
+def _costs(rows: list[Row], ctx: Context) -> list[str]:
+    """How many sessions the cost limit removes, and how many the pass keeps in."""
+    if ctx.cost_limit_gbp is None:
+        return []
+    limit = f"£{ctx.cost_limit_gbp:.2f}".replace(".00", "")
+    notes = []
+    over = [r for r in rows if r.reason_code == "over_cost_limit"]
+    if over:
+        n = len(over)
+        notes.append(f"Your {limit} limit per visit (activity plus bus fares there and back) "
+                     f"removes {_plural(n, 'session')} that could otherwise be reached there "
+                     f"and back; {'its' if n == 1 else 'each'} reason says what it costs.")
+    unknown = [r for r in rows if r.feasibility == "feasible" and r.cost_within_limit is None]
+    if unknown:
+        notes.append(f"{_plural(len(unknown), 'session')} could not be checked against your "
+                     f"{limit} limit because a price is not known.")
+    if any(r.fare_upper_bound for r in rows):
+        notes.append("The timetable has no fares, so each bus ride is counted at the £3 fare "
+                     "cap, the most it can cost; the operator's own fare may be lower.")
     return notes
 
 
@@ -203,6 +255,8 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
         if late:
             notes.append(f"{_what(late)} reachable but the way home gets back after "
                          f"{ctx.hours_to}.")
+    notes.extend(_free_later(rows))
+    notes.extend(_costs(rows, ctx))
     if not feasible and not there_only:
         notes.append(f"Nothing can be reached there and back within {ctx.max_minutes} min "
                      "each way in those hours.")

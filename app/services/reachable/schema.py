@@ -27,7 +27,9 @@ REASON_CODES = {
     "too_many_buses_back": "getting home needs more buses than allowed",
     "too_long_back": "getting home takes longer than the limit",
     "home_too_late": "would get home after the client's hours",
+    "over_cost_limit": "the activity plus the fares there and back cost more than the limit",
 }
+PassKindField = Literal["none", "older", "disabled", "companion"]
 
 # Dates outside these bounds cannot be in any timetable and would overflow date arithmetic.
 FIRST_DATE = dt.date(2000, 1, 1)
@@ -100,6 +102,21 @@ class ReachableRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     arrival_buffer_min: int = Field(5, ge=0, le=60, description="Arrive this early.")
     return_buffer_min: int = Field(5, ge=0, le=120, description="Leave this long after the end.")
+    bus_pass: PassKindField = Field(
+        "none", description="The client's bus pass: none, older (older person's), disabled "
+        "(disabled person's) or companion (disabled person's pass with a companion, C+).")
+    bus_pass_issuer: str | None = Field(
+        None, max_length=60, description="Travel concession authority that issued the pass "
+        "(a fare policy authority id, e.g. nottinghamshire); default: the one for the "
+        "client's home district.")
+    max_visit_cost_gbp: float | None = Field(
+        None, ge=0, le=1000, description="Most the client can spend per visit: the "
+        "activity's price plus the bus fares there and back. Fares without a price in the "
+        "timetable count at the fare cap (the most they can cost).")
+    fare_preference: Literal["earliest", "free"] = Field(
+        "earliest", description="With a bus pass that is valid only from 09:30: earliest "
+        "(the way there that arrives on time first) or free (the way the pass makes free "
+        "first, and rows sorted by cost).")
 
     @field_validator("walk_speed")
     @classmethod
@@ -208,6 +225,55 @@ class Journey(_Timed):
     buses: int
     walk_m: int
     legs: list[Leg]
+
+
+class LegFare(BaseModel):
+    """What one bus ride costs the client, and why."""
+
+    mode: Literal["walk", "bus"]
+    route_id: str
+    label: str
+    boarding: str = Field(description="Local date and time the ride begins (ISO).")
+    pence: int | None = Field(description="The price (null: not known).")
+    basis: Literal["walk", "pass", "feed", "feed-capped", "cap", "transfer", "unknown"]
+    reason: str = Field(description="In the client's words, e.g. 'free with your bus pass: "
+                        "boards at 09:40, at or after 09:30 on a weekday'.")
+    pass_free: bool
+    pass_reason: str
+    paid_pence: int | None = Field(description="The fare without the pass.")
+    upper_bound: bool = Field(description="The price is the fare cap; the operator's own "
+                              "fare may be lower.")
+    companion_pence: int | None = None
+
+
+class JourneyFare(BaseModel):
+    """The fares of one way (there, or back)."""
+
+    total_pence: int | None
+    upper_bound: bool
+    free_with_pass: bool
+    text: str
+    companion_total_pence: int | None = None
+    legs: list[LegFare]
+    warnings: list[str]
+
+
+class FreeOption(BaseModel):
+    """A later way there that the client's bus pass makes free."""
+
+    text: str = Field(description="e.g. 'leave at 09:31: free with your bus pass, arrive "
+                      "10:40'.")
+    leave_home_time: str
+    first_bus_time: str
+    arrive_time: str
+    minutes_late: int = Field(description="Minutes after the session starts that it "
+                              "arrives (0: in time).")
+    outbound: Journey
+    fare_out_pence: int = 0
+    fare_total_pence: int | None = Field(description="Fares there (free) and back.")
+    fare_text: str
+    cost_within_limit: bool | None = None
+    cost_reason: str | None = None
 
 
 class LastBus(BaseModel):
@@ -321,6 +387,31 @@ class Row(BaseModel):
     travel_basis: Literal["round_trip", "one_way"] | None = None
     buses: int | None = Field(None, description="Most buses on either way.")
     walk_m: int | None = Field(None, description="Walking out plus back.")
+    fare_out_pence: int | None = Field(None, description="Bus fares there (null: not known "
+                                       "or no plan).")
+    fare_back_pence: int | None = None
+    fare_total_pence: int | None = Field(None, description="Fares there and back.")
+    fare_upper_bound: bool = Field(False, description="A fare is the cap, not the "
+                                   "operator's own: the real fare may be lower.")
+    fare_free_with_pass: bool = False
+    fare_text: str | None = Field(None, description="e.g. 'up to £3 each way (fare cap)'.")
+    fare_out: JourneyFare | None = None
+    fare_back: JourneyFare | None = None
+    fare_warnings: list[str] = Field(default_factory=list)
+    free_option: FreeOption | None = Field(None, description="With a pass valid only "
+                                           "from 09:30: the way there it makes free.")
+    preferred_option: Literal["paid", "free"] = Field(
+        "paid", description="Which way there to show first (fare_preference).")
+    handout_fare_line: str | None = Field(None, description="e.g. 'Bus fare: up to £3 each "
+                                          "way, or free with your bus pass if you catch "
+                                          "the 09:40'.")
+    cost_within_limit: bool | None = Field(None, description="Within max_visit_cost_gbp "
+                                           "(null: no limit, or a price is not known).")
+    cost_total_pence: int | None = None
+    cost_limit_pence: int | None = None
+    cost_reason: str | None = Field(None, description="e.g. '£6 return, over your £4 "
+                                    "limit'.")
+    cost_exact: bool | None = None
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from app.directory import vocab
 from app.directory.occurrences import Session as DirSession
 from app.errors import InvalidInput
+from app.fares import FareModel
 from app.routing.geo import haversine_m
+from app.routing.journey import Journey as EngineJourney
 from app.routing.raptor import QueryParams
 from app.routing.walk import DEFAULT_DETOUR, WalkParams
 from app.services.directory.filters import ActivityFilters
@@ -22,16 +24,27 @@ from app.services.directory.sessions import sessions_between
 from app.services.notices import data_notices
 from app.services.reachable.coverage import naptan_stops_near, timetable_name, unlisted_note
 from app.services.reachable.dates import service_dates
-from app.services.reachable.evaluate import EvalParams, Target, evaluate_day
+from app.services.reachable.evaluate import EvalParams, Outcome, Target, evaluate_day
 from app.services.reachable.explain import Context, explain, filter_words, sort_rows, summarise
+from app.services.reachable.fares import FareParams, bus_pass, fare_legs, fare_model, row_fares
+from app.services.reachable.free_option import FreeSearch
 from app.services.reachable.isochrone import circles_polygon, reach_area
 from app.services.reachable.listing import listing_extras
 from app.services.reachable.operators import agency_names
 from app.services.reachable.origin import resolve_origin
-from app.services.reachable.rows import make_row
-from app.services.reachable.schema import OriginArea, ReachableRequest, ReachableResponse, Row
+from app.services.reachable.rows import journey_out, make_row
+from app.services.reachable.schema import (
+    FreeOption,
+    JourneyFare,
+    OriginArea,
+    ReachableRequest,
+    ReachableResponse,
+    Row,
+)
 from app.services.transit.router import check_date, get_transit_router, loaded_feeds
 from app.settings import get_settings
+
+NO_FARE_LIMITS = FareParams()
 
 
 def _seconds(t: dt.time) -> int:
@@ -69,6 +82,14 @@ def eval_params(req: ReachableRequest) -> EvalParams:
         max_minutes=req.max_minutes, bus_limit=req.bus_limit, wheelchair=req.wheelchair,
         speed_kmh=req.speed_kmh, max_walk_m=float(req.max_walk_m),
         arrival_buffer_s=req.arrival_buffer_min * 60, return_buffer_s=req.return_buffer_min * 60)
+
+
+def fare_params(conn: Connection, req: ReachableRequest, lad_code: str | None) -> FareParams:
+    """The client's pass (issuer: as given, else the home district's) and cost limit."""
+    model = fare_model(conn)
+    holder = bus_pass(model, req.bus_pass, req.bus_pass_issuer, lad_code)
+    limit = None if req.max_visit_cost_gbp is None else round(req.max_visit_cost_gbp * 100)
+    return FareParams(holder, limit, req.fare_preference, model)
 
 
 def _target(s: DirSession) -> Target:
@@ -116,21 +137,22 @@ def find_reachable(session: Session, req: ReachableRequest, *,
              if s.date in wanted]
     by_filters, not_step_free = _filtered_out(conn, days, filters, len(found))
     p = eval_params(req)
+    fp = fare_params(conn, req, origin.lad_code)
     no_location = [s for s in found if s.lat is None or s.lon is None]
     timed = [s for s in found if s.lat is not None and s.lon is not None]
     inside = [s for s in timed if s.start is not None and s.end is not None
               and _seconds(s.start) >= p.hours_from_s and _seconds(s.end) <= p.hours_to_s]
-    rows = evaluate_sessions(session, inside, origin.lat, origin.lon, p)
+    rows = evaluate_sessions(session, inside, origin.lat, origin.lon, p, fp)
     nearest = None
     if p.max_minutes is not None and p.bus_limit > 0 and inside \
             and not any(r.feasibility == "feasible" for r in rows):
         # Say how far the nearest workable option is: the same search without the time limit.
         relaxed = evaluate_sessions(session, inside, origin.lat, origin.lon,
-                                    replace(p, max_minutes=None))
+                                    replace(p, max_minutes=None), fp)
         nearest = _nearest(relaxed)
     stops = _stops_near(session, days[0], origin.lat, origin.lon, p.max_walk_m) \
         if p.bus_limit > 0 else None
-    rows = sort_rows(rows)
+    rows = sort_rows(rows, by_cost=req.fare_preference == "free")
     ctx = Context(max_minutes=req.max_minutes, hours_from=req.hours_from.strftime("%H:%M"),
                   hours_to=req.hours_to.strftime("%H:%M"), sessions_before_filters=len(found),
                   outside_hours=len(timed) - len(inside), no_location=len(no_location),
@@ -141,7 +163,8 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                   removed_not_step_free=not_step_free, wheelchair=req.wheelchair,
                   walk_m=int(p.max_walk_m),
                   filter_words=filter_words(req.filters), approximate=origin.area.approximate,
-                  outward=origin.area.outward, unlisted=unlisted_note(conn, origin.lad_code))
+                  outward=origin.area.outward, unlisted=unlisted_note(conn, origin.lad_code),
+                  cost_limit_gbp=req.max_visit_cost_gbp)
     counts = {k: sum(r.feasibility == k for r in rows)
               for k in ("feasible", "outbound_only", "unreachable")}
     return ReachableResponse(
@@ -150,21 +173,25 @@ def find_reachable(session: Session, req: ReachableRequest, *,
         rows=rows, summaries=summarise(rows), explanations=explain(rows, ctx),
         counts={**counts, "sessions": len(rows), "outside_hours": ctx.outside_hours,
                 "no_location": ctx.no_location, "removed_by_filters": by_filters,
-                "removed_not_step_free": not_step_free},
+                "removed_not_step_free": not_step_free,
+                "over_cost_limit": sum(r.reason_code == "over_cost_limit" for r in rows)},
         isochrone=_isochrone(session, origin.area, days[0], req),
         notices=data_notices(conn), parameters=_parameters(req))
 
 
 def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: float,
-                      home_lon: float, p: EvalParams) -> list[Row]:
+                      home_lon: float, p: EvalParams,
+                      fp: FareParams = NO_FARE_LIMITS) -> list[Row]:
     """Rows for dated sessions (each with a venue point and times), in input order.
 
-    One engine round-trip evaluation per service date. A row depends only on its own
+    One engine round-trip evaluation per service date (plus, with a bus pass, a search
+    or two from home for the ways there it makes free). A row depends only on its own
     session, the home, the date and the limits, never on the other sessions given.
     """
     conn = session.connection()
     extras = listing_extras(conn, sessions)
     agencies = agency_names(conn)
+    model = fp.model or fare_model(conn)
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for i, s in enumerate(sessions):
         by_day[s.date].append(i)
@@ -175,11 +202,55 @@ def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: fl
         targets = [_target(s) for s in todays]
         with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
             outcomes = evaluate_day(tr.engine, day, home_lat, home_lon, targets, p)
+            frees = _free_ways(FreeSearch(tr.engine, day, home_lat, home_lon, p), model,
+                               targets, outcomes, fp)
         metres = haversine_m(home_lat, home_lon, np.array([t.lat for t in targets]),
                              np.array([t.lon for t in targets]))
-        for i, s, o, m in zip(by_day[day], todays, outcomes, metres, strict=True):
-            rows[i] = make_row(s, o, extras, distance_m=float(m), agencies=agencies)
+        for i, s, o, m, t, free in zip(by_day[day], todays, outcomes, metres, targets, frees,
+                                       strict=True):
+            row = make_row(s, o, extras, distance_m=float(m), agencies=agencies)
+            rows[i] = _with_fares(row, model, day, o, free, t, fp, agencies)
     return [r for r in rows if r is not None]
+
+
+def _free_ways(search: FreeSearch, model: FareModel, targets: list[Target],
+               outcomes: list[Outcome], fp: FareParams) -> list[EngineJourney | None]:
+    """Per session, the later way there that the pass makes free (None: not needed/none)."""
+    if not fp.holder.holds_pass:
+        return [None] * len(targets)
+    out: list[EngineJourney | None] = []
+    for t, o in zip(targets, outcomes, strict=True):
+        if o.status == "unreachable" or o.outbound is None or not o.outbound.n_buses:
+            out.append(None)
+            continue
+        paid = fare_legs(model, search.day, o.outbound)
+        paid_free = model.price_journey(paid, fp.holder).free_with_pass
+        out.append(None if paid_free else search.way_there(t, o.outbound, model, fp.holder))
+    return out
+
+
+def _with_fares(row: Row, model: FareModel, day: dt.date, o: Outcome,
+                free: EngineJourney | None, t: Target, fp: FareParams,
+                agencies: dict[str, str]) -> Row:
+    """The row with its fares, free option and cost check; over the limit, it fails on cost."""
+    reached = o.status != "unreachable"
+    there = o.outbound if reached else None
+    back = o.ret if reached else None
+    free_out = journey_out(free, row.venue.name, agencies) if free is not None else None
+    cost = row.activity.cost
+    fields = row_fares(model, day, there, back, free, t.start_s,
+                       cost.amount_gbp if cost is not None else None, fp, free_out)
+    update: dict[str, object] = dict(fields)
+    for key in ("fare_out", "fare_back"):
+        if key in fields:
+            update[key] = JourneyFare.model_validate(fields[key])
+    if "free_option" in fields:
+        update["free_option"] = FreeOption.model_validate(fields["free_option"])
+    if fields.get("cost_within_limit") is False and row.feasibility == "feasible":
+        update.update(feasibility="unreachable", reason=fields["cost_reason"],
+                      reason_code="over_cost_limit")
+    # Every value is already of its field's type, so no second validation of the row.
+    return row.model_copy(update=update) if update else row
 
 
 def _stops_near(session: Session, day: dt.date, lat: float, lon: float,
