@@ -341,6 +341,7 @@ function resultItem(row, index) {
         ? "Over the cost limit" : STATUS[s].short)}.</span>
         ${esc(travelText(row))}${row.reason ? ` ${esc(sentence(row.reason))}` : ""}${esc(note)}</span>
       ${fareHtml(row, s)}
+      ${row.activity.reported_closed ? `<span class="closed-flag">Reported closed: check with the organiser before going.</span>` : ""}
     </button>
     <div class="result-actions">
       ${s !== "unreachable" ? `<label class="shortlist-toggle"><input type="checkbox" data-shortlist="${index}"${inList ? " checked" : ""}>

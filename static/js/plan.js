@@ -142,6 +142,10 @@ function journeyPage(row, worker) {
       postcode (${esc(oa.outward)}) was used, so the walks and times start from the middle of that
       area, not from your home. Check the first walk before you go.</p>`);
   }
+  if (a.reported_closed) {
+    out.push(`<p class="warning closed-flag"><strong>Reported closed:</strong> someone has told us this
+      activity may have stopped, and an editor has not checked yet. Phone the organiser before going.</p>`);
+  }
   if (a.stale) {
     out.push(`<p class="warning">This listing has not been checked recently${a.last_verified ? ` (last
       checked ${esc(longDate(a.last_verified))})` : ""}: phone the organiser to confirm before going.</p>`);

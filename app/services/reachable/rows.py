@@ -154,6 +154,7 @@ def activity_of(s: DirSession, extras: Extras) -> Activity:
         drop_in=_bool(d.get("drop_in")),
         accepts_referrals=_bool(d.get("accepts_referrals")),
         stale=_bool(d.get("stale")),
+        reported_closed=_bool(d.get("reported_closed")),
         last_verified=_date(svc.get("last_verified_at")),
     )
 

@@ -336,6 +336,8 @@ class Activity(BaseModel):
     drop_in: bool | None = None
     accepts_referrals: bool | None = None
     stale: bool | None = Field(None, description="Not verified within the stale period.")
+    reported_closed: bool | None = Field(
+        None, description="Someone reported it closed; an editor has not yet checked the report.")
     last_verified: dt.date | None = Field(None, description="When the organiser last "
                                           "confirmed the listing (None: never).")
 
