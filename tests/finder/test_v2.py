@@ -253,3 +253,11 @@ def _origin_point(db: Session, postcode: str) -> tuple[float, float, str | None]
 
     o = resolve_origin(db, Origin(postcode=postcode))
     return o.lat, o.lon, o.lad_code
+
+
+def test_a_there_only_row_does_not_price_the_missing_way_home_as_a_walk(
+        finder_api: tuple[httpx.Client, str]) -> None:
+    row = elm_tree_thursday(post(finder_api, **NG23, hours_from="17:00").json())
+    assert row["feasibility"] == "outbound_only"
+    assert "walk" not in row["fare_text"] and row["fare_text"].endswith("no bus back in time")
+    assert "no bus back in time" in row["handout_fare_line"]

@@ -168,6 +168,13 @@ def row_fares(model: FareModel, day: dt.date, there: Journey | None, back: Journ
         if fp.prefer == "free":
             fields["preferred_option"] = "free"
     fields["handout_fare_line"] = handout_fare_line(trip, free_trip)
+    if back is None:
+        # No way home: the model prices a missing journey like a walk ("no bus fare"), which
+        # would read as "walk back" to a client who cannot get back at all.
+        there_words = trip.there.describe()
+        cap = " (fare cap)" if trip.there.upper_bound else ""
+        fields["fare_text"] = f"{there_words} there{cap}; no bus back in time"
+        fields["handout_fare_line"] = f"Bus fare: {there_words} there; there is no bus back in time"
     if fp.limit_pence is None:
         return fields
     paid = cost_check(activity_gbp, trip, fp.limit_pence)
