@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, time, timedelta
 from typing import Annotated, Any
 
@@ -18,11 +16,11 @@ from app.auth.deps import require_role
 from app.auth.users import User
 from app.db import get_session
 from app.directory import vocab
+from app.directory.csv_template import write_template
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.errors import InvalidInput
 from app.services.directory import edit
 from app.services.directory.filters import ActivityFilters
-from app.services.directory.geo import resolve_point
 from app.services.directory.read import (
     get_activities,
     get_activity,
@@ -30,6 +28,7 @@ from app.services.directory.read import (
     stale_by_district,
 )
 from app.services.directory.sessions import sessions_between
+from app.services.places import resolve_point
 from app.settings import PROJECT_ROOT, get_settings
 
 router = APIRouter(tags=["activities"])
@@ -129,88 +128,15 @@ def csv_template() -> FileResponse:
                         filename="activities_template.csv")
 
 
-def _csv_safe(value: Any) -> Any:
-    # Spreadsheet formula injection: a cell starting with = + - @ is shown, not evaluated.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @router.get("/api/activities/export.csv", response_class=PlainTextResponse)
 def export_csv(session: SessionDep, filters: Filters) -> Response:
     """Matching listings in the CSV template layout (one row per listing x schedule)."""
-    from ingest.directory.csv_template import TEMPLATE_COLUMNS
-
     conn = session.connection()
     days = get_settings().stale_after_days
     _, rows = search_activities(conn, filters, days, limit=None)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    for a in get_activities(conn, [row["id"] for row in rows], days):
-        for line in _template_rows(a):
-            writer.writerow({k: _csv_safe(v) for k, v in line.items()})
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+    body = write_template(get_activities(conn, [row["id"] for row in rows], days))
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="activities.csv"'})
-
-
-_ORDINAL_WORDS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "5": "fifth",
-                  "-1": "last"}
-_DAY_WORDS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-              "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
-
-
-def _day_words(byday: str | None) -> str:
-    """'WE' -> 'Wednesday', '-1FR' -> 'last Friday' (the template's day column)."""
-    words = []
-    for part in (byday or "").split(","):
-        code, ordinal = part[-2:], part[:-2]
-        if code in _DAY_WORDS:
-            prefix = _ORDINAL_WORDS.get(ordinal, ordinal)
-            words.append(f"{prefix} {_DAY_WORDS[code]}".strip())
-    return ", ".join(words)
-
-
-def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
-    locs = {loc["id"]: loc for loc in a["locations"]}
-    cost = a["costs"][0] if a["costs"] else {}
-    base = {
-        "service_id": a["id"], "service_name": a["name"],
-        "organization": (a.get("organization") or {}).get("name"),
-        "category": a.get("primary_category"), "description": a.get("description"),
-        "cost_gbp": cost.get("amount"), "cost_note": cost.get("amount_description"),
-        "min_age": a.get("minimum_age"), "max_age": a.get("maximum_age"),
-        "accepts_referrals": a.get("accepts_referrals"), "contact_email": a.get("contact_email"),
-        "contact_phone": a.get("contact_phone"), "contact_name": a.get("contact_name"),
-        "last_verified": (a.get("last_verified_at") or "")[:10], "status": a.get("status"),
-        "categories_all": ";".join(a.get("categories") or []),
-        "audiences": ";".join(a.get("audiences") or []), "activity_type": a.get("activity_type"),
-        "drop_in": a.get("drop_in"), "referral_route": a.get("referral_route"),
-        "what_to_bring": a.get("what_to_bring"), "capacity": a.get("capacity"),
-        "delivery_mode": a.get("delivery_mode"), "verified_by": a.get("verified_by"),
-        "url": a.get("url")}
-    out = []
-    for s in a["schedules"] or [{}]:
-        loc = locs.get(s.get("location_id") or "") or (a["locations"] or [{}])[0]
-        rrule = (f"FREQ={s['freq']};INTERVAL={s.get('interval') or 1}"
-                 + (f";BYDAY={s['byday']}" if s.get("byday") else "")
-                 + (f";BYMONTHDAY={s['bymonthday']}" if s.get("bymonthday") else "")
-                 ) if s.get("freq") else ""
-        out.append(base | {
-            "venue_name": loc.get("name"), "address": loc.get("address_1"),
-            "postcode": loc.get("postcode"), "lat": loc.get("lat"), "lon": loc.get("lon"),
-            "step_free": loc.get("step_free"), "accessible_toilet": loc.get("accessible_toilet"),
-            "hearing_loop": loc.get("hearing_loop"), "district": loc.get("district"),
-            "dementia_friendly": loc.get("dementia_friendly"),
-            "guide_dog_friendly": loc.get("guide_dog_friendly"),
-            "lad24cd": loc.get("lad_code"), "location_id": loc.get("id"),
-            "day": _day_words(s.get("byday")), "start_time": s.get("opens_at"),
-            "end_time": s.get("closes_at"),
-            "frequency": ("fortnightly" if s.get("interval") == 2 else "weekly")
-            if s.get("freq") == "WEEKLY" else ("monthly" if s.get("freq") else ""),
-            "rrule": rrule, "schedule_valid_from": s.get("valid_from"),
-            "schedule_valid_to": s.get("valid_to")})
-    return out
 
 
 @router.get("/api/activities/export.geojson")

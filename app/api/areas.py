@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from app.api.params import parse_bbox
 from app.db import get_session
+from app.geo import parse_bbox
 from app.services.areas import area_collection, area_detail
 
 router = APIRouter(tags=["areas"])

@@ -14,6 +14,7 @@ from app.api.journeys import (
     WalkSpeed,
     Wheelchair,
 )
+from app.routing.walk import DEFAULT_SPEED_KMH
 from app.services.transit.isochrone import isochrone
 from app.services.transit.params import parse_clock, query_params, timetable_info
 from app.services.transit.places import resolve_place
@@ -30,7 +31,7 @@ def get_isochrone(
     depart_at: Annotated[str, Query(description="leave at HH:MM")],
     minutes: Annotated[int, Query(ge=1, le=240, description="time budget, minutes")] = 45,
     max_buses: MaxBuses = 2,
-    walk_speed_kmh: WalkSpeed = 4.8,
+    walk_speed_kmh: WalkSpeed = DEFAULT_SPEED_KMH,
     max_walk_m: MaxWalk = 800,
     wheelchair: Wheelchair = False,
 ) -> dict[str, Any]:

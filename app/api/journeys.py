@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db import get_session
 from app.errors import InvalidInput
+from app.routing.walk import DEFAULT_SPEED_KMH
 from app.services.transit.params import parse_clock, query_params, timetable_info
 from app.services.transit.places import resolve_place
 from app.services.transit.plans import PlanRequest, plan
@@ -37,7 +38,7 @@ def get_journey(
     depart_at: Clock = None,
     arrive_by: Clock = None,
     max_buses: MaxBuses = 2,
-    walk_speed_kmh: WalkSpeed = 4.8,
+    walk_speed_kmh: WalkSpeed = DEFAULT_SPEED_KMH,
     max_walk_m: MaxWalk = 800,
     wheelchair: Wheelchair = False,
 ) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from app.directory.oruk import sal_to_oruk, service_to_oruk, taxonomy, taxonomy_
 from app.directory.oruk_ids import NOT_UUID_SQL, is_uuid, public_ids, stored_id
 from app.errors import InvalidInput, NotFound
 from app.services.directory.filters import ActivityFilters
-from app.services.directory.geo import resolve_point
 from app.services.directory.oruk_query import (
     codes_of_postcode,
     covering_ids,
@@ -36,6 +35,7 @@ from app.services.directory.oruk_query import (
     sal_page,
 )
 from app.services.directory.read import get_activities, get_activity, search_activities
+from app.services.places import resolve_point
 from app.settings import get_settings
 
 OPEN = {"Access-Control-Allow-Origin": "*"}

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from app.api.params import parse_latlon
 from app.db import get_session
+from app.geo import parse_latlon
 from app.services.places import stops_near
 
 router = APIRouter(tags=["areas"])

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.db import get_session
 from app.directory import access
 from app.errors import InvalidInput
-from app.services.directory.geo import resolve_point
 from app.services.directory.venues import get_venue, search_venues
+from app.services.places import resolve_point
 from app.settings import get_settings
 
 router = APIRouter(tags=["venues"])

@@ -20,10 +20,9 @@ from app.directory.records import (
     TermRecord,
 )
 from app.errors import InvalidInput
+from app.geo import GB_HINT, in_gb
 from app.postcodes import parse_postcode
 
-# Great Britain and its islands (same box as app.api.params, kept here to stay FastAPI-free).
-GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
 _NS = uuid.UUID("0f6c1f8e-8a43-4d0b-a2a4-6a9d3f1b7c55")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
@@ -287,9 +286,8 @@ def _locations(c: _Checker, raws: list[dict[str, Any]]) -> list[LocationRecord]:
         if (lat is None) != (lon is None) and not (raw.get("lat") in (None, "")
                                                   and raw.get("lon") in (None, "")):
             c.add(f"{f}.lon" if lon is None else f"{f}.lat", "give both lat and lon, or neither")
-        if lat is not None and lon is not None and not (
-                GB_BOUNDS[1] <= lat <= GB_BOUNDS[3] and GB_BOUNDS[0] <= lon <= GB_BOUNDS[2]):
-            c.add(f"{f}.lat", "the point is outside Great Britain (is it lat,lon in that order?)")
+        if lat is not None and lon is not None and not in_gb(lat, lon):
+            c.add(f"{f}.lat", GB_HINT)
         loc_id = c.text(raw.get("id"), f"{f}.id") or stable_id(
             "loc", (name or "").lower(), postcode)
         out.append(LocationRecord(

@@ -38,13 +38,17 @@ class Session:
     name: str = "activity"
 
 
+# Arrive this long before a session starts and leave this long after it ends (method.md).
+BUFFER_S = 300
+
+
 @dataclass(frozen=True)
 class RoundTripParams:
     """Constraints of a round trip."""
 
     query: QueryParams = field(default_factory=QueryParams)
-    arrival_buffer_s: int = 300  # arrive this long before the start
-    return_buffer_s: int = 300  # leave this long after the end
+    arrival_buffer_s: int = BUFFER_S  # arrive this long before the start
+    return_buffer_s: int = BUFFER_S  # leave this long after the end
     max_journey_s: int | None = 3600  # each way, from leaving to arriving; None = no limit
     lookback_s: int = 3 * 3600  # profile windows reach this far beyond the sessions
     # The client's hours (leave home from, be home by), service-day seconds. When given,

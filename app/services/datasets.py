@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 # Tables whose counts the health check reports; names are constants, never user input.
@@ -41,7 +41,7 @@ def attributions(session: Session) -> list[str]:
     return [r[0] for r in rows]
 
 
-def postcode_sources(session: Session) -> str:
+def postcode_sources(session: Session | Connection) -> str:
     """Name the loaded postcode directories by publisher and file, for messages."""
     rows = session.execute(text(
         "SELECT DISTINCT dataset, publisher, source_file FROM dataset_version"

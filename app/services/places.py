@@ -1,15 +1,26 @@
-"""Postcode and bus-stop lookups against the area layer."""
+"""Where a place typed by a user is: the one resolver of lat,lon, postcodes and outward codes.
+
+Every front door that turns user text into a point (the finder, journeys, directory search,
+the postcode lookup) comes through here, so the privacy rules live in one place: the text is
+personal data, so it is never logged or stored, never put in an exception's chain, and an
+error names the field and at most the normalised postcode the user asked about (the answer
+to their own request). Bus-stop lookups against the area layer sit here too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.postcodes import ParsedPostcode
+from app.geo import LatLon, looks_like_latlon, parse_latlon, require_in_gb
+from app.postcodes import ParsedPostcode, parse_postcode
 from app.services.datasets import postcode_sources
+
+Db = Session | Connection
 
 _FULL_SQL = text("""
 SELECT p.pcds, ST_Y(p.geom) AS lat, ST_X(p.geom) AS lon, p.positional_quality,
@@ -30,13 +41,121 @@ LEFT JOIN deprivation imd19 ON imd19.edition = 2019 AND imd19.lsoa_code = p.lsoa
 LEFT JOIN rural_urban ru ON ru.lsoa_code = p.lsoa21_code
 WHERE p.pcd = :pcd
 """)
-
+_POINT_SQL = text("SELECT pcds, ST_Y(geom) AS lat, ST_X(geom) AS lon, outward, lad_code "
+                  "FROM postcode WHERE pcd = :pcd")
+# The one outward-code query: the centre of its postcodes, their count, the district most of
+# them are in, and the distance covering 90% of them (the finder's privacy-safe display area).
 _OUTWARD_SQL = text("""
-SELECT count(*) AS n, ST_Y(ST_Centroid(ST_Collect(geom))) AS lat,
-       ST_X(ST_Centroid(ST_Collect(geom))) AS lon,
-       mode() WITHIN GROUP (ORDER BY lad_code) AS lad_code
-FROM postcode WHERE outward = :outward
-""")
+WITH pts AS (SELECT geom, lad_code FROM postcode WHERE outward = :outward),
+c AS (SELECT ST_Centroid(ST_Collect(geom)) AS g, count(*) AS n,
+             mode() WITHIN GROUP (ORDER BY lad_code) AS lad_code FROM pts)
+SELECT c.n, ST_Y(c.g) AS lat, ST_X(c.g) AS lon, c.lad_code,
+       (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY ST_Distance(p.geom::geography,
+               c.g::geography)) FROM pts p) AS r90,
+       (SELECT name FROM lad WHERE code = c.lad_code) AS district
+FROM c""")
+
+
+@dataclass(frozen=True)
+class PostcodePoint:
+    """Where one full postcode is, with its outward code and district."""
+
+    pcds: str  # as the directory spells it, e.g. NG18 1AA
+    lat: float
+    lon: float
+    outward: str
+    lad_code: str | None
+
+
+@dataclass(frozen=True)
+class OutwardCentre:
+    """The centre of an outward code's loaded postcodes."""
+
+    outward: str
+    count: int
+    lat: float
+    lon: float
+    lad_code: str | None
+    district: str | None
+    r90_m: float  # distance from the centre that covers 90% of its postcodes
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place: the point, and the postcode it came from (None for lat,lon)."""
+
+    lat: float
+    lon: float
+    postcode: ParsedPostcode | None = None
+    label: str = ""  # the normalised postcode, or the rounded point
+    approximate: bool = False  # an outward code's centre
+    note: str | None = None
+
+
+def postcode_point(db: Db, pc: ParsedPostcode) -> PostcodePoint | None:
+    """The point of a full postcode, or None when it is not loaded."""
+    row = db.execute(_POINT_SQL, {"pcd": pc.compact}).mappings().first()
+    if row is None or row["lat"] is None:
+        return None
+    return PostcodePoint(row["pcds"], float(row["lat"]), float(row["lon"]), row["outward"],
+                         row["lad_code"])
+
+
+def outward_centre(db: Db, outward: str) -> OutwardCentre | None:
+    """The centre of an outward code's postcodes, or None when none of them is loaded."""
+    row = db.execute(_OUTWARD_SQL, {"outward": outward}).mappings().one()
+    if not row["n"]:
+        return None
+    return OutwardCentre(outward, int(row["n"]), float(row["lat"]), float(row["lon"]),
+                         row["lad_code"], row["district"], float(row["r90"] or 0.0))
+
+
+def _full_missing(db: Db, pc: ParsedPostcode, field: str) -> NotFound:
+    return NotFound(
+        f"postcode {pc.display} is not in the loaded postcode directory "
+        f"({postcode_sources(db)}). It may be newer than the directory or mistyped; "
+        f"check it, or try the outward code {pc.outward} for an approximate location.",
+        field=field)
+
+
+def _outward_missing(pc: ParsedPostcode, field: str) -> NotFound:
+    return NotFound(f"no postcodes in district {pc.outward} are loaded; check the outward code",
+                    field=field)
+
+
+def _outward_note(centre: OutwardCentre) -> str:
+    return (f"Approximate: the centre of the {centre.count} postcodes in {centre.outward}. "
+            "Enter the full postcode for area and deprivation details.")
+
+
+def resolve_place(db: Db, raw: str, *, field: str, gb_only: bool = True) -> Place:
+    """`lat,lon`, a full postcode or an outward code -> a point; 422/404 naming the field.
+
+    `gb_only` refuses points outside Great Britain (swapped lat/lon); the journey planner
+    turns it off because it also routes the test-bed feeds abroad.
+    """
+    if looks_like_latlon(raw):
+        point: LatLon = parse_latlon(raw, field=field)
+        if gb_only:
+            require_in_gb(point, field=field)
+        return Place(point.lat, point.lon, label=f"{point.lat:.5f},{point.lon:.5f}")
+    pc = parse_postcode(raw, field=field)
+    if pc.is_partial:
+        centre = outward_centre(db, pc.outward)
+        if centre is None:
+            raise _outward_missing(pc, field)
+        return Place(centre.lat, centre.lon, pc, pc.outward, approximate=True,
+                     note=_outward_note(centre))
+    found = postcode_point(db, pc)
+    if found is None:
+        raise _full_missing(db, pc, field)
+    return Place(found.lat, found.lon, pc, found.pcds)
+
+
+def resolve_point(db: Db, raw: str, *, field: str = "near") -> tuple[float, float]:
+    """(lat, lon) of `lat,lon` in Great Britain, a postcode, or an outward code's centre."""
+    place = resolve_place(db, raw, field=field)
+    return place.lat, place.lon
 
 
 def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
@@ -45,12 +164,7 @@ def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
         return _lookup_outward(session, pc)
     row = session.execute(_FULL_SQL, {"pcd": pc.compact}).mappings().first()
     if row is None:
-        raise NotFound(
-            f"postcode {pc.display} is not in the loaded postcode directory "
-            f"({postcode_sources(session)}). It may be newer than the directory or mistyped; "
-            f"check it, or try the outward code {pc.outward} for an approximate location.",
-            field="postcode",
-        )
+        raise _full_missing(session, pc, "postcode")
     return {
         "postcode": row["pcds"],
         "approximate": False,
@@ -72,21 +186,17 @@ def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
 
 
 def _lookup_outward(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
-    row = session.execute(_OUTWARD_SQL, {"outward": pc.outward}).mappings().one()
-    if not row["n"]:
-        raise NotFound(
-            f"no postcodes in district {pc.outward} are loaded; check the outward code",
-            field="postcode")
-    district = session.execute(text("SELECT code, name FROM lad WHERE code = :c"),
-                               {"c": row["lad_code"]}).mappings().first()
+    centre = outward_centre(session, pc.outward)
+    if centre is None:
+        raise _outward_missing(pc, "postcode")
     return {
         "postcode": pc.outward,
         "approximate": True,
-        "note": f"Approximate: the centre of the {row['n']} postcodes in {pc.outward}. "
-                "Enter the full postcode for area and deprivation details.",
-        "point": {"lat": row["lat"], "lon": row["lon"]},
-        "postcode_count": row["n"],
-        "district": _area(district["code"], district["name"]) if district else None,
+        "note": _outward_note(centre),
+        "point": {"lat": centre.lat, "lon": centre.lon},
+        "postcode_count": centre.count,
+        "district": None if centre.district is None else _area(centre.lad_code,
+                                                                     centre.district),
     }
 
 

@@ -11,9 +11,6 @@ from pyproj import Transformer
 # Generous bounds of the National Grid over Great Britain and its islands (metres).
 MAX_EASTING = 700_000
 MAX_NORTHING = 1_300_000
-# Great Britain in WGS84 (minlon, minlat, maxlon, maxlat), as app.api.params.GB_BOUNDS; kept
-# here so the loaders do not import the web layer.
-GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
 
 
 @lru_cache(maxsize=2)

@@ -28,7 +28,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
-from ingest.areas.bng import GB_BOUNDS
+from app.geo import GB_BOUNDS
 from ingest.areas.common import ons, progress, refuse_if_nothing
 from ingest.areas.values import CODE_LABELS, CellError, is_code, normalise_header
 from ingest.areas.vector import read_info, read_vector
@@ -154,7 +154,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame, path: Path, report: LoadReport) -> gpd.GeoDa
     return gdf
 
 
-# Great Britain and its islands in WGS84 with a margin of half a degree (bng.GB_BOUNDS is
+# Great Britain and its islands in WGS84 with a margin of half a degree (app.geo.GB_BOUNDS is
 # already generous): anything outside is a wrong CRS or swapped axes, not a real boundary.
 GB_MARGIN = 0.5
 _GB = (GB_BOUNDS[0] - GB_MARGIN, GB_BOUNDS[1] - GB_MARGIN, GB_BOUNDS[2] + GB_MARGIN,

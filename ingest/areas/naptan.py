@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, text
 
-from ingest.areas.bng import GB_BOUNDS, MAX_EASTING, MAX_NORTHING, to_lonlat
+from app.geo import in_gb
+from ingest.areas.bng import MAX_EASTING, MAX_NORTHING, to_lonlat
 from ingest.areas.common import checked_rows, count_lines, refuse_if_nothing, stage
 from ingest.areas.values import CellError, number, text_value
 from ingest.csvfile import header_of, read_csv
@@ -75,8 +76,7 @@ def load_naptan(conn: Connection, path: Path, report: LoadReport) -> Provenance:
         east = number(v, "Easting", optional=True) if has_bng else None
         north = number(v, "Northing", optional=True) if has_bng else None
         if lon is not None and lat is not None:
-            minx, miny, maxx, maxy = GB_BOUNDS
-            if not (miny <= lat <= maxy and minx <= lon <= maxx):
+            if not in_gb(lat, lon):
                 raise CellError("Latitude", f"{lat:g},{lon:g} is outside Great Britain")
         elif east and north:
             if not (0 < east <= MAX_EASTING and 0 < north <= MAX_NORTHING):

@@ -3,78 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
-from collections.abc import Callable
-from functools import partial
-from pathlib import Path
-
-from sqlalchemy import Connection, Engine
 
 from app.db import get_engine
-from ingest.directory.csv_template import load_activity_csv
-from ingest.directory.detect import ACTIVITY_CSV, ORUK, VENUE_CSV, detect_format
-from ingest.directory.feed import fetch_feed
-from ingest.directory.oruk_json import load_oruk_json
-from ingest.directory.venues import load_venue_csv
-from ingest.report import LoadRefused, LoadReport
-from ingest.runner import Provenance, run_load
-
-DATASETS = {ORUK: "activities-oruk", ACTIVITY_CSV: "activities-csv", VENUE_CSV: "venues"}
-_LOADERS: dict[str, Callable[..., Provenance]] = {
-    ORUK: load_oruk_json, ACTIVITY_CSV: load_activity_csv, VENUE_CSV: load_venue_csv}
+from ingest.directory.load import load_source
 
 
-def load_directory_file(engine: Engine, path: Path, *, strict: bool = False,
-                        quiet: bool = False) -> LoadReport:
-    """Detect the format of one file and load it in one transaction (with provenance)."""
-    kind = detect_format(path)
-    if kind is None:
-        raise LoadRefused(path, "not an ORUK JSON file, activity CSV template or venue CSV "
-                                "(see docs/directory.md for the columns)")
-    loader = partial(_LOADERS[kind], quiet=quiet)
-
-    def run(conn: Connection, p: Path, report: LoadReport) -> Provenance:
-        provenance = loader(conn, p, report)
-        _print_placing(report, quiet)
-        return provenance
-
-    return run_load(engine, DATASETS[kind], path, run, strict=strict, quiet=quiet)
-
-
-def _print_placing(report: LoadReport, quiet: bool) -> None:
-    unplaced = sum("could not be placed" in w for w in report.warnings)
-    if unplaced and not quiet:
-        print(f"  {unplaced} venues could not be placed on the map")
-
-
-def load_source(engine: Engine, source: str, *, strict: bool = False, quiet: bool = False
-                ) -> LoadReport:
-    """Load a file, or fetch a live ORUK feed URL first and load what it returned."""
-    if source.startswith(("http://", "https://")):
-        with tempfile.TemporaryDirectory(prefix="oruk_feed_") as tmp:
-            path = fetch_feed(source, Path(tmp), quiet=quiet)
-            return load_directory_file(engine, path, strict=strict, quiet=quiet)
-    return load_directory_file(engine, Path(source), strict=strict, quiet=quiet)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """SOURCE (file or feed URL), --strict and --quiet."""
+    p.add_argument("source", help="file path, or http(s) URL of an ORUK feed")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse the whole file if any row is bad (default: load the good rows "
+                        "and report the rejected ones)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of the command."""
     report = load_source(get_engine(), args.source, strict=args.strict, quiet=args.quiet)
     return 0 if report.rows_loaded or not report.rows_read else 1
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `activities` command."""
-    p = subparsers.add_parser(
-        "activities", help="load activities/venues: ORUK JSON file or feed URL, CSV template, "
-                           "venue CSV",
-        description="Load the community asset directory. The format is detected from the "
-                    "content: ORUK 3.0 JSON (file, or a live feed URL: paginated /services "
-                    "then /services/{id}), the activity CSV template, or a venue CSV such as "
-                    "the libraries list. Re-loading the same source updates rows in place.")
-    p.add_argument("source", help="file path, or http(s) URL of an ORUK feed")
-    p.add_argument("--strict", action="store_true",
-                   help="refuse the whole file if any row is bad (default: load the good rows "
-                        "and report the rejected ones)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-    p.set_defaults(func=run)

@@ -17,7 +17,16 @@ from sqlalchemy import Engine, text
 
 from app.db import get_engine
 from app.settings import get_settings
+from ingest.commands import gaps
 from ingest.commands.all import plan_folder, run_plan
+from ingest.exits import run_guarded
+from ingest.sample import (
+    has_sample_region,
+    load_sample_region,
+    remove_sample_region,
+    write_sample_files,
+)
+from ingest.sample.load import load_sample_extras
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,14 +52,6 @@ def area_rows(engine: Engine) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Load what the empty database needs; see the module docstring."""
-    from ingest.sample import (
-        has_sample_region,
-        load_sample_region,
-        remove_sample_region,
-        write_sample_files,
-    )
-    from ingest.sample.load import load_sample_extras
-
     if args.write_sample:
         for path in write_sample_files(args.write_sample):
             print(path)
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     folder = get_settings().geodata_dir
     plan = plan_folder(folder) if folder.is_dir() and not args.sample else None
     # Only area data counts as "real data": timetables or activities alone cannot be mapped.
-    real = [p for p, f in plan.loads if f.load is not None and f.order < 60] if plan else []
+    real = plan.area_loads if plan else []
     sample_loaded = has_sample_region(engine)
     if area_rows(engine) and not (sample_loaded and real):
         # A sample region loaded before its timetable/activities existed gets them now.
@@ -104,9 +105,10 @@ def refresh_gaps(engine: Engine, *, quiet: bool) -> None:
         print("bootstrap: no timetable or listings yet; the planner's gap map waits for them",
               file=sys.stderr)
         return
-    from ingest.cli import main
-
-    status = main(["gaps", "--quiet"] if quiet else ["gaps"])
+    parser = argparse.ArgumentParser(prog="gaps")
+    gaps.register(parser.add_subparsers())
+    args = parser.parse_args(["gaps", "--quiet"] if quiet else ["gaps"])
+    status = run_guarded(args.func, args)
     if status != 0:
         print("bootstrap: the gap analysis did not run; see above (the finder still works)",
               file=sys.stderr)

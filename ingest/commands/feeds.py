@@ -9,6 +9,7 @@ import time
 from sqlalchemy import text
 
 from app.db import get_engine
+from app.services.directory.reminders import send_reminders
 from app.settings import get_settings
 from ingest.directory.feedrun import add_feed, run_due
 from ingest.directory.sources import KINDS
@@ -43,8 +44,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _remind(args: argparse.Namespace) -> int:
-    from app.services.directory.reminders import send_reminders
-
     settings = get_settings()
     with get_engine().begin() as conn:
         sent = send_reminders(conn, settings, dry_run=args.dry_run)

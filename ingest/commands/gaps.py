@@ -22,9 +22,9 @@ from app.services.gaps.compute import (
 )
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.settings import get_settings
-from ingest.commands.activities import DATASETS as _DIRECTORY_LOADS
+from ingest.directory.detect import DATASET_OF
 
-DIRECTORY_DATASETS = frozenset(_DIRECTORY_LOADS.values())  # covered by band fingerprints
+DIRECTORY_DATASETS = frozenset(DATASET_OF.values())  # covered by band fingerprints
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

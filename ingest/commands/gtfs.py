@@ -10,17 +10,11 @@ from app.settings import get_settings
 from ingest.transit.gtfs_load import load_gtfs
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `gtfs` command."""
-    p = subparsers.add_parser(
-        "gtfs", help="load a GTFS feed (zip or folder) into PostGIS",
-        description="Validate a GTFS feed and load it. Errors refuse the feed (nothing is "
-                    "written); warnings are reported. A feed loaded again under the same "
-                    "--name replaces the old version in one transaction.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """PATH, --name and --quiet."""
     p.add_argument("path", type=Path, help="GTFS .zip or folder of .txt files")
     p.add_argument("--name", help="feed name (default: the file name without .zip)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from app.db import get_engine
 from app.osmwalk.graph import build_graph, graph_path
@@ -14,21 +14,21 @@ from ingest.report import LoadRefused, LoadReport
 from ingest.runner import Provenance, run_load
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `osm` command."""
-    p = subparsers.add_parser(
-        "osm", help="build the walking network from an OpenStreetMap extract (.osm.pbf)",
-        description="Read walkable ways from an OSM extract and store a compact pedestrian "
-                    "graph in the cache folder (keyed by the file's hash). When present, "
-                    "journeys walk along it instead of crow-fly x 1.3.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """PATH and --quiet."""
     p.add_argument("path", type=Path, help="OSM extract (.pbf, .osm)")
     p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=run)
 
 
 def load_osm(engine_url: str | None, path: Path, cache_dir: Path, quiet: bool = False
              ) -> Path:
     """Build and save the graph, recording a dataset_version row; returns the .npz path."""
+    return build_walk_graph(get_engine(engine_url), path, cache_dir, quiet=quiet)[0]
+
+
+def build_walk_graph(engine: Engine, path: Path, cache_dir: Path, *, quiet: bool = False
+                     ) -> tuple[Path, LoadReport]:
+    """Build and save the graph in one recorded load; the .npz path and the load's report."""
     out: dict[str, Path] = {}
 
     def loader(conn: Connection, src: Path, report: LoadReport) -> Provenance:
@@ -46,8 +46,8 @@ def load_osm(engine_url: str | None, path: Path, cache_dir: Path, quiet: bool = 
                           licence="ODbL 1.0", attribution="© OpenStreetMap contributors (ODbL)",
                           vintage=g.sha256[:16])
 
-    run_load(get_engine(engine_url), "osm", path, loader, quiet=quiet)
-    return out["path"]
+    report = run_load(engine, "osm", path, loader, quiet=quiet)
+    return out["path"], report
 
 
 def run(args: argparse.Namespace) -> int:

@@ -50,22 +50,9 @@ def _looks_like_oruk(path: Path) -> bool:
         isinstance(i, dict) and "id" in i and "name" in i for i in items[:5])
 
 
-# Load order in `ingest all`: after postcodes (40) so venues can be geocoded; venues first so
-# an ORUK feed that lists the same library replaces the bare venue; ORUK JSON last because it
-# is the richer form of the same listings when a folder holds both.
-_ORDER = {VENUE_CSV: 60, ACTIVITY_CSV: 61, ORUK: 62}
-
-
-def detect_for_all(path: Path) -> object | None:
-    """Detector for `python -m ingest all`: ORUK JSON, the activity CSV template, venue CSVs."""
-    from ingest.commands.activities import DATASETS, load_directory_file
-    from ingest.commands.all import Found
-
-    kind = detect_format(path)
-    if kind is None:
-        return None
-
-    def load(engine: object, strict: bool, quiet: bool) -> object:
-        return load_directory_file(engine, path, strict=strict, quiet=quiet)  # type: ignore[arg-type]
-
-    return Found(DATASETS[kind], _ORDER[kind], load)
+# The dataset_version name each format is recorded under.
+DATASET_OF = {ORUK: "activities-oruk", ACTIVITY_CSV: "activities-csv", VENUE_CSV: "venues"}
+# Load order among directory files in `ingest all`: venues first so an ORUK feed that lists the
+# same library replaces the bare venue; ORUK JSON last because it is the richer form of the
+# same listings when a folder holds both.
+LOAD_ORDER = (VENUE_CSV, ACTIVITY_CSV, ORUK)

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from app.directory.csv_template import REQUIRED, listing_of
 from app.directory.openactive import listing_from_openactive
 from app.directory.oruk import activity_from_oruk
 from ingest.csvfile import CsvRow, read_csv
-from ingest.directory.csv_template import REQUIRED, _listing
 from ingest.directory.feed import services_url
 from ingest.report import LoadRefused
 
@@ -152,7 +152,7 @@ def pull_csv(src: Source) -> Pulled:
                 groups.setdefault(sid, []).append(row)
         except LoadRefused as exc:
             raise src.refuse(src.url, exc.reason) from None
-    out.records = [(sid, _listing(group)) for sid, group in groups.items()]
+    out.records = [(sid, listing_of([r.values for r in group])) for sid, group in groups.items()]
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from tqdm import tqdm
 
 from app.directory import access
@@ -81,8 +81,6 @@ def load_venue_csv(conn: Connection, path: Path, report: LoadReport, *, quiet: b
 
 
 def _already_listed(conn: Connection, loc: LocationRecord) -> bool:
-    from sqlalchemy import text
-
     if not loc.external_identifier:
         return False
     return conn.execute(text(

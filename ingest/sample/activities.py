@@ -22,6 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
+from app.directory.csv_template import TEMPLATE_COLUMNS
+from ingest.directory.csv_template import load_activity_csv
+from ingest.directory.detect import ACTIVITY_CSV, detect_format
 from ingest.report import LoadRefused, LoadReport
 from ingest.runner import Provenance, run_load
 from ingest.sample.region import DISTRICT, SEED, SamplePostcode, SampleRegion, sample_region
@@ -219,8 +222,6 @@ def _venue_postcodes(r: SampleRegion) -> dict[str, SamplePostcode]:
 def sample_activity_rows(today: dt.date | None = None,
                          region: SampleRegion | None = None) -> list[dict[str, str]]:
     """Template rows (one per listing x session); verification dates count back from `today`."""
-    from ingest.directory.csv_template import TEMPLATE_COLUMNS
-
     r = region or sample_region()
     # Dates count back from the start of the month, so the file changes once a month at most.
     month = (today or dt.date.today()).replace(day=1)
@@ -262,8 +263,6 @@ def sample_activity_rows(today: dt.date | None = None,
 
 def write_sample_activities(folder: Path, today: dt.date | None = None) -> Path:
     """Write the sample directory as a template CSV in `folder`; return its path."""
-    from ingest.directory.csv_template import TEMPLATE_COLUMNS
-
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / CSV_NAME
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -275,9 +274,6 @@ def write_sample_activities(folder: Path, today: dt.date | None = None) -> Path:
 
 def load_sample_activities(engine: Engine, *, quiet: bool = False) -> int:
     """Write the sample CSV to a temporary folder and load it with the template loader."""
-    from ingest.directory.csv_template import load_activity_csv
-    from ingest.directory.detect import ACTIVITY_CSV, detect_format
-
     def loader(conn: Connection, path: Path, report: LoadReport) -> Provenance:
         load_activity_csv(conn, path, report, quiet=quiet)
         unplaced = [w for w in report.warnings if "could not be placed" in w]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
-from ingest.areas.registry import load_file
+from ingest.registry import load_file
 from ingest.runner import Provenance
+from ingest.sample import activities, timetable
 from ingest.sample.files import SAMPLE_FILES, write_sample_files
 from ingest.sample.region import SEED
 
@@ -23,25 +22,21 @@ SAMPLE_PROVENANCE = Provenance(
     "people, deprivation figures, postcodes or bus stops.", f"generated, seed {SEED}")
 
 
-# Other layers of the sample region (a fictional timetable, fictional activities) join by
-# appending "module:function"; each is called as function(engine, quiet=...) after the areas.
-# Each module also names its dataset_version row in DATASET (so missing layers can be told).
-SAMPLE_EXTRAS: tuple[str, ...] = (
-    "ingest.sample.timetable:load_sample_timetable",
-    "ingest.sample.activities:load_sample_activities",
-)
-# How each extra layer is removed: function(conn), inside remove_sample_region's transaction.
-SAMPLE_EXTRA_REMOVERS: tuple[str, ...] = (
-    "ingest.sample.timetable:remove_sample_timetable",
-    "ingest.sample.activities:remove_sample_activities",
-)
+@dataclass(frozen=True)
+class SampleLayer:
+    """A layer of the sample region beyond its areas (a timetable, activities)."""
+
+    dataset: str  # its dataset_version row, so a missing layer can be told
+    load: Callable[..., int]  # load(engine, quiet=...) -> rows, after the areas
+    remove: Callable[[Connection], None]  # inside remove_sample_region's transaction
 
 
-def _resolve(ref: str) -> tuple[ModuleType, Callable[..., Any]]:
-    """The module and function named by 'module:function'."""
-    module_name, _, func = ref.partition(":")
-    module = importlib.import_module(module_name)
-    return module, getattr(module, func)
+SAMPLE_EXTRAS: tuple[SampleLayer, ...] = (
+    SampleLayer(timetable.DATASET, timetable.load_sample_timetable,
+                timetable.remove_sample_timetable),
+    SampleLayer(activities.DATASET, activities.load_sample_activities,
+                activities.remove_sample_activities),
+)
 
 
 def load_sample_extras(engine: Engine, *, quiet: bool = False, missing_only: bool = False
@@ -51,11 +46,10 @@ def load_sample_extras(engine: Engine, *, quiet: bool = False, missing_only: boo
         loaded = set(conn.execute(text("SELECT DISTINCT dataset FROM dataset_version"))
                      .scalars()) if missing_only else set()
     done = 0
-    for ref in SAMPLE_EXTRAS:
-        module, load = _resolve(ref)
-        if getattr(module, "DATASET", None) in loaded:
+    for layer in SAMPLE_EXTRAS:
+        if layer.dataset in loaded:
             continue
-        load(engine, quiet=quiet)
+        layer.load(engine, quiet=quiet)
         done += 1
     return done
 
@@ -67,7 +61,7 @@ def load_sample_region(engine: Engine, *, quiet: bool = False) -> int:
         write_sample_files(Path(tmp))
         for command, name in SAMPLE_FILES:
             report = load_file(engine, command, Path(tmp) / name, strict=True, quiet=quiet,
-                               dataset=SAMPLE_DATASET, provenance=SAMPLE_PROVENANCE)
+                               label=SAMPLE_DATASET, provenance=SAMPLE_PROVENANCE)
             total += report.rows_loaded
     load_sample_extras(engine, quiet=quiet)
     return total
@@ -91,8 +85,8 @@ _REMOVE = (
 def remove_sample_region(engine: Engine) -> None:
     """Delete every sample layer, area, postcode, stop and provenance row (one transaction)."""
     with engine.begin() as conn:
-        for ref in SAMPLE_EXTRA_REMOVERS:
-            _resolve(ref)[1](conn)
+        for layer in SAMPLE_EXTRAS:
+            layer.remove(conn)
         for sql in _REMOVE:
             conn.execute(text(sql))
 

@@ -25,7 +25,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
+from app.settings import get_settings
 from ingest.sample.region import SEED, SampleLine, SampleRegion, SampleStop, sample_region
+from ingest.transit.gtfs_load import load_gtfs
 
 FEED_NAME = "sample-region"
 DATASET = f"gtfs:{FEED_NAME}"  # how load_gtfs names the provenance row
@@ -208,9 +210,6 @@ def write_sample_gtfs(folder: Path, region: SampleRegion | None = None) -> Path:
 
 def load_sample_timetable(engine: Engine, *, quiet: bool = False) -> int:
     """Write the sample feed to a temporary folder and load it as `ingest gtfs` does."""
-    from app.settings import get_settings
-    from ingest.transit.gtfs_load import load_gtfs
-
     with tempfile.TemporaryDirectory(prefix="fictionbury-gtfs-") as tmp:
         path = write_sample_gtfs(Path(tmp))
         result = load_gtfs(engine, path, get_settings().cache_dir, name=FEED_NAME, quiet=quiet)

@@ -1,4 +1,4 @@
-"""`ingest all` detectors for GTFS feeds and OSM extracts (recognised by content, not name)."""
+"""Recognise GTFS feeds and OSM extracts by content (not name), and where they are."""
 
 from __future__ import annotations
 
@@ -7,18 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import Engine
-
-from app.api.params import GB_BOUNDS
-from ingest.commands.all import Found
-
-GTFS_ORDER = 60  # after NaPTAN (50) so stops can be matched to it
-OSM_ORDER = 61
-
-
-def _in_gb(lat: float, lon: float) -> bool:
-    minx, miny, maxx, maxy = GB_BOUNDS
-    return miny <= lat <= maxy and minx <= lon <= maxx
+import osmium
 
 
 def _median_stop(zf: zipfile.ZipFile, member: str) -> tuple[float, float] | None:
@@ -38,34 +27,31 @@ def _median_stop(zf: zipfile.ZipFile, member: str) -> tuple[float, float] | None
     return lat, lon
 
 
-def detect_gtfs(path: Path) -> Found | None:
-    """A GTFS zip (stops, trips and stop_times inside); feeds outside Great Britain are skipped."""
+def _gtfs_members(path: Path) -> dict[str, str] | None:
+    """Base name -> member of a GTFS zip (stops, trips and stop_times inside), else None."""
     if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
         return None
     with zipfile.ZipFile(path) as zf:
         names = {n.rsplit("/", 1)[-1].lower(): n for n in zf.namelist()}
-        if not {"stops.txt", "trips.txt", "stop_times.txt"} <= names.keys():
-            return None
-        where = _median_stop(zf, names["stops.txt"])
-    dataset = f"gtfs:{path.stem}"
-    if where is None or not _in_gb(*where):
-        return Found(dataset, GTFS_ORDER, None,
-                     note="its stops are outside Great Britain (a test-bed feed); load it "
-                          "explicitly with `python -m ingest gtfs` if wanted")
+    return names if {"stops.txt", "trips.txt", "stop_times.txt"} <= names.keys() else None
 
-    def load(engine: Engine, strict: bool, quiet: bool) -> object:
-        from app.settings import get_settings
-        from ingest.transit.gtfs_load import load_gtfs
 
-        return load_gtfs(engine, path, get_settings().cache_dir, quiet=quiet).load_report
+def is_gtfs(path: Path) -> bool:
+    """True for a GTFS zip."""
+    return _gtfs_members(path) is not None
 
-    return Found(dataset, GTFS_ORDER, load)
+
+def gtfs_centre(path: Path) -> tuple[float, float] | None:
+    """Median stop (lat, lon) of a GTFS zip, or None when it has no readable stop."""
+    names = _gtfs_members(path)
+    if names is None:
+        return None
+    with zipfile.ZipFile(path) as zf:
+        return _median_stop(zf, names["stops.txt"])
 
 
 def _sample_nodes(path: Path, n: int = 2000) -> tuple[float, float] | None:
     """Median position of the first n nodes of an OSM file."""
-    import osmium
-
     lats, lons = [], []
     for obj in osmium.FileProcessor(str(path), osmium.osm.NODE):
         if not isinstance(obj, osmium.osm.Node):
@@ -80,24 +66,14 @@ def _sample_nodes(path: Path, n: int = 2000) -> tuple[float, float] | None:
     return sorted(lats)[len(lats) // 2], sorted(lons)[len(lons) // 2]
 
 
-def detect_osm(path: Path) -> Found | None:
-    """An OSM PBF extract; extracts outside Great Britain are recognised but not loaded."""
+def is_osm(path: Path) -> bool:
+    """True for an OSM PBF extract."""
     if path.suffix.lower() != ".pbf":
-        return None
+        return False
     with open(path, "rb") as fh:
-        if b"OSMHeader" not in fh.read(64):
-            return None
-    where = _sample_nodes(path)
-    if where is None or not _in_gb(*where):
-        return Found("osm", OSM_ORDER, None,
-                     note="the extract is outside Great Britain (a test-bed file); build it "
-                          "explicitly with `python -m ingest osm` if wanted")
+        return b"OSMHeader" in fh.read(64)
 
-    def load(engine: Engine, strict: bool, quiet: bool) -> object:
-        from app.settings import get_settings
-        from ingest.commands.osm import load_osm
 
-        return load_osm(engine.url.render_as_string(hide_password=False), path,
-                        get_settings().cache_dir, quiet=quiet)
-
-    return Found("osm", OSM_ORDER, load)
+def osm_centre(path: Path) -> tuple[float, float] | None:
+    """Median (lat, lon) of an OSM extract's first nodes, or None when none is located."""
+    return _sample_nodes(path)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import get_session
 from app.main import create_app
-from ingest.areas.registry import load_file
-from ingest.commands.activities import load_source
+from ingest.directory.load import load_source
+from ingest.registry import load_file
 from tests.dbutil import copy_database, drop_database
 
 POSTCODE_HEADER = ("postcode,pcds,positional_quality,easting,northing,country_code,"

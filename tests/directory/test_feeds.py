@@ -436,7 +436,7 @@ def test_our_own_oruk_api_federates_into_another_directory(real_dir: Engine,
 
 def test_direct_oruk_import_keeps_registered_numbers(tiny_postcodes: Engine, tmp_path: Path
                                                      ) -> None:
-    from ingest.commands.activities import load_source
+    from ingest.directory.load import load_source
 
     path = tmp_path / "one.json"
     path.write_text(json.dumps(council_services()[:1]), encoding="utf-8")

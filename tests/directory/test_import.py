@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, text
 
+from app.directory.csv_template import TEMPLATE_COLUMNS
 from app.settings import PROJECT_ROOT
-from ingest.commands.activities import load_source
-from ingest.directory.csv_template import TEMPLATE_COLUMNS
 from ingest.directory.detect import ACTIVITY_CSV, ORUK, VENUE_CSV, detect_format
+from ingest.directory.load import load_source
 from ingest.report import LoadRefused
 
 

@@ -128,7 +128,7 @@ def test_huge_pages_of_the_activities_api_are_422(real_api: TestClient) -> None:
 
 def test_ids_that_are_not_uuids_are_published_as_uuids(tiny_postcodes: Any, tmp_path: Path,
                                                        geodata: Path) -> None:
-    from ingest.commands.activities import load_source
+    from ingest.directory.load import load_source
     from tests.directory.conftest import client_on
 
     csv = tmp_path / "acts.csv"

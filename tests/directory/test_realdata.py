@@ -22,7 +22,7 @@ from app.directory.occurrences import WEEKDAYS
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
 from app.settings import get_settings
-from ingest.commands.activities import load_source
+from ingest.directory.load import load_source
 from tests.dbutil import copy_database, drop_database
 
 pytestmark = pytest.mark.realdata

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-import app.api  # noqa: F401  (loaded first, as the app does: origin.py imports app.api.params)
+import app.api  # noqa: F401  (loaded first, as the app does)
 from app.services.directory.sessions import sessions_between
 from app.services.reachable.schema import ReachableRequest, Row
 from app.services.reachable.service import (

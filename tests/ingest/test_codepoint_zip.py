@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from ingest.areas import postcodes
-from ingest.areas.registry import identify, load_file
+from ingest.registry import load_file, sniff_file
 from ingest.sample import sample_region, write_sample_files
 from tests.ingest.helpers import assert_one_line_refusal, fingerprint, run_cli
 
@@ -38,7 +38,8 @@ def test_the_column_header_file_is_not_a_postcode_file(tmp_path: Path) -> None:
 
 def test_zip_of_area_files_loads_in_one_go(fresh_db: Engine, tmp_path: Path) -> None:
     path = _codepoint_zip(tmp_path)
-    assert identify(path) == ("postcodes", "postcodes", 40)
+    found = sniff_file(path)
+    assert found is not None and (found.dataset.name, found.label) == ("postcodes", "postcodes")
     report = load_file(fresh_db, "postcodes", path, strict=True, quiet=True)
     assert report.rows_loaded == len(sample_region().postcodes)
     with fresh_db.connect() as conn:

@@ -9,7 +9,7 @@ from shapely.geometry import box, mapping
 from sqlalchemy import Engine, text
 
 from ingest.areas.bng import to_bng
-from ingest.areas.registry import load_file
+from ingest.registry import load_file
 
 
 def test_naptan_without_wgs84_is_converted_from_bng(fresh_db: Engine, tmp_path: Path) -> None:

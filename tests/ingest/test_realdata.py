@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from ingest.areas.registry import load_file
 from ingest.commands.all import plan_folder
+from ingest.registry import DATASETS, load_file
 from tests.ingest.helpers import counts
 
 pytestmark = pytest.mark.realdata
@@ -71,9 +71,8 @@ def test_known_postcode(loaded_db: str, engine: Engine) -> None:
 
 def test_all_plan_for_the_shared_folder(geodata: Path) -> None:
     plan = plan_folder(geodata)
-    # Orders below 60 are the area layer; other layers register their own detectors.
-    loaded = {str(p.relative_to(geodata)) for p, f in plan.loads
-              if f.load is not None and f.order < 60}
+    # The area layer; the directory and transit layers come after it.
+    loaded = {str(f.path.relative_to(geodata)) for f in plan.area_loads}
     assert loaded == {
         "boundaries/lad24_notts_bsc.geojson", "boundaries/wards24_notts_bsc.geojson",
         "boundaries/lsoa21_notts_hybrid_bgc.geojson", "boundaries/lsoa11_notts_bgc.geojson",
@@ -84,12 +83,13 @@ def test_all_plan_for_the_shared_folder(geodata: Path) -> None:
         "population/census2021_usual_residents_lsoa21_notts.csv",
         "postcodes/codepoint_open_2014_ng_and_notts.csv", "transport/naptan_stops_notts.csv",
     }
-    orders = [f.order for _, f in plan.loads]
+    position = {d.name: i for i, d in enumerate(DATASETS)}
+    orders = [(position[f.dataset.name], f.sniffed.rank) for f in plan.loads]
     assert orders == sorted(orders)
     assert [p.name for p, _ in plan.superseded] == ["lsoa21_notts_bsc.geojson"]
-    skipped = {p.name: f.note for p, f in plan.loads if f.load is None}
+    skipped = {f.path.name: f.skip for f in plan.loads if f.skip is not None}
     assert "MSOA boundaries are not used" in skipped["msoa21_notts_bsc.geojson"]
-    area_files = {p for p, f in plan.loads if f.order < 60}
+    area_files = {f.path for f in plan.loads if f.dataset.layer == "areas"}
     assert not any(p.is_relative_to(geodata / "poa") or p.is_relative_to(
         geodata / "community_assets") for p in area_files)
 

@@ -9,8 +9,8 @@ from shapely.ops import unary_union
 from sqlalchemy import Engine, text
 
 from app.postcodes import parse_postcode
-from ingest.areas.registry import identify
 from ingest.commands.all import plan_folder, run_plan
+from ingest.registry import sniff_file
 from ingest.sample import SAMPLE_FILES, sample_region, write_sample_files
 from ingest.sample.region import _INWARD_LETTERS, SEED
 from tests.ingest.helpers import counts, fingerprint, run_cli
@@ -58,8 +58,8 @@ def test_lines_reuse_the_stops() -> None:
 def test_files_are_in_official_formats_and_recognised_by_content(tmp_path: Path) -> None:
     paths = write_sample_files(tmp_path)
     for (command, _), path in zip(SAMPLE_FILES, paths, strict=True):
-        found = identify(path)
-        assert found is not None and found[0] == command, path.name
+        found = sniff_file(path)
+        assert found is not None and found.dataset.name == command, path.name
     first = (tmp_path / "codepoint_xf.csv").read_text().splitlines()[0].split(",")
     assert len(first) == 10 and first[0].startswith("XF") and first[2].isdigit()  # no header
     with open(tmp_path / "Stops.csv", encoding="utf-8") as fh:
@@ -111,7 +111,7 @@ def test_all_is_idempotent(fresh_db: Engine, tmp_path: Path) -> None:
     (tmp_path / "data" / "notes.csv").write_text("a,b\n1,2\n")
     plan = plan_folder(tmp_path / "data")
     assert [p.name for p in plan.unrecognised] == ["notes.csv"]
-    assert [f.dataset for _, f in plan.loads][:3] == [
+    assert [f.label for f in plan.loads][:3] == [
         "boundaries-lad", "boundaries-ward", "boundaries-lsoa21"]
     assert run_plan(fresh_db, tmp_path / "data", plan, strict=True, quiet=True) == 0
     once = fingerprint(fresh_db)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from app.directory.csv_template import TEMPLATE_COLUMNS
 from app.directory.vocab import CATEGORY_CODES
-from ingest.directory.csv_template import TEMPLATE_COLUMNS
 from ingest.directory.detect import ACTIVITY_CSV, detect_format
 from ingest.sample import sample_region
 from ingest.sample.activities import (

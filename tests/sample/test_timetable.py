@@ -12,6 +12,7 @@ import pandas as pd
 
 from app.routing.feed import Feed, ValidationReport
 from app.routing.gtfs_reader import read_gtfs
+from ingest.registry import sniff_file
 from ingest.sample import sample_region
 from ingest.sample.timetable import (
     AGENCY_NAME,
@@ -21,7 +22,6 @@ from ingest.sample.timetable import (
     sample_gtfs_tables,
     write_sample_gtfs,
 )
-from ingest.transit.detect import detect_gtfs
 
 
 def _read(tmp_path: Path) -> tuple[Path, Feed, ValidationReport]:
@@ -35,8 +35,8 @@ def test_feed_passes_the_reader_without_errors_or_warnings(tmp_path: Path) -> No
     assert report.errors == [] and report.warnings == []
     assert feed.validity() == (VALID_FROM, VALID_TO)
     # `ingest all` would recognise it too (stops inside Great Britain).
-    found = detect_gtfs(path)
-    assert found is not None and found.load is not None
+    found = sniff_file(path)
+    assert found is not None and found.dataset.name == "gtfs" and found.skip is None
 
 
 def test_feed_is_byte_identical_every_time(tmp_path: Path) -> None:

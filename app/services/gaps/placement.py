@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from app.errors import InvalidInput, NotFound, OutOfCoverage
 from app.postcodes import parse_postcode
+from app.services.places import postcode_point
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,12 @@ def resolve(conn: Connection, *, lat: float | None = None, lon: float | None = N
         place = Place(float(row[2]), float(row[3]), str(row[1]), str(row[0]), "venue")
     elif postcode:
         pc = parse_postcode(postcode, allow_partial=False)
-        row = conn.execute(text("SELECT pcds, ST_Y(geom), ST_X(geom) FROM postcode"
-                                " WHERE pcd = :p"), {"p": pc.compact}).first()
-        if row is None:
+        found = postcode_point(conn, pc)
+        if found is None:
             # No postcode in the message: planners type them, and they are never echoed.
             raise NotFound("that postcode is not in the loaded postcode directory",
                            field="postcode")
-        place = Place(float(row[1]), float(row[2]), f"postcode {row[0]}", None, "postcode")
+        place = Place(found.lat, found.lon, f"postcode {found.pcds}", None, "postcode")
     else:
         if lat is None or lon is None:
             raise InvalidInput("give both lat and lon", field="lon" if lat is not None

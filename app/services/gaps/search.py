@@ -11,12 +11,11 @@ from app.analysis.geo_walk import direct_walk_seconds
 from app.analysis.roundtrip import OriginAccess, round_trip_minutes
 from app.routing.geo import haversine_m
 from app.routing.raptor import QueryParams, Router
+from app.routing.roundtrip import BUFFER_S
 from app.routing.walk import CrowFlyWalker, walk_seconds_array
 
-# The round trip of docs/method.md#round-trip: arrive 5 min before the start and leave
-# 5 min after the end (the finder's RoundTripParams defaults), at most 2 buses each way
-# (the finder's default bus limit).
-BUFFER_S = 300
+# The round trip of docs/method.md#round-trip: the finder's buffers (BUFFER_S before the start
+# and after the end) and at most 2 buses each way (the finder's default bus limit).
 ROUND_TRIP_MAX_BUSES = 2
 
 

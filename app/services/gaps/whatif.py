@@ -21,6 +21,7 @@ from app.analysis.frequency import PER_WEEK
 from app.analysis.results import ACCESS_METRIC, STORED, Block
 from app.directory.vocab import AUDIENCE_CODES, CATEGORY_CODES, audience_code
 from app.errors import InvalidInput, NotFound
+from app.geo import GB_BOUNDS
 from app.routing.raptor import Router
 from app.services.gaps.buses import ExtraTrip, routers_with_trips
 from app.services.gaps.inputs import AUDIENCE_GROUPS
@@ -81,8 +82,9 @@ class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # add: where (exactly one of lat/lon, postcode, venue_id) and when
-    lat: float | None = Field(None, ge=49.0, le=61.5, description="WGS84 latitude")
-    lon: float | None = Field(None, ge=-9.0, le=2.5, description="WGS84 longitude")
+    lat: float | None = Field(None, ge=GB_BOUNDS[1], le=GB_BOUNDS[3], description="WGS84 latitude")
+    lon: float | None = Field(None, ge=GB_BOUNDS[0], le=GB_BOUNDS[2],
+                              description="WGS84 longitude")
     postcode: str | None = Field(None, max_length=10, description="place it at a postcode")
     venue_id: str | None = Field(None, max_length=64, description="place it at a loaded venue")
     days: list[Weekday] | None = Field(None, min_length=1, max_length=7, description="['thu']")

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.api.params import LatLon, require_in_gb
 from app.errors import NotFound, OutOfCoverage
+from app.geo import LatLon, require_in_gb
 from app.postcodes import parse_postcode
+from app.services.places import outward_centre, postcode_point
 from app.services.reachable.coverage import covered_districts, postcode_directory
 from app.services.reachable.schema import Origin, OriginArea
 
@@ -32,24 +33,12 @@ class ResolvedOrigin:
     area: OriginArea
 
 
-_FULL = text("SELECT ST_Y(geom) AS lat, ST_X(geom) AS lon, outward, lad_code "
-             "FROM postcode WHERE pcd = :pcd")
 _NEAREST = text("""
 SELECT outward FROM postcode
 ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1""")
 _LAD_AT = text("""
 SELECT code FROM lad WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
 LIMIT 1""")
-# Centre of an outward code's postcodes, and the distance that covers 90% of them.
-_AREA = text("""
-WITH pts AS (SELECT geom, lad_code FROM postcode WHERE outward = :outward),
-c AS (SELECT ST_Centroid(ST_Collect(geom)) AS g, count(*) AS n,
-             mode() WITHIN GROUP (ORDER BY lad_code) AS lad_code FROM pts)
-SELECT c.n, ST_Y(c.g) AS lat, ST_X(c.g) AS lon, c.lad_code,
-       (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY ST_Distance(p.geom::geography,
-               c.g::geography)) FROM pts p) AS r90,
-       (SELECT name FROM lad WHERE code = c.lad_code) AS district
-FROM c""")
 
 
 def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
@@ -63,7 +52,7 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
             _check_region(session, lad, field)
             return ResolvedOrigin(area.lat, area.lon, lad, area.model_copy(
                 update={"approximate": True}))
-        row = session.execute(_FULL, {"pcd": pc.compact}).mappings().first()
+        row = postcode_point(session, pc)
         if row is None:
             if not _outward_known(session, pc.outward):
                 # No postcode of that district is loaded at all: it is outside the region.
@@ -75,9 +64,9 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
                 f"mistyped: check it, or enter just its first part ({pc.outward}) for an "
                 "approximate search.", field=field,
                 advice="check the postcode or use the outward code")
-        _check_region(session, row["lad_code"], "origin.postcode")
-        area, _ = _outward_area(session, row["outward"], field="origin.postcode")
-        return ResolvedOrigin(float(row["lat"]), float(row["lon"]), row["lad_code"], area)
+        _check_region(session, row.lad_code, "origin.postcode")
+        area, _ = _outward_area(session, row.outward, field="origin.postcode")
+        return ResolvedOrigin(row.lat, row.lon, row.lad_code, area)
     assert origin.lat is not None and origin.lon is not None  # guaranteed by the model
     point = require_in_gb(LatLon(origin.lat, origin.lon), field="origin")
     lad = session.execute(_LAD_AT, {"lat": point.lat, "lon": point.lon}).scalar()
@@ -90,15 +79,13 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
 
 
 def _outward_area(session: Session, outward: str, *, field: str) -> tuple[OriginArea, str | None]:
-    row = session.execute(_AREA, {"outward": outward}).mappings().one()
-    if not row["n"]:
+    centre = outward_centre(session, outward)
+    if centre is None:
         raise NotFound(f"no postcodes in {outward} are loaded; check the outward code, or enter "
                        "the full postcode", field=field)
-    r90 = float(row["r90"] or 0.0)
-    radius = int(min(MAX_RADIUS_M, max(MIN_RADIUS_M, math.ceil(r90 / 100.0) * 100)))
-    return OriginArea(outward=outward, lat=round(float(row["lat"]), 5),
-                      lon=round(float(row["lon"]), 5), radius_m=radius,
-                      district=row["district"]), row["lad_code"]
+    radius = int(min(MAX_RADIUS_M, max(MIN_RADIUS_M, math.ceil(centre.r90_m / 100.0) * 100)))
+    return OriginArea(outward=outward, lat=round(centre.lat, 5), lon=round(centre.lon, 5),
+                      radius_m=radius, district=centre.district), centre.lad_code
 
 
 def _outward_known(session: Session, outward: str) -> bool:

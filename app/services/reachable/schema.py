@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.routing.walk import DEFAULT_SPEED_KMH, SLOW_SPEED_KMH
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Feasibility = Literal["feasible", "outbound_only", "unreachable"]
@@ -36,8 +38,6 @@ FIRST_DATE = dt.date(2000, 1, 1)
 LAST_DATE = dt.date(2099, 12, 31)
 SearchDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 
-SLOW_KMH = 3.2
-NORMAL_KMH = 4.8
 
 
 class Origin(BaseModel):
@@ -150,9 +150,9 @@ class ReachableRequest(BaseModel):
     def speed_kmh(self) -> float:
         """The walking speed in km/h."""
         if self.walk_speed == "slow":
-            return SLOW_KMH
+            return SLOW_SPEED_KMH
         if self.walk_speed == "normal":
-            return NORMAL_KMH
+            return DEFAULT_SPEED_KMH
         return float(self.walk_speed)
 
     @property

@@ -1,17 +1,13 @@
-"""Resolve a `from`/`to` query value (postcode or lat,lon) into a point, without logging it."""
+"""Resolve a `from`/`to` query value (postcode or lat,lon) into a journey end, unlogged."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, NotFound
-from app.postcodes import parse_postcode
-from app.services.places import lookup_postcode
-
-_LOOKS_NUMERIC = re.compile(r"^\s*[-+]?\d")
+from app.errors import InvalidInput
+from app.services.places import resolve_place as resolve_text
 
 
 @dataclass(frozen=True)
@@ -33,21 +29,12 @@ class QueryPlace:
 
 def resolve_place(session: Session, raw: str, *, field: str) -> QueryPlace:
     """`lat,lon` or a (full or outward) postcode -> point; 422/404 naming the field."""
-    value = (raw or "").strip()
-    if not value:
+    if not (raw or "").strip():
         raise InvalidInput("give a postcode (e.g. NG18 1AA) or lat,lon", field=field)
-    if "," in value or _LOOKS_NUMERIC.match(value):
-        # Imported here: app.api's package imports the routers, which import this module.
-        from app.api.params import parse_latlon
-
-        p = parse_latlon(value, field=field)
+    # Journeys also run on the test-bed feeds abroad, so points are not held to Great Britain.
+    place = resolve_text(session, raw.strip(), field=field, gb_only=False)
+    spoken = None
+    if place.postcode is None:
         spoken = "your start point" if field == "from" else "your destination"
-        return QueryPlace(p.lat, p.lon, f"{p.lat:.5f},{p.lon:.5f}", spoken=spoken)
-    pc = parse_postcode(value, field=field)
-    try:
-        found = lookup_postcode(session, pc)
-    except NotFound as exc:
-        raise NotFound(exc.message, field=field) from None
-    point = found["point"]
-    return QueryPlace(float(point["lat"]), float(point["lon"]), str(found["postcode"]),
-                      approximate=bool(found.get("approximate")), note=found.get("note"))
+    return QueryPlace(place.lat, place.lon, place.label, approximate=place.approximate,
+                      note=place.note, spoken=spoken)
