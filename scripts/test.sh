@@ -26,7 +26,8 @@ echo "==> throwaway PostGIS on port $port"
 TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg.sh start "$tmp/data" "$port" postgres)
 export TEST_DATABASE_URL
 unset DATABASE_URL
-echo "==> ruff and mypy"
+echo "==> ruff, mypy and the import layers"
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

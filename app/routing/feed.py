@@ -32,18 +32,6 @@ import pandas as pd
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-STOP_COLUMNS = (
-    "stop_id", "stop_code", "stop_name", "lat", "lon",
-    "location_type", "parent_station", "wheelchair_boarding",
-)
-ROUTE_COLUMNS = ("route_id", "agency_id", "route_short_name", "route_long_name", "route_type")
-TRIP_COLUMNS = (
-    "trip_id", "route_id", "service_id", "trip_headsign", "direction_id", "wheelchair_accessible",
-)
-STOP_TIME_COLUMNS = (
-    "trip_id", "stop_sequence", "stop_id", "arrival_s", "departure_s", "interpolated",
-)
-CALENDAR_COLUMNS = ("service_id", *WEEKDAYS, "start_date", "end_date")
 CALENDAR_DATE_COLUMNS = ("service_id", "date", "exception_type")
 
 Severity = Literal["error", "warning"]

@@ -15,7 +15,6 @@ import numpy as np
 from app.routing import raptor_core as core
 from app.routing.journey import (
     Journey,
-    Leg,
     Place,
     egress_leg,
     legs_from_log,
@@ -328,8 +327,3 @@ class Router:
         """
         return self._search(self.mirror, lat, lon, -int(arrive_by_s), params or QueryParams(),
                             name, journeys)
-
-
-def bus_legs(legs: list[Leg]) -> list[Leg]:
-    """Only the bus legs of a journey."""
-    return [leg for leg in legs if leg.mode == "bus"]

@@ -412,10 +412,4 @@ def area_need_rows(areas: Areas, n_origins: dict[str, int]) -> list[dict[str, An
     return rows
 
 
-def band_summary(result: BandResult) -> dict[str, Any]:
-    """Small numbers about a band for the run summary and gap_band.details."""
-    return {"slots": len(result.slots), "searches": result.searches,
-            "activities": len({s.activity for s in result.slots})}
-
-
 __all__ = ["BANDS", "BandResult", "Context", "GapParams", "build_context", "compute_band"]

@@ -186,7 +186,8 @@ def staleness(conn: Connection, state: dict[str, dict[str, Any]]) -> dict[str, b
     return out
 
 
-def _band_state(conn: Connection, band: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def band_state(conn: Connection, band: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The gap-run state and the stored run of one band (503 when no run exists)."""
     state = runs_state(conn)
     if not state:
         raise DataNotLoaded("no gap analysis has been run yet; run `python -m ingest gaps`")
@@ -240,7 +241,7 @@ def layer(conn: Connection, level: str, band: str, category: str, audience: str,
     stored = stored_audience(audience, free_with_pass)
     if breaks not in BREAK_KINDS:
         raise InvalidInput(f"breaks must be one of {', '.join(BREAK_KINDS)}", field="breaks")
-    st, state = _band_state(conn, band)
+    st, state = band_state(conn, band)
     if free_with_pass:
         _require_free_view(st)
     budget = resolve_budget(st, budget)

@@ -17,7 +17,7 @@ from app.errors import DataNotLoaded
 from app.routing.raptor import QueryParams, Router
 from app.services.gaps.compute import levels_of
 from app.services.gaps.inputs import AUDIENCE_GROUPS, Areas, load_areas
-from app.services.gaps.query import _band_state, resolve_budget
+from app.services.gaps.query import band_state, resolve_budget
 from app.services.gaps.search import (
     ROUND_TRIP_MAX_BUSES,
     SessionSpot,
@@ -61,7 +61,7 @@ class Baseline:
 
 def load_baseline(conn: Connection, band: str) -> Baseline:
     """The band's stored state and matrices; DataNotLoaded with the command to run if absent."""
-    st, _ = _band_state(conn, band)
+    st, _ = band_state(conn, band)
     path = matrix_path(get_settings().cache_dir, band)
     hint = f"run `python -m ingest gaps --band {band} --force`"
     if not path.exists():
