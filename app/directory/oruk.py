@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.directory import access, vocab
+from app.directory.validation import stable_id
 
 # Keys of an ORUK service we keep verbatim so an export returns what an import received.
 _KEPT = ("service_areas", "languages", "funding", "accreditations", "fees", "last_modified")
@@ -138,8 +139,6 @@ def _attribute(link_id: str, tax: vocab.Taxonomy, code: str, link_type: str) -> 
 
 
 def _attr_id(link_id: str, term_id: str) -> str:
-    from app.directory.validation import stable_id
-
     return stable_id("attr", link_id, term_id)
 
 

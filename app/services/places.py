@@ -3,8 +3,9 @@
 Every front door that turns user text into a point (the finder, journeys, directory search,
 the postcode lookup) comes through here, so the privacy rules live in one place: the text is
 personal data, so it is never logged or stored, never put in an exception's chain, and an
-error names the field and at most the normalised postcode the user asked about (the answer
-to their own request). Bus-stop lookups against the area layer sit here too.
+error names the field and at most the outward code (the district-level area the finder shows
+anyway); only GET /api/postcodes/{postcode}, a lookup of that very postcode, echoes it.
+Bus-stop lookups against the area layer sit here too.
 """
 
 from __future__ import annotations
@@ -110,12 +111,13 @@ def outward_centre(db: Db, outward: str) -> OutwardCentre | None:
                          row["lad_code"], row["district"], float(row["r90"] or 0.0))
 
 
-def _full_missing(db: Db, pc: ParsedPostcode, field: str) -> NotFound:
+def _full_missing(db: Db, pc: ParsedPostcode, field: str, *, echo: bool = False) -> NotFound:
+    """The 404 of an unknown full postcode; only the lookup of that very postcode echoes it."""
+    named = f"postcode {pc.display}" if echo else "that postcode"
     return NotFound(
-        f"postcode {pc.display} is not in the loaded postcode directory "
-        f"({postcode_sources(db)}). It may be newer than the directory or mistyped; "
-        f"check it, or try the outward code {pc.outward} for an approximate location.",
-        field=field)
+        f"{named} is not in the loaded postcode directory ({postcode_sources(db)}). It may be "
+        f"newer than the directory or mistyped; check it, or try the outward code "
+        f"{pc.outward} for an approximate location.", field=field)
 
 
 def _outward_missing(pc: ParsedPostcode, field: str) -> NotFound:
@@ -164,7 +166,7 @@ def lookup_postcode(session: Session, pc: ParsedPostcode) -> dict[str, Any]:
         return _lookup_outward(session, pc)
     row = session.execute(_FULL_SQL, {"pcd": pc.compact}).mappings().first()
     if row is None:
-        raise _full_missing(session, pc, "postcode")
+        raise _full_missing(session, pc, "postcode", echo=True)
     return {
         "postcode": row["pcds"],
         "approximate": False,

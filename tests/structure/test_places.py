@@ -41,7 +41,7 @@ def test_errors_name_the_field(tiny_postcodes: Engine) -> None:
     with tiny_postcodes.connect() as conn:
         with pytest.raises(NotFound, match="not in the loaded postcode directory") as info:
             resolve_place(conn, "NG18 9ZZ", field="postcode")
-        assert info.value.field == "postcode"
+        assert info.value.field == "postcode" and "9ZZ" not in info.value.message
         with pytest.raises(NotFound, match="no postcodes in district NG99") as info:
             resolve_place(conn, "NG99", field="near")
         assert info.value.field == "near"
@@ -81,7 +81,7 @@ def test_the_typed_text_never_reaches_the_logs(tiny_postcodes: Engine,
             except AppError as exc:
                 assert exc.__cause__ is None
                 assert exc.__context__ is None or exc.__suppress_context__
-                assert "53.1" not in exc.message and "abc" not in exc.message
+                assert not any(part in exc.message for part in ("53.1", "abc", "1AA", "9ZZ"))
     assert caplog.records, "SQLAlchemy logged nothing: the check would be empty"
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     for raw in SECRETS:

@@ -96,7 +96,8 @@ class ReachableRequest(BaseModel):
     max_minutes: int = Field(45, ge=5, le=120, description="Longest journey each way.")
     max_buses: int = Field(2, ge=0, le=3, description="Most buses each way.")
     walk_speed: Literal["normal", "slow"] | float = Field(
-        "normal", description="normal (4.8 km/h), slow (3.2 km/h) or km/h as a number.")
+        "normal", description=f"normal ({DEFAULT_SPEED_KMH} km/h), slow ({SLOW_SPEED_KMH} km/h)"
+                              " or km/h as a number.")
     max_walk_m: int = Field(800, ge=0, le=3000, description="Longest walk to or from a stop.")
     wheelchair: bool = Field(False, description="Accessible trips and stops, step-free venues.")
     filters: Filters = Field(default_factory=Filters)
