@@ -55,6 +55,7 @@ class Timetable:
     trip_time_off: np.ndarray  # int32 (n_trips)
     arr: np.ndarray  # int32
     dep: np.ndarray  # int32
+    # Trip metadata, in forward trip order also on a mirror (index with `source_trip`):
     trip_wheelchair: np.ndarray  # int8: GTFS wheelchair_accessible 0/1/2
     trip_day_offset: np.ndarray  # int8: 0 service date, -1 previous day (shifted)
     trip_ids: np.ndarray  # U: "feed:trip_id"
@@ -92,46 +93,69 @@ class Timetable:
         counts = np.diff(self.pat_trip_ptr)
         return np.repeat(np.arange(self.n_patterns, dtype=np.int32), counts)
 
+    def source_trips(self) -> np.ndarray:
+        """For each trip, its index in the forward timetable (identity when not mirrored).
+
+        The mirror reverses the trip order inside every pattern, so trip g of pattern
+        [t0, t1) is forward trip t0 + t1 - 1 - g: computed, never stored.
+        """
+        if not self.reversed:
+            return np.arange(self.n_trips, dtype=np.int32)
+        return self._reversed_trip_order()
+
+    def _reversed_trip_order(self) -> np.ndarray:
+        """Trip g of pattern [t0, t1) paired with trip t0 + t1 - 1 - g (an involution)."""
+        ptr = self.pat_trip_ptr.astype(np.int64)
+        counts = np.diff(ptr)
+        pat = np.repeat(np.arange(self.n_patterns), counts)
+        g = np.arange(self.n_trips, dtype=np.int64)
+        return (ptr[pat] + ptr[pat + 1] - 1 - g).astype(np.int32)
+
+    def source_trip(self, g: int) -> int:
+        """`source_trips()[g]` for one trip (the index into the trip metadata arrays)."""
+        if not self.reversed:
+            return int(g)
+        p = int(np.searchsorted(self.pat_trip_ptr, g, side="right") - 1)
+        return int(self.pat_trip_ptr[p]) + int(self.pat_trip_ptr[p + 1]) - 1 - int(g)
+
     def time_reversed(self) -> Timetable:
         """The mirror timetable: time negated, patterns reversed, so forward search = reverse.
 
         Earliest arrival on the mirror is minus the latest departure on the original.
-        FIFO order survives because trip order is reversed as well.
+        FIFO order survives because trip order is reversed inside each pattern as well.
+        Only the arrays that differ are new (pattern stops, times, stop positions); stops,
+        pointers, trip offsets and all trip metadata are the forward arrays themselves,
+        read in forward trip order through `source_trip` (metadata is never permuted).
         """
-        n_pat = self.n_patterns
-        pat_stops = np.empty_like(self.pat_stops)
-        trip_order = np.empty(self.n_trips, dtype=np.int64)
-        trip_time_off = np.empty_like(self.trip_time_off)
-        arr = np.empty_like(self.arr)
-        dep = np.empty_like(self.dep)
-        for p in range(n_pat):
-            a, b = self.pat_stop_ptr[p], self.pat_stop_ptr[p + 1]
-            pat_stops[a:b] = self.pat_stops[a:b][::-1]
-            ta, tb = self.pat_trip_ptr[p], self.pat_trip_ptr[p + 1]
-            trip_order[ta:tb] = np.arange(tb - 1, ta - 1, -1)
-        width = 0
-        for g_new in range(self.n_trips):
-            g = trip_order[g_new]
-            off = self.trip_time_off[g]
-            length = (self.trip_time_off[g + 1] if g + 1 < self.n_trips else len(self.arr)) - off
-            trip_time_off[g_new] = width
-            arr[width:width + length] = -self.dep[off:off + length][::-1]
-            dep[width:width + length] = -self.arr[off:off + length][::-1]
-            width += length
-        stop_pat_pos = self.stop_pat_pos.copy()
-        pat_len = np.diff(self.pat_stop_ptr)
-        stop_pat_pos[:] = pat_len[self.stop_pat] - 1 - self.stop_pat_pos
+        if self.reversed:
+            raise ValueError("already a mirror")
+        ptr = self.pat_stop_ptr.astype(np.int64)
+        pat_len = np.diff(ptr)
+        n_entries = len(self.pat_stops)
+        # Position i of a pattern of length L becomes position L - 1 - i.
+        pat_of_entry = np.repeat(np.arange(self.n_patterns), pat_len)
+        rev_entry = ptr[pat_of_entry] + ptr[pat_of_entry + 1] - 1 - np.arange(n_entries)
+        pat_stops = self.pat_stops[rev_entry]
+        # Every trip of a pattern has its length, laid out back to back, so trip offsets
+        # are the same array; times are reversed within each trip and negated.
+        src = self._reversed_trip_order()  # forward trip of each mirror trip
+        lengths = pat_len[np.repeat(np.arange(self.n_patterns), np.diff(self.pat_trip_ptr))]
+        off = self.trip_time_off.astype(np.int64)
+        trip_of_cell = np.repeat(np.arange(self.n_trips), lengths)
+        pos = np.arange(len(self.arr)) - off[trip_of_cell]
+        from_cell = off[src][trip_of_cell] + lengths[trip_of_cell] - 1 - pos
+        arr = -self.dep[from_cell]
+        dep = -self.arr[from_cell]
+        stop_pat_pos = (pat_len[self.stop_pat] - 1 - self.stop_pat_pos).astype(np.int32)
         return Timetable(
-            service_date=self.service_date, feed_keys=self.feed_keys, reversed=not self.reversed,
+            service_date=self.service_date, feed_keys=self.feed_keys, reversed=True,
             stop_ids=self.stop_ids, stop_names=self.stop_names, stop_lat=self.stop_lat,
             stop_lon=self.stop_lon, stop_wheelchair=self.stop_wheelchair,
             pat_stop_ptr=self.pat_stop_ptr, pat_stops=pat_stops, pat_trip_ptr=self.pat_trip_ptr,
-            trip_time_off=trip_time_off, arr=arr, dep=dep,
-            trip_wheelchair=self.trip_wheelchair[trip_order],
-            trip_day_offset=self.trip_day_offset[trip_order],
-            trip_ids=self.trip_ids[trip_order], trip_route_ids=self.trip_route_ids[trip_order],
-            trip_route_short=self.trip_route_short[trip_order],
-            trip_headsign=self.trip_headsign[trip_order],
+            trip_time_off=self.trip_time_off, arr=arr, dep=dep,
+            trip_wheelchair=self.trip_wheelchair, trip_day_offset=self.trip_day_offset,
+            trip_ids=self.trip_ids, trip_route_ids=self.trip_route_ids,
+            trip_route_short=self.trip_route_short, trip_headsign=self.trip_headsign,
             stop_pat_ptr=self.stop_pat_ptr, stop_pat=self.stop_pat, stop_pat_pos=stop_pat_pos,
         )
 
