@@ -15,7 +15,18 @@ from typing import Any
 import numpy as np
 
 
-class Names:
+class _Column:
+    """What both column kinds share: conversion to a numpy str array."""
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = np.array(list(self), dtype=str)
+        return out if dtype is None else out.astype(dtype)
+
+
+class Names(_Column):
     """An immutable sequence of strings stored as UTF-8 `data` and `offsets` (n + 1)."""
 
     def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
@@ -55,10 +66,6 @@ class Names:
     def __iter__(self) -> Iterator[str]:
         return (self._one(i) for i in range(len(self)))
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = np.array(list(self), dtype=str)
-        return out if dtype is None else out.astype(dtype)
-
     def __repr__(self) -> str:
         return f"Names({len(self)} strings, {self.data.nbytes} bytes)"
 
@@ -83,7 +90,7 @@ class Names:
         return {f"{name}.data": self.data, f"{name}.offsets": self.offsets}
 
 
-class Coded:
+class Coded(_Column):
     """A repeated string column: int32 codes into a table of distinct strings."""
 
     def __init__(self, codes: np.ndarray, table: Names) -> None:
@@ -109,10 +116,6 @@ class Coded:
 
     def __iter__(self) -> Iterator[str]:
         return (self.table[int(c)] for c in self.codes)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = np.array(list(self), dtype=str)
-        return out if dtype is None else out.astype(dtype)
 
     def __repr__(self) -> str:
         return f"Coded({len(self)} codes over {len(self.table)} strings)"
