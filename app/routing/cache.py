@@ -1,8 +1,13 @@
 """On-disk cache of compiled timetables (.npz files, pure file IO).
 
-Files are uncompressed .npz archives, so every array is one contiguous .npy member:
-`load` maps them into memory (copy-on-write) instead of reading them, so a fresh process
-starts answering at once and processes with the same timetable share its pages.
+A compiled service date is two uncompressed .npz archives under one key (a hash of the
+inputs: feed names, versions and table sizes, the date, the build parameters and the
+cache format): `<key>.npz` holds the integer arrays the search reads (the forward
+timetable and its mirror's own arrays), `<key>.names.npz` the ids and names as UTF-8
+tables (`app.routing.names`), which only answers that print a stop or a trip touch.
+Every array is one contiguous .npy member, so `load` maps it read-only instead of
+reading it: a fresh process starts answering at once, parses nothing, and every worker
+process on the machine shares the same page-cache pages (no per-process copy).
 """
 
 from __future__ import annotations
@@ -19,12 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.routing.timetable import BuildParams, Timetable
+from app.routing.timetable import STRING_FIELDS, BuildParams, Timetable
 
 if TYPE_CHECKING:
     from app.routing.feed import Feed
 
-CACHE_FORMAT = 2  # bump when the Timetable layout changes so old files are ignored
+CACHE_FORMAT = 3  # bump when the Timetable layout changes so old files are ignored
 
 
 def _member_offset(fh: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -39,7 +44,7 @@ def _member_offset(fh: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
 
 
 def map_npz(path: Path) -> dict[str, np.ndarray]:
-    """Arrays of an uncompressed .npz, memory-mapped copy-on-write (no data is read)."""
+    """Arrays of an uncompressed .npz, memory-mapped read-only (no data is read)."""
     out: dict[str, np.ndarray] = {}
     with zipfile.ZipFile(path) as zf, open(path, "rb") as raw:
         for info in zf.infolist():
@@ -59,14 +64,15 @@ def map_npz(path: Path) -> dict[str, np.ndarray]:
                 raw.seek(start)
                 out[name] = np.lib.format.read_array(raw, allow_pickle=False)
                 continue
-            mm = np.memmap(path, dtype=dtype, mode="c", offset=data_at, shape=shape,
+            mm = np.memmap(path, dtype=dtype, mode="r", offset=data_at, shape=shape,
                            order="F" if fortran else "C")
             out[name] = np.asarray(mm)  # a plain ndarray view: numba takes no subclasses
     return out
 
 
 class TimetableCache:
-    """Compiled timetables stored as `<dir>/<key>.npz`, key = hash of feeds, date and params."""
+    """Compiled timetables stored as `<dir>/<key>.npz` + `<key>.names.npz`, key = hash of
+    the inputs (feeds, date, params)."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
@@ -74,9 +80,13 @@ class TimetableCache:
     @staticmethod
     def key(feeds: Sequence[Feed], day: dt.date, params: BuildParams) -> str:
         """Stable cache key for (feed names+versions, date, build params)."""
+        # The reader's version is a content hash unless feed_info names a version; the
+        # table sizes catch a feed edited without a new version.
         payload = {
             "format": CACHE_FORMAT,
-            "feeds": [[f.name, f.version] for f in feeds],
+            "feeds": [[f.name, f.version, len(f.stops), len(f.routes), len(f.trips),
+                       len(f.stop_times), len(f.calendar), len(f.calendar_dates)]
+                      for f in feeds],
             "date": day.isoformat(),
             "params": dataclasses.asdict(params),
         }
@@ -84,30 +94,42 @@ class TimetableCache:
         return hashlib.sha256(blob).hexdigest()[:32]
 
     def path(self, key: str) -> Path:
-        """File path for a key."""
+        """File path of a key's search arrays."""
         return self.directory / f"{key}.npz"
 
+    def names_path(self, key: str) -> Path:
+        """File path of a key's ids and names."""
+        return self.directory / f"{key}.names.npz"
+
     def load(self, key: str) -> Timetable | None:
-        """The cached timetable for key, or None if absent or unreadable."""
-        p = self.path(key)
-        if not p.exists():
+        """The cached timetable for key (mapped read-only), or None if absent or unreadable."""
+        p, names = self.path(key), self.names_path(key)
+        if not p.exists() or not names.exists():
             return None
         try:
-            return Timetable.from_arrays(map_npz(p))
+            return Timetable.from_arrays(map_npz(p) | map_npz(names))
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None  # a half-written or stale file is just a cache miss
 
     def save(self, key: str, tt: Timetable) -> Path:
-        """Write atomically (temp file + rename) so readers never see partial files."""
+        """Write both files atomically (temp file + rename; the names first, so a reader
+        that finds the search arrays finds their names too). Returns the arrays' path."""
+        arrays = tt.to_arrays(mirror=True)
+        names = {k: v for k, v in arrays.items() if k.split(".")[0] in STRING_FIELDS}
+        search = {k: v for k, v in arrays.items() if k not in names}
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._write(self.names_path(key), names)
+        return self._write(self.path(key), search)
+
+    def _write(self, final: Path, arrays: dict[str, np.ndarray]) -> Path:
         import tempfile
 
-        self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp.npz")
         os.close(fd)
-        np.savez(tmp, **tt.to_arrays())  # type: ignore[arg-type]
-        final = self.path(key)
+        write_aligned_npz(Path(tmp), arrays)
         os.replace(tmp, final)
         return final
+
 
     def get_or_build(self, feeds: Sequence[Feed], day: dt.date,
                      params: BuildParams | None = None) -> Timetable:
@@ -121,3 +143,29 @@ class TimetableCache:
             tt = compile_timetable(feeds, day, params)
             self.save(k, tt)
         return tt
+
+
+ALIGN = 64  # .npy pads its header to 64 bytes: align the member start, and data is aligned
+
+
+def write_aligned_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed .npz (readable by np.load) whose array data start 64-byte aligned
+    in the file, so memory-mapped arrays are aligned; arrays are streamed, not copied."""
+    import struct
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, value in arrays.items():
+            arr = np.asarray(value)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            assert zf.fp is not None
+            start = zf.fp.tell()
+            # Local header: 30 bytes + name + extra (ours, then zipfile's 20-byte zip64 one).
+            base = start + 30 + len(info.filename.encode()) + 20
+            pad = -base % ALIGN
+            if 0 < pad < 4:  # an extra record needs at least its 4-byte header
+                pad += ALIGN
+            if pad:
+                info.extra = struct.pack("<HH", 0x7770, pad - 4) + b"\0" * (pad - 4)
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, arr, allow_pickle=False)

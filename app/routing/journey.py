@@ -118,11 +118,12 @@ def legs_from_log(tt: Timetable, log: tuple[np.ndarray, ...], entry: int, origin
             p_alight = int(apos[e])
             pat_start = int(tt.pat_stop_ptr[_pattern_of(tt, g)])
             b_stop = int(tt.pat_stops[pat_start + p_board])
+            m = tt.source_trip(g)  # trip metadata is kept in forward order
             legs.append(Leg("bus", _stop_place(tt, b_stop), _stop_place(tt, s),
                             int(tt.dep[off + p_board]), int(tt.arr[off + p_alight]),
-                            route_short_name=str(tt.trip_route_short[g]),
-                            headsign=str(tt.trip_headsign[g]), trip_id=str(tt.trip_ids[g]),
-                            route_id=str(tt.trip_route_ids[g]),
+                            route_short_name=str(tt.trip_route_short[m]),
+                            headsign=str(tt.trip_headsign[m]), trip_id=str(tt.trip_ids[m]),
+                            route_id=str(tt.trip_route_ids[m]),
                             stops=abs(p_alight - p_board)))
         elif k == TRANSFER:
             frm = int(bpos[e])

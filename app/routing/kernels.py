@@ -87,17 +87,19 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
     trip_ok, stop_ok, tr_ptr, tr_to, tr_time = tt[9:14]
-    marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work
+    marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work[0:8]
+    seen, touched, n_touched = work[8:11]
     n_k = 0
     n_marked = 0
     # Callers that read no changed-stop list (single queries) pass an empty one.
     track = bus_k_changed.shape[0] > 0
-    # Wheelchair mode blocks some stops; without it the per-stop check is skipped.
-    check_stops = False
-    for s in range(stop_ok.shape[0]):
-        if not stop_ok[s]:
-            check_stops = True
-            break
+    # Stops whose labels this run writes are listed in `touched` (once each, `seen` flags
+    # them), so a caller resets only those, never the whole network; an empty `seen`
+    # turns the list off.
+    touch = seen.shape[0] > 0
+    nt = n_touched[0]
+    # An empty stop_ok means no stop is blocked (no per-stop check, no scan over all stops).
+    check_stops = stop_ok.shape[0] > 0
     # Round 0: access walks from the origin.
     for j in range(acc_stops.shape[0]):
         s = acc_stops[j]
@@ -107,6 +109,10 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             if record:
                 e = _log(log, ACCESS, s, 0, a, dep0, -1, -1, -1, -1)
             _improve(walk, walk_ent, 0, s, a, e, record)
+            if touch and not seen[s]:
+                seen[s] = True
+                touched[_u(nt)] = s
+                nt += 1
             if not marked[s]:
                 marked[s] = True
                 mark_list[_u(n_marked)] = s
@@ -171,6 +177,10 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                             bus_k_changed[_u(n_k)] = s
                             n_k += 1
                         _improve(bus, bus_ent, k, s, a, e, record)
+                        if touch and not seen[s]:
+                            seen[s] = True
+                            touched[_u(nt)] = s
+                            nt += 1
                         if not bus_flag[s]:
                             bus_flag[s] = True
                             bus_list[_u(n_bus)] = s
@@ -233,6 +243,10 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                     if record:
                         e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
                     _improve(walk, walk_ent, k, s2, a, e, record)
+                    if touch and not seen[s2]:
+                        seen[s2] = True
+                        touched[_u(nt)] = s2
+                        nt += 1
                     if not marked[s2]:
                         marked[s2] = True
                         mark_list[_u(n_marked)] = s2
@@ -241,7 +255,44 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         marked[mark_list[m]] = False
     for j in range(n_k):
         kflag[bus_k_changed[j]] = False
+    if touch:
+        n_touched[0] = nt
     return n_k
+
+
+@nb.njit(cache=True)
+def collect_touched(bus: np.ndarray, walk: np.ndarray, ent: np.ndarray, seen: np.ndarray,
+                    touched: np.ndarray, n_touched: np.ndarray, out_stop: np.ndarray,
+                    out_bus: np.ndarray, out_walk: np.ndarray, out_ent: np.ndarray) -> None:
+    """Copy the touched stops' labels (rounds 0..out_bus.shape[0]-1; entries too when
+    out_ent has columns) into the outputs, then reset those labels: O(touched)."""
+    n_r = out_bus.shape[0]
+    with_ent = out_ent.shape[1] > 0
+    for j in range(n_touched[0]):
+        ju = _u(j)
+        s = _u(touched[ju])
+        out_stop[ju] = s
+        for k in range(n_r):
+            ku = _u(k)
+            out_bus[ku, ju] = bus[ku, s]
+            out_walk[ku, ju] = walk[ku, s]
+            if with_ent:
+                out_ent[ku, ju] = ent[ku, s]
+    reset_touched(bus, walk, seen, touched, n_touched)
+
+
+@nb.njit(cache=True)
+def reset_touched(bus: np.ndarray, walk: np.ndarray, seen: np.ndarray, touched: np.ndarray,
+                  n_touched: np.ndarray) -> None:
+    """Put the labels of the stops a run touched back to INF (scratch reuse, O(touched))."""
+    n_r = bus.shape[0]
+    for j in range(n_touched[0]):
+        s = _u(touched[j])
+        for k in range(n_r):
+            bus[_u(k), s] = INF
+            walk[_u(k), s] = INF
+        seen[s] = False
+    n_touched[0] = 0
 
 
 
@@ -249,12 +300,16 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
 @nb.njit(cache=True)
 def run_profile(tt: tuple, n_rounds: int, min_change: int, deps: np.ndarray,
                 acc_stops: np.ndarray, acc_time: np.ndarray, labels: tuple, work: tuple,
-                log: tuple) -> None:
-    """Range RAPTOR: iterate departures in decreasing order, reusing labels, logging all."""
+                log: tuple, cap: int) -> None:
+    """Range RAPTOR: iterate departures in decreasing order, reusing labels, logging all.
+
+    Each departure's search stops at dep + cap seconds (cap >= INF: no time cap).
+    """
     bus, walk, bus_ent, walk_ent = labels
-    changed = np.zeros(bus.shape[1], np.int32)
+    changed = np.zeros(0, np.int32)  # no changed-stop list wanted
     for j in range(deps.shape[0]):
-        run_iteration(tt, n_rounds, min_change, int(deps[j]), int(INF), acc_stops, acc_time,
+        lim = int(INF) if cap >= INF else int(deps[j]) + cap
+        run_iteration(tt, n_rounds, min_change, int(deps[j]), lim, acc_stops, acc_time,
                       bus, walk, bus_ent, walk_ent, work, True, log, changed)
         if log[9][1]:
             return
@@ -271,15 +326,17 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                        walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
                        w0: np.ndarray, w1: np.ndarray, w2: np.ndarray, w3: np.ndarray,
                        w4: np.ndarray, w5: np.ndarray, w6: np.ndarray, w7: np.ndarray,
-                       record: bool, g0: np.ndarray, g1: np.ndarray, g2: np.ndarray,
-                       g3: np.ndarray, g4: np.ndarray, g5: np.ndarray, g6: np.ndarray,
-                       g7: np.ndarray, g8: np.ndarray, g9: np.ndarray,
+                       w8: np.ndarray, w9: np.ndarray, w10: np.ndarray, record: bool,
+                       g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, g3: np.ndarray,
+                       g4: np.ndarray, g5: np.ndarray, g6: np.ndarray, g7: np.ndarray,
+                       g8: np.ndarray, g9: np.ndarray,
                        changed: np.ndarray) -> int:
     """`run_iteration` with every tuple spelled out (the AOT-exportable form)."""
     tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
           stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
-                         walk, bus_ent, walk_ent, (w0, w1, w2, w3, w4, w5, w6, w7), record,
+                         walk, bus_ent, walk_ent, work, record,
                          (g0, g1, g2, g3, g4, g5, g6, g7, g8, g9), changed)
 
 
@@ -293,7 +350,8 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                    acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
                    walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
                    w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
-                   w7: np.ndarray, changed: np.ndarray) -> int:
+                   w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
+                   changed: np.ndarray) -> int:
     """`run_iteration` without the journey log (times only).
 
     `record` is a constant here, so once run_iteration is inlined the compiler drops the
@@ -306,9 +364,9 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.zeros(2, np.int64))
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
-                         walk, ent, ent, (w0, w1, w2, w3, w4, w5, w6, w7), False, log,
-                         changed)
+                         walk, ent, ent, work, False, log, changed)
 
 
 @nb.njit(cache=True)

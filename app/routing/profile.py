@@ -17,7 +17,7 @@ import numpy as np
 from app.routing import raptor_core as core
 from app.routing.journey import Leg, Place, egress_leg, legs_from_log, mirror_legs
 from app.routing.kernels import run_profile
-from app.routing.raptor import QueryParams, Router, _Side
+from app.routing.raptor import INF, QueryParams, Router, _Side
 from app.routing.walk import walk_seconds_array
 
 
@@ -88,7 +88,7 @@ def _departure_events(side: _Side, pack: tuple, acc: np.ndarray, acc_t: np.ndarr
     stop_ok = pack[10]
     times = []
     for s, w in zip(acc.tolist(), acc_t.tolist(), strict=True):
-        if not stop_ok[s]:
+        if len(stop_ok) and not stop_ok[s]:  # an empty mask blocks no stop
             continue
         for x in range(tt.stop_pat_ptr[s], tt.stop_pat_ptr[s + 1]):
             p = tt.stop_pat[x]
@@ -115,8 +115,9 @@ def _run(side: _Side, lat: float, lon: float, t_from: int, t_to: int, q: QueryPa
         labels = core.new_labels(q.max_buses, n)
         log = core.new_log(cap)
         work = core.new_work(n, side.tt.n_patterns)
+        cap = INF if q.max_minutes is None else 60 * q.max_minutes
         run_profile(pack, q.max_buses, q.walk.min_change_s, deps, acc, acc_t, labels,
-                    work, log)
+                    work, log, cap)
         if not log[9][1]:
             break
         cap *= 4

@@ -28,6 +28,7 @@ INF = int(core.INF)
 MAX_BUSES = 4
 _NO_ENTRIES = np.full((1, 1), -1, np.int32)  # bus_ent of a times-only search (see replay)
 _NO_ENTRIES.flags.writeable = False
+_EMPTY_LOG = (*(a[:0] for a in core.new_log(1)[:9]), np.zeros(2, np.int64))  # nothing logged
 
 
 class RoutingParamError(ValueError):
@@ -38,17 +39,35 @@ class RoutingParamError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+MAX_MINUTES = 48 * 60  # a time cap longer than two days caps nothing
+
+
 @dataclass(frozen=True)
 class QueryParams:
-    """Options shared by all queries."""
+    """Options shared by all queries.
+
+    `max_minutes` caps the journey time: a search stops at the departure time plus the
+    cap (arrival time minus it, for a latest-departure search), and any answer beyond it
+    is unreached. Answers within the cap are those of an uncapped search.
+    """
 
     max_buses: int = MAX_BUSES
     wheelchair: bool = False
     walk: WalkParams = field(default_factory=WalkParams)
+    max_minutes: int | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_buses <= MAX_BUSES:
             raise RoutingParamError("max_buses", f"must be between 1 and {MAX_BUSES}")
+        m = self.max_minutes
+        if m is not None and (isinstance(m, bool) or not isinstance(m, int)
+                              or not 1 <= m <= MAX_MINUTES):
+            raise RoutingParamError("max_minutes",
+                                    f"must be a whole number of minutes from 1 to {MAX_MINUTES}")
+
+    def limit(self, t0: int) -> int:
+        """The latest search-side time a search from t0 may reach (INF without a cap)."""
+        return INF if self.max_minutes is None else int(t0) + 60 * self.max_minutes
 
 
 class _Side:
@@ -63,6 +82,27 @@ class _Side:
         self._memo_lock = threading.Lock()
         self._egress_memo: dict[tuple[bytes, bytes, float, float],
                                 tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._scratch = threading.local()
+
+    def scratch(self, record: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                             tuple[np.ndarray, ...]]:
+        """This thread's reusable labels (all INF), entry arrays and work arrays.
+
+        Allocated once per thread and side: a query writes labels only at the stops it
+        reaches and `reset_touched` puts exactly those back, so no query allocates or
+        clears anything the size of the network.
+        """
+        sc = self._scratch
+        if not hasattr(sc, "work"):
+            n = self.tt.n_stops
+            sc.bus, sc.walk = core.new_time_labels(MAX_BUSES, n)
+            sc.work = core.new_work(n, self.tt.n_patterns)
+            sc.ent = None
+        if record and sc.ent is None:
+            block = np.full((2, MAX_BUSES + 1, self.tt.n_stops), -1, np.int32)
+            sc.ent = (block[0], block[1])  # read only where this run wrote a label: no reset
+        ent = sc.ent or (_NO_ENTRIES, _NO_ENTRIES)
+        return sc.bus, sc.walk, ent[0], ent[1], sc.work
 
     def transfers(self, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Transfer CSR in search direction (transposed on the mirror side), each stop's
@@ -91,11 +131,13 @@ class _Side:
         if key not in self._packs:
             tt = self.tt
             if q.wheelchair:
-                trip_ok = tt.trip_wheelchair == 1
+                trip_ok = (tt.trip_wheelchair == 1)[tt.source_trips()]
                 stop_ok = tt.stop_wheelchair != 2
             else:
                 trip_ok = np.ones(tt.n_trips, np.bool_)
                 stop_ok = np.ones(tt.n_stops, np.bool_)
+            if stop_ok.all():  # the kernel reads an empty mask as "no stop blocked"
+                stop_ok = np.zeros(0, np.bool_)
             ptr, to, dist = self.transfers(q.walk.transfer_radius_m)
             # One dtype per array, whatever built the timetable: the AOT kernel's
             # signature is exact (int32 indices and times, bool masks).
@@ -144,29 +186,92 @@ class _Side:
 class SearchResult:
     """Labels of one earliest-arrival search (forward) or latest-departure search (mirror).
 
-    On the mirror all times are negated: use the accessor methods, which undo that.
+    Only the stops the search reached are held (`reached`, with their labels per round);
+    full per-stop arrays are built on request. On the mirror all times are negated: use
+    the accessor methods, which undo that.
     """
 
     side: _Side
     params: QueryParams
     origin: Place
     depart_s: int  # search time on the search side (negated on the mirror)
-    bus: np.ndarray
-    walk: np.ndarray
-    bus_ent: np.ndarray
+    reached: np.ndarray  # int32 stops whose labels the search wrote (search order)
+    r_bus: np.ndarray  # int32 (K+1, len(reached)): bus labels of those stops
+    r_walk: np.ndarray  # int32 (K+1, len(reached)): walk labels
+    r_ent: np.ndarray | None  # int32 (K+1, len(reached)) bus entries, with a log
     log: tuple[np.ndarray, ...] | None  # None: a times-only search (journeys on demand)
-    access_m: dict[int, float]
+    access: tuple[np.ndarray, np.ndarray]  # access stops and their walking metres
     replay: Callable[[], tuple[np.ndarray, tuple[np.ndarray, ...]]] | None = field(default=None,
                                                                        repr=False)
+    _order: np.ndarray | None = field(default=None, repr=False)
+    _access_m: dict[int, float] | None = field(default=None, repr=False)
+
+    @property
+    def access_m(self) -> dict[int, float]:
+        """Access stop -> walking metres (built when a journey needs it)."""
+        if self._access_m is None:
+            self._access_m = {int(s): float(d) for s, d in zip(*self.access, strict=True)}
+        return self._access_m
 
     @property
     def mirrored(self) -> bool:
         """True for reverse (latest-departure) searches."""
         return self.side.mirrored
 
+    def _full(self, rows: np.ndarray, fill: int) -> np.ndarray:
+        out = np.full((rows.shape[0], self.side.tt.n_stops), fill, np.int32)
+        out[:, self.reached] = rows
+        return out
+
+    @property
+    def bus(self) -> np.ndarray:
+        """bus[k, s] for every stop (search side; INF where unreached), built on request."""
+        return self._full(self.r_bus, INF)
+
+    @property
+    def walk(self) -> np.ndarray:
+        """walk[k, s] for every stop (search side), built on request."""
+        return self._full(self.r_walk, INF)
+
+    @property
+    def bus_ent(self) -> np.ndarray:
+        """Log entry of bus[k, s] for every stop (-1: none); records the log if needed."""
+        self.journey_log()
+        assert self.r_ent is not None
+        return self._full(self.r_ent, -1)
+
+    def _lookup(self, stops: np.ndarray) -> np.ndarray:
+        """Position of each stop in `reached`, or -1 (binary search on a sorted copy)."""
+        stops = np.asarray(stops)
+        if len(self.reached) == 0:
+            return np.full(len(stops), -1, np.int64)
+        if self._order is None:
+            self._order = np.argsort(self.reached, kind="stable")
+        srt = self.reached[self._order]
+        i = np.minimum(np.searchsorted(srt, stops), len(srt) - 1)
+        return np.where(srt[i] == stops, self._order[i], -1)
+
+    def _bus_k_at(self, stops: np.ndarray) -> np.ndarray:
+        """Final-round bus label (int64, search side) at each stop; INF if unreached."""
+        pos = self._lookup(stops)
+        if len(self.reached) == 0:
+            return np.full(len(pos), INF, np.int64)
+        vals = self.r_bus[self.params.max_buses][np.maximum(pos, 0)].astype(np.int64)
+        return np.where(pos >= 0, vals, INF)
+
     def _best_search(self) -> np.ndarray:
         k = self.params.max_buses
-        return np.minimum(self.bus[k], self.walk[k]).astype(np.int64)
+        out = np.full(self.side.tt.n_stops, INF, np.int64)
+        out[self.reached] = np.minimum(self.r_bus[k], self.r_walk[k])
+        return out
+
+    def reached_times(self) -> tuple[np.ndarray, np.ndarray]:
+        """(stops, times) of the reached stops only, sorted by stop: `stop_times` without
+        building an array over the whole network (what a national batch wants)."""
+        k = self.params.max_buses
+        order = np.argsort(self.reached, kind="stable")
+        t = np.minimum(self.r_bus[k], self.r_walk[k]).astype(np.int64)[order]
+        return self.reached[order], (-t if self.mirrored else t)
 
     def stop_times(self) -> np.ndarray:
         """Per stop: earliest arrival (forward) or latest departure (reverse).
@@ -178,7 +283,8 @@ class SearchResult:
 
     def bus_times(self) -> np.ndarray:
         """Like `stop_times` but only arrivals by bus (forward) / boardings (reverse)."""
-        b = self.bus[self.params.max_buses].astype(np.int64)
+        b = np.full(self.side.tt.n_stops, INF, np.int64)
+        b[self.reached] = self.r_bus[self.params.max_buses]
         return -b if self.mirrored else b
 
     def _targets(self, lats: np.ndarray, lons: np.ndarray,
@@ -187,8 +293,7 @@ class SearchResult:
         with via=False only the times (the entries are left at -1)."""
         wp = self.params.walk
         ptr, idx, _, walk_t = self.side.egress_times(lats, lons, wp.max_walk_m, wp.speed_kmh)
-        k = self.params.max_buses
-        t = self.bus[k][idx].astype(np.int64)
+        t = self._bus_k_at(idx)
         t = np.where(t >= INF, INF, t + walk_t)
         n = len(lats)
         best = np.full(n, INF, np.int64)
@@ -210,6 +315,10 @@ class SearchResult:
         walk_wins = ok & (w <= best)
         best = np.where(walk_wins, w, best)
         entry = np.where(walk_wins, -2, entry)
+        if self.params.max_minutes is not None:  # nothing beyond the time cap
+            over = best > self.params.limit(self.depart_s)
+            best = np.where(over, INF, best)
+            entry = np.where(over, -1, entry)
         return best, entry
 
     def journey_log(self) -> tuple[np.ndarray, ...]:
@@ -221,7 +330,7 @@ class SearchResult:
         if self.log is None:
             if self.replay is None:
                 raise RuntimeError("times-only search without a replay")
-            self.bus_ent, log = self.replay()
+            self.r_ent, log = self.replay()
             self.log = log
             return log
         return self.log
@@ -248,9 +357,11 @@ class SearchResult:
         s = int(idx[via[0]])
         k = self.params.max_buses
         log = self.journey_log()
-        legs = legs_from_log(self.side.tt, log, int(self.bus_ent[k, s]), self.origin,
+        assert self.r_ent is not None
+        pos = int(self._lookup(np.array([s], np.int32))[0])
+        legs = legs_from_log(self.side.tt, log, int(self.r_ent[k, pos]), self.origin,
                              self.access_m, self.side.transfer_metres(wp.transfer_radius_m))
-        legs.append(egress_leg(self.side.tt, s, int(self.bus[k, s]), point,
+        legs.append(egress_leg(self.side.tt, s, int(self.r_bus[k, pos]), point,
                                float(dist[via[0]]), wp.speed_kmh))
         return Journey(mirror_legs(legs)) if self.mirrored else Journey(legs)
 
@@ -273,39 +384,47 @@ class Router:
 
     def _search(self, side: _Side, lat: float, lon: float, t0: int,
                 q: QueryParams, name: str, journeys: bool = False) -> SearchResult:
-        pack = side.pack(q)
         acc, dist = side.access(lat, lon, q.walk.max_walk_m)
+        origin = Place(name, lat, lon)
+        if len(acc) == 0:  # no stop within walking distance: nothing to search
+            empty = np.zeros(0, np.int32)
+            rows = np.zeros((q.max_buses + 1, 0), np.int32)
+            return SearchResult(side, q, origin, t0, empty, rows, rows, rows,
+                                _EMPTY_LOG if journeys else None, (acc, dist),
+                                lambda: (rows, _EMPTY_LOG))
+        pack = side.pack(q)
         acc_t = np.ascontiguousarray(walk_seconds_array(dist, q.walk.speed_kmh), np.int32)
         acc = np.ascontiguousarray(acc, np.int32)
-        n = side.tt.n_stops
+        limit = q.limit(t0)
+        k1 = q.max_buses + 1
 
-        def run(record: bool) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]:
-            work = core.new_work(n, side.tt.n_patterns)
+        def run(record: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None,
+                                       tuple[np.ndarray, ...] | None]:
+            bus, walk, bus_ent, walk_ent, work = side.scratch(record)
+            labels = (bus[:k1], walk[:k1], bus_ent[:k1], walk_ent[:k1])
             changed = np.zeros(0, np.int32)  # no changed-stop list wanted
-            if not record:
-                bus, walk = core.new_time_labels(q.max_buses, n)
-                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
-                             (bus, walk), work, False, (), changed)
-                return (bus, walk, _NO_ENTRIES, _NO_ENTRIES), None
             cap = 1 << 15
             while True:
-                labels = core.new_labels(q.max_buses, n)
-                log = core.new_log(cap)
-                core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, INF, acc, acc_t,
-                             labels, work, True, log, changed)
-                if not log[9][1]:
-                    return labels, log
+                log = core.new_log(cap) if record else ()
+                try:
+                    core.iterate(pack, q.max_buses, q.walk.min_change_s, t0, limit, acc, acc_t,
+                                 labels, work, record, log, changed)
+                    reached, r_bus, r_walk, r_ent = core.collect_touched(
+                        bus, walk, bus_ent if record else None, k1, work)
+                finally:  # after an error too: the scratch goes back clean
+                    core.reset_touched(bus, walk, work)
+                if not record or not log[9][1]:
+                    return reached, r_bus, r_walk, r_ent, (log if record else None)
                 cap *= 4
 
         def replay() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-            labels, log = run(True)
-            assert log is not None
-            return labels[2], log
+            _, _, _, ent, log = run(True)
+            assert ent is not None and log is not None
+            return ent, log
 
-        (bus, walk, bus_ent, _), log = run(journeys)
-        access_m = {int(s): float(d) for s, d in zip(acc, dist, strict=True)}
-        return SearchResult(side, q, Place(name, lat, lon), t0, bus, walk, bus_ent, log,
-                            access_m, replay)
+        reached, r_bus, r_walk, r_ent, log = run(journeys)
+        return SearchResult(side, q, origin, t0, reached, r_bus, r_walk, r_ent, log,
+                            (acc, dist), replay)
 
     def earliest_arrival(self, lat: float, lon: float, depart_s: int,
                          params: QueryParams | None = None, name: str = "origin",

@@ -63,11 +63,48 @@ def new_time_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, np.ndarray
 
 
 def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
-    """Scratch arrays for run_iteration (reusable across calls, left clean by it)."""
+    """Scratch arrays for run_iteration (reusable across calls, left clean by it).
+
+    The last three (seen flags, touched list, its length) list the stops whose labels a
+    run wrote; `reset_touched` clears exactly those labels and the list.
+    """
     return (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
             np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
             np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_),
-            np.zeros(n_stops, np.bool_))
+            np.zeros(n_stops, np.bool_),
+            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(1, np.int64))
+
+
+def reset_touched(bus: np.ndarray, walk: np.ndarray, work: tuple) -> None:
+    """Labels of the stops the last runs touched back to INF; the touched list emptied."""
+    from app.routing.aot import kernels
+
+    kernels().reset_touched(bus, walk, work[8], work[9], work[10])
+
+
+def collect_touched(bus: np.ndarray, walk: np.ndarray, ent: np.ndarray | None, n_rows: int,
+                    work: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(stops, bus rows, walk rows, entry rows or None) of the touched stops, then reset.
+
+    The labels come out as (n_rows, n touched) arrays in the order the run reached them.
+    """
+    from app.routing.aot import kernels
+
+    m = int(work[10][0])
+    stops = np.empty(m, np.int32)
+    out = np.empty((3 if ent is not None else 2, n_rows, m), np.int32)
+    out_ent = out[2] if ent is not None else _NO_COLUMNS
+    kernels().collect_touched(bus, walk, ent if ent is not None else bus, work[8], work[9],
+                              work[10], stops, out[0], out[1], out_ent)
+    return stops, out[0], out[1], (out[2] if ent is not None else None)
+
+
+_NO_COLUMNS = np.zeros((1, 0), np.int32)
+
+
+def touched(work: tuple) -> np.ndarray:
+    """The stops whose labels the runs since the last reset wrote (a view of scratch)."""
+    return work[9][:int(work[10][0])]
 
 
 def iterate(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,

@@ -22,12 +22,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.routing.names import Coded, Names, Strings, strings_from_arrays
+
 if TYPE_CHECKING:  # pandas is for compiling only: the query path never imports it
     import pandas as pd
 
     from app.routing.feed import Feed
 
 DAY_S = 86_400
+# String columns: stored apart from the numeric arrays, as UTF-8 tables (see names.py).
+STRING_FIELDS = ("stop_ids", "stop_names", "trip_ids", "trip_route_ids", "trip_route_short",
+                 "trip_headsign")
+# The arrays a mirror does not share with its forward timetable (cached with it).
+MIRROR_FIELDS = ("pat_stops", "arr", "dep", "stop_pat_pos")
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,8 @@ class Timetable:
     service_date: str  # ISO date
     feed_keys: np.ndarray  # U: "name@version" per feed
     reversed: bool
-    stop_ids: np.ndarray  # U
-    stop_names: np.ndarray  # U
+    stop_ids: Strings  # sorted
+    stop_names: Strings
     stop_lat: np.ndarray  # float64
     stop_lon: np.ndarray  # float64
     stop_wheelchair: np.ndarray  # int8: GTFS wheelchair_boarding 0/1/2
@@ -55,12 +62,13 @@ class Timetable:
     trip_time_off: np.ndarray  # int32 (n_trips)
     arr: np.ndarray  # int32
     dep: np.ndarray  # int32
+    # Trip metadata, in forward trip order also on a mirror (index with `source_trip`):
     trip_wheelchair: np.ndarray  # int8: GTFS wheelchair_accessible 0/1/2
     trip_day_offset: np.ndarray  # int8: 0 service date, -1 previous day (shifted)
-    trip_ids: np.ndarray  # U: "feed:trip_id"
-    trip_route_ids: np.ndarray  # U: "feed:route_id"
-    trip_route_short: np.ndarray  # U
-    trip_headsign: np.ndarray  # U
+    trip_ids: Strings  # "feed:trip_id"
+    trip_route_ids: Strings  # "feed:route_id" (coded: one table entry per route)
+    trip_route_short: Strings  # coded
+    trip_headsign: Strings  # coded
     stop_pat_ptr: np.ndarray  # int32 (n_stops+1)
     stop_pat: np.ndarray  # int32
     stop_pat_pos: np.ndarray  # int32
@@ -82,8 +90,12 @@ class Timetable:
 
     def stop_index(self, stop_id: str) -> int:
         """Index of a stop id (KeyError if absent)."""
-        i = int(np.searchsorted(self.stop_ids, stop_id))
-        if i >= self.n_stops or self.stop_ids[i] != stop_id:
+        ids = self.stop_ids
+        if isinstance(ids, Names):
+            i = ids.search(stop_id)
+        else:
+            i = next((j for j, x in enumerate(ids) if x == stop_id), -1)
+        if i < 0:
             raise KeyError(stop_id)
         return i
 
@@ -92,64 +104,116 @@ class Timetable:
         counts = np.diff(self.pat_trip_ptr)
         return np.repeat(np.arange(self.n_patterns, dtype=np.int32), counts)
 
+    def source_trips(self) -> np.ndarray:
+        """For each trip, its index in the forward timetable (identity when not mirrored).
+
+        The mirror reverses the trip order inside every pattern, so trip g of pattern
+        [t0, t1) is forward trip t0 + t1 - 1 - g: computed, never stored.
+        """
+        if not self.reversed:
+            return np.arange(self.n_trips, dtype=np.int32)
+        return self._reversed_trip_order()
+
+    def _reversed_trip_order(self) -> np.ndarray:
+        """Trip g of pattern [t0, t1) paired with trip t0 + t1 - 1 - g (an involution)."""
+        ptr = self.pat_trip_ptr.astype(np.int64)
+        counts = np.diff(ptr)
+        pat = np.repeat(np.arange(self.n_patterns), counts)
+        g = np.arange(self.n_trips, dtype=np.int64)
+        return (ptr[pat] + ptr[pat + 1] - 1 - g).astype(np.int32)
+
+    def source_trip(self, g: int) -> int:
+        """`source_trips()[g]` for one trip (the index into the trip metadata arrays)."""
+        if not self.reversed:
+            return int(g)
+        p = int(np.searchsorted(self.pat_trip_ptr, g, side="right") - 1)
+        return int(self.pat_trip_ptr[p]) + int(self.pat_trip_ptr[p + 1]) - 1 - int(g)
+
     def time_reversed(self) -> Timetable:
         """The mirror timetable: time negated, patterns reversed, so forward search = reverse.
 
         Earliest arrival on the mirror is minus the latest departure on the original.
-        FIFO order survives because trip order is reversed as well.
+        FIFO order survives because trip order is reversed inside each pattern as well.
+        Only the arrays that differ are new (pattern stops, times, stop positions); stops,
+        pointers, trip offsets and all trip metadata are the forward arrays themselves,
+        read in forward trip order through `source_trip` (metadata is never permuted).
         """
-        n_pat = self.n_patterns
-        pat_stops = np.empty_like(self.pat_stops)
-        trip_order = np.empty(self.n_trips, dtype=np.int64)
-        trip_time_off = np.empty_like(self.trip_time_off)
-        arr = np.empty_like(self.arr)
-        dep = np.empty_like(self.dep)
-        for p in range(n_pat):
-            a, b = self.pat_stop_ptr[p], self.pat_stop_ptr[p + 1]
-            pat_stops[a:b] = self.pat_stops[a:b][::-1]
-            ta, tb = self.pat_trip_ptr[p], self.pat_trip_ptr[p + 1]
-            trip_order[ta:tb] = np.arange(tb - 1, ta - 1, -1)
-        width = 0
-        for g_new in range(self.n_trips):
-            g = trip_order[g_new]
-            off = self.trip_time_off[g]
-            length = (self.trip_time_off[g + 1] if g + 1 < self.n_trips else len(self.arr)) - off
-            trip_time_off[g_new] = width
-            arr[width:width + length] = -self.dep[off:off + length][::-1]
-            dep[width:width + length] = -self.arr[off:off + length][::-1]
-            width += length
-        stop_pat_pos = self.stop_pat_pos.copy()
-        pat_len = np.diff(self.pat_stop_ptr)
-        stop_pat_pos[:] = pat_len[self.stop_pat] - 1 - self.stop_pat_pos
+        if self.reversed:
+            raise ValueError("already a mirror")
+        hit = self.__dict__.get("_mirror")
+        if hit is not None:  # built once per timetable (or mapped from the cache file)
+            return hit
+        ptr = self.pat_stop_ptr.astype(np.int64)
+        pat_len = np.diff(ptr)
+        n_entries = len(self.pat_stops)
+        # Position i of a pattern of length L becomes position L - 1 - i.
+        pat_of_entry = np.repeat(np.arange(self.n_patterns), pat_len)
+        rev_entry = ptr[pat_of_entry] + ptr[pat_of_entry + 1] - 1 - np.arange(n_entries)
+        pat_stops = self.pat_stops[rev_entry]
+        # Every trip of a pattern has its length, laid out back to back, so trip offsets
+        # are the same array; times are reversed within each trip and negated.
+        src = self._reversed_trip_order()  # forward trip of each mirror trip
+        lengths = pat_len[np.repeat(np.arange(self.n_patterns), np.diff(self.pat_trip_ptr))]
+        off = self.trip_time_off.astype(np.int64)
+        trip_of_cell = np.repeat(np.arange(self.n_trips), lengths)
+        pos = np.arange(len(self.arr)) - off[trip_of_cell]
+        from_cell = off[src][trip_of_cell] + lengths[trip_of_cell] - 1 - pos
+        arr = -self.dep[from_cell]
+        dep = -self.arr[from_cell]
+        stop_pat_pos = (pat_len[self.stop_pat] - 1 - self.stop_pat_pos).astype(np.int32)
+        mirror = self._mirror_with(pat_stops=pat_stops, arr=arr, dep=dep,
+                                   stop_pat_pos=stop_pat_pos)
+        self.__dict__["_mirror"] = mirror
+        return mirror
+
+    def _mirror_with(self, pat_stops: np.ndarray, arr: np.ndarray, dep: np.ndarray,
+                     stop_pat_pos: np.ndarray) -> Timetable:
+        """The mirror from its own four arrays; everything else is this timetable's."""
         return Timetable(
-            service_date=self.service_date, feed_keys=self.feed_keys, reversed=not self.reversed,
+            service_date=self.service_date, feed_keys=self.feed_keys, reversed=True,
             stop_ids=self.stop_ids, stop_names=self.stop_names, stop_lat=self.stop_lat,
             stop_lon=self.stop_lon, stop_wheelchair=self.stop_wheelchair,
             pat_stop_ptr=self.pat_stop_ptr, pat_stops=pat_stops, pat_trip_ptr=self.pat_trip_ptr,
-            trip_time_off=trip_time_off, arr=arr, dep=dep,
-            trip_wheelchair=self.trip_wheelchair[trip_order],
-            trip_day_offset=self.trip_day_offset[trip_order],
-            trip_ids=self.trip_ids[trip_order], trip_route_ids=self.trip_route_ids[trip_order],
-            trip_route_short=self.trip_route_short[trip_order],
-            trip_headsign=self.trip_headsign[trip_order],
+            trip_time_off=self.trip_time_off, arr=arr, dep=dep,
+            trip_wheelchair=self.trip_wheelchair, trip_day_offset=self.trip_day_offset,
+            trip_ids=self.trip_ids, trip_route_ids=self.trip_route_ids,
+            trip_route_short=self.trip_route_short, trip_headsign=self.trip_headsign,
             stop_pat_ptr=self.stop_pat_ptr, stop_pat=self.stop_pat, stop_pat_pos=stop_pat_pos,
         )
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """All fields as numpy arrays (for .npz)."""
+    def to_arrays(self, mirror: bool = False) -> dict[str, np.ndarray]:
+        """All fields as numpy arrays (for .npz): string columns as `<field>.data` /
+        `.offsets` (or `.codes` + `.table.*`); with `mirror`, the mirror's own arrays
+        as `mirror.<field>`, so a loaded timetable needs no mirror build either."""
+        if self.reversed:
+            raise ValueError("store the forward timetable (its mirror comes with it)")
         out: dict[str, np.ndarray] = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            out[f.name] = np.asarray(v)
+            if f.name in STRING_FIELDS:
+                packed = v if isinstance(v, Names | Coded) else Names.of(v)
+                out.update(packed.to_arrays(f.name))
+            else:
+                out[f.name] = np.asarray(v)
+        if mirror:
+            m = self.time_reversed()
+            out.update({f"mirror.{k}": getattr(m, k) for k in MIRROR_FIELDS})
         return out
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Timetable:
-        """Inverse of `to_arrays`."""
-        kw: dict[str, object] = {f.name: arrays[f.name] for f in fields(cls)}
+        """Inverse of `to_arrays` (also reads the older fixed-width string layout)."""
+        kw: dict[str, object] = {f.name: arrays[f.name] for f in fields(cls)
+                                 if f.name not in STRING_FIELDS}
+        for name in STRING_FIELDS:
+            kw[name] = strings_from_arrays(arrays, name)
         kw["service_date"] = str(arrays["service_date"])
         kw["reversed"] = bool(arrays["reversed"])
-        return cls(**kw)  # type: ignore[arg-type]
+        tt = cls(**kw)  # type: ignore[arg-type]
+        if all(f"mirror.{k}" in arrays for k in MIRROR_FIELDS):
+            tt.__dict__["_mirror"] = tt._mirror_with(
+                **{k: arrays[f"mirror.{k}"] for k in MIRROR_FIELDS})
+        return tt
 
 
 def feeds_validity(feeds: Sequence[Feed]) -> tuple[dt.date, dt.date] | None:
@@ -278,12 +342,15 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
     def col(k: int, dtype: type | str) -> np.ndarray:
         return np.array([rows[i][k] for i in order], dtype=dtype)
 
+    def strings(k: int) -> list[str]:
+        return [rows[i][k] for i in order]
+
     return Timetable(
         service_date=day.isoformat(),
         feed_keys=np.array([f"{f.name}@{f.version}" for f in feeds], dtype=str),
         reversed=False,
-        stop_ids=stop_ids,
-        stop_names=stops["stop_name"].to_numpy(dtype=str),
+        stop_ids=Names.of(stop_ids.tolist()),
+        stop_names=Names.of(stops["stop_name"].astype(str).tolist()),
         stop_lat=stops["lat"].to_numpy(dtype=np.float64),
         stop_lon=stops["lon"].to_numpy(dtype=np.float64),
         stop_wheelchair=stops["wheelchair_boarding"].to_numpy(dtype=np.int8),
@@ -295,10 +362,10 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
         dep=dep,
         trip_wheelchair=col(4, np.int8),
         trip_day_offset=col(5, np.int8),
-        trip_ids=col(6, str),
-        trip_route_ids=col(0, str),
-        trip_route_short=col(7, str),
-        trip_headsign=col(8, str),
+        trip_ids=Names.of(strings(6)),
+        trip_route_ids=Coded.of(strings(0)),
+        trip_route_short=Coded.of(strings(7)),
+        trip_headsign=Coded.of(strings(8)),
         stop_pat_ptr=stop_pat_ptr,
         stop_pat=pat_of_entry[by_stop].astype(np.int32),
         stop_pat_pos=pos_of_entry[by_stop].astype(np.int32),

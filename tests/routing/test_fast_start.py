@@ -16,6 +16,7 @@ from app.routing import kernels as jit
 from app.routing import raptor_core as core
 from app.routing.cache import TimetableCache
 from app.routing.feed import Feed
+from app.routing.names import Names
 from app.routing.raptor import QueryParams, Router
 from app.routing.timetable import Timetable, compile_timetable
 
@@ -33,11 +34,22 @@ def test_cache_maps_instead_of_reading(tt: Timetable, tmp_path: Path) -> None:
     cache.save("k", tt)
     again = cache.load("k")
     assert again is not None
-    for name in ("arr", "dep", "pat_stops", "stop_ids", "trip_ids", "stop_lat"):
+    for name in ("arr", "dep", "pat_stops", "stop_lat"):
         got, want = getattr(again, name), getattr(tt, name)
         assert np.array_equal(got, want) and got.dtype == want.dtype
         assert isinstance(got.base, np.memmap)  # a view on the file, not a copy
-        assert got.flags.writeable  # copy-on-write: the kernels may take it as is
+        assert not got.flags.writeable  # shared read-only by every process
+        assert got.flags.aligned and got.ctypes.data % 64 == 0
+    for name in ("stop_ids", "stop_names", "trip_ids", "trip_route_ids", "trip_headsign"):
+        got, want = getattr(again, name), getattr(tt, name)
+        assert list(got) == list(want)  # ids and names as UTF-8 tables, mapped too
+        table = got if isinstance(got, Names) else got.table
+        assert isinstance(table.data.base, np.memmap)
+    # The mirror comes from the file as well (nothing rebuilt per process).
+    m, want_m = again.time_reversed(), tt.time_reversed()
+    for name in ("arr", "dep", "pat_stops", "stop_pat_pos"):
+        assert np.array_equal(getattr(m, name), getattr(want_m, name))
+        assert isinstance(getattr(m, name).base, np.memmap)
     assert again.service_date == tt.service_date and again.reversed is False
     # Compact dtypes: int32 times and indices.
     for name in ("arr", "dep", "pat_stop_ptr", "pat_trip_ptr", "trip_time_off", "stop_pat_ptr"):
