@@ -2,18 +2,25 @@
 
 Errors refuse the feed (`FeedRefusedError` is raised, carrying the report); warnings are
 returned with the feed. Line numbers are 1-based and count the header as line 1.
+
+Memory is bounded by the output, not by the text: every member is streamed from the zip
+through pandas' C parser in chunks, `stop_times.txt` keeps only the columns it needs,
+times are parsed by vectorised byte arithmetic, and the trip and stop ids of stop_times
+are categorical (int32 codes over the sorted ids of trips.txt and stops.txt). Files the
+fast path cannot read exactly (not UTF-8, ragged rows, odd headers) fall back to the
+`csv` module, which reports the file, line, column and reason.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +35,16 @@ from app.routing.feed import (
     empty_frame,
 )
 from app.routing.geo import haversine_m
+from app.routing.gtfs_csv import (
+    HeaderProblem,
+    MemberSet,
+    blank_rows,
+    exact_lines,
+    iter_chunks,
+    read_header,
+)
 from app.routing.gtfs_time import format_hms, parse_date, parse_times
+from app.routing.time_array import parse_time_array
 
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,47 +60,50 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 LINE = "_line"  # helper column: the 1-based file line of each row
 
 
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+FAST_PATH_ERRORS = (UnicodeDecodeError, csv.Error, HeaderProblem, pd.errors.ParserError,
+                    ValueError)
+OPTIONAL_FILES = ("calendar.txt", "calendar_dates.txt", "frequencies.txt", "feed_info.txt")
+
+
 class _Source:
     """Uniform access to the member files of a zip or a directory."""
 
     def __init__(self, path: Path, report: ValidationReport) -> None:
         self.path = path
         self.report = report
-        self.files: dict[str, Callable[[], bytes]] = {}
-        self.digest = hashlib.sha256()
-        if path.is_dir():
-            for p in sorted(path.iterdir()):
-                if p.is_file():
-                    self.files[p.name.lower()] = p.read_bytes
-        else:
-            self._open_zip(path)
-
-    def _open_zip(self, path: Path) -> None:
+        self.members: MemberSet | None = None
         try:
-            zf = zipfile.ZipFile(path)
+            self.members = MemberSet(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            self.report.error(path.name, None, None, f"not a readable zip file ({exc})")
-            return
-        # Some publishers nest the files in one folder inside the zip.
-        names = [n for n in zf.namelist() if not n.endswith("/")]
-        for n in names:
-            base = n.rsplit("/", 1)[-1].lower()
-            if base and base not in self.files:
-                self.files[base] = functools.partial(zf.read, n)
+            report.error(path.name, None, None, f"not a readable zip file ({exc})")
+
+    @property
+    def files(self) -> dict[str, Callable[[], object]]:
+        """Member openers by lower-case base name."""
+        return dict(self.members.files) if self.members is not None else {}
 
     def read(self, name: str) -> bytes | None:
-        """Bytes of one member file, None if absent or unreadable (an error is then reported)."""
-        getter = self.files.get(name)
-        if getter is None:
+        """Bytes of one member, None if absent or unreadable (an error is then reported)."""
+        if self.members is None or name not in self.members.files:
             return None
         try:
-            data = getter()
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            return self.members.read(name)
+        except ARCHIVE_ERRORS as exc:
             self.report.error(name, None, None, f"corrupt or truncated archive member ({exc})")
             return None
-        self.digest.update(name.encode())
-        self.digest.update(data)
-        return data
+
+    def digest(self) -> str:
+        """sha256 over the name and bytes of every member the reader reads, in its order."""
+        h = hashlib.sha256()
+        assert self.members is not None
+        for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
+            if name in self.members.files:
+                h.update(name.encode())
+                with self.members.open(name) as fh:
+                    while block := fh.read(1 << 20):
+                        h.update(block)
+        return h.hexdigest()
 
 
 def _decode(data: bytes, name: str, report: ValidationReport) -> str | None:
@@ -97,9 +116,69 @@ def _decode(data: bytes, name: str, report: ValidationReport) -> str | None:
         return None
 
 
+class _Fallback(Exception):
+    """The fast path cannot read this file exactly; use the `csv` module instead."""
+
+
+def _record_lines(src: _Source, name: str, n_records: int, physical: int) -> np.ndarray | None:
+    """File line of each record: record + 2 unless quoted fields span lines (then exact)."""
+    if physical == n_records + 1:
+        return None  # identity: line = record + 2
+    assert src.members is not None
+    lines = exact_lines(src.members, name)
+    if len(lines) != n_records:
+        raise _Fallback(name)
+    return lines
+
+
 def _read_table(src: _Source, name: str, report: ValidationReport,
                 required: bool) -> pd.DataFrame | None:
     """Read one CSV member as all-string columns with a `_line` column, or None."""
+    if name not in src.files:
+        if required:
+            report.error(name, None, None, "required file is missing")
+        return None
+    assert src.members is not None
+    try:
+        header = read_header(src.members, name)
+        if header is None:
+            if required:
+                report.error(name, None, None, "file is empty (no header)")
+            return None
+        parts = []
+        n_rec = 0
+        physical = 0
+        for chunk, counter in iter_chunks(src.members, name, header):
+            parts.append(chunk)
+            n_rec += len(chunk)
+            physical = counter.physical_lines()
+        exact = _record_lines(src, name, n_rec, physical) if n_rec else None
+    except ARCHIVE_ERRORS as exc:
+        report.error(name, None, None, f"corrupt or truncated archive member ({exc})")
+        return None
+    except (*FAST_PATH_ERRORS, _Fallback):
+        return _read_table_exact(src, name, report, required)
+    df = pd.concat(parts, ignore_index=True) if parts else empty_frame(tuple(header))
+    rec = np.arange(len(df), dtype=np.int64)
+    lines = exact if exact is not None else rec + 2
+    if len(df):
+        keep = ~blank_rows(df, header[0])
+        df = df[keep].reset_index(drop=True)
+        lines = lines[keep]
+    for c in header:
+        df[c] = df[c].astype(str).str.strip()
+    df[LINE] = np.asarray(lines, dtype=np.int64)
+    missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in df.columns]
+    for c in missing:
+        report.error(name, 1, c, "required column is missing")
+    if missing:
+        return None
+    return df
+
+
+def _read_table_exact(src: _Source, name: str, report: ValidationReport,
+                      required: bool) -> pd.DataFrame | None:
+    """Read one CSV member with the `csv` module (exact lines, every error), or None."""
     data = src.read(name)
     if data is None:
         if required and name in src.files:
@@ -320,93 +399,272 @@ def _report_rows(mask: np.ndarray, lines: np.ndarray, report: ValidationReport, 
             report.warning(file, int(lines[idx]), column, message(int(idx)))
 
 
-def _read_stop_times(df: pd.DataFrame, stops: pd.DataFrame, trips: pd.DataFrame,
-                     report: ValidationReport) -> pd.DataFrame:
-    """Parse, check and interpolate stop_times.txt into the contract columns."""
+ST_COLUMNS = ("trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time",
+              "shape_dist_traveled")
+_ST_ISSUES = ("stop_id", "trip_id", "location_type", "stop_sequence", "arrival_time",
+              "departure_time")
+
+
+@dataclass
+class _StopTimesInput:
+    """Where stop_times comes from: a header to stream, or a table read exactly."""
+
+    header: list[str] | None = None
+    table: pd.DataFrame | None = None
+
+
+def _stop_times_input(src: _Source, report: ValidationReport) -> _StopTimesInput | None:
+    """Check stop_times.txt is present with its required columns (without reading its rows)."""
+    name = "stop_times.txt"
+    if name not in src.files:
+        report.error(name, None, None, "required file is missing")
+        return None
+    assert src.members is not None
+    try:
+        header = read_header(src.members, name)
+    except ARCHIVE_ERRORS as exc:
+        report.error(name, None, None, f"corrupt or truncated archive member ({exc})")
+        return None
+    except FAST_PATH_ERRORS:
+        table = _read_table_exact(src, name, report, True)
+        return _StopTimesInput(table=table) if table is not None else None
+    if header is None:
+        report.error(name, None, None, "file is empty (no header)")
+        return None
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in header]
+    for c in missing:
+        report.error(name, 1, c, "required column is missing")
+    return None if missing else _StopTimesInput(header=header)
+
+
+def _lookup(index: pd.Index, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int32 codes of raw ids in index (-1 unknown) and the stripped ids (for messages)."""
+    codes = index.get_indexer(pd.Index(raw))
+    miss = np.flatnonzero(codes < 0)
+    values = raw
+    if len(miss):
+        # Padded ids miss the first lookup; the old reader stripped every cell.
+        values = raw.copy()
+        values[miss] = [str(v).strip() for v in raw[miss]]
+        codes[miss] = index.get_indexer(pd.Index(values[miss]))
+    return codes.astype(np.int32), values
+
+
+def _numbers(raw: np.ndarray) -> np.ndarray:
+    """float64 of each cell (NaN if not a number), stripping padded cells first."""
+    num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(np.float64)
+    retry = np.flatnonzero(np.isnan(num) & (raw != ""))
+    if len(retry):
+        fixed = pd.Series([str(v).strip() for v in raw[retry]], dtype=object)
+        num[retry] = pd.to_numeric(fixed, errors="coerce").to_numpy(np.float64)
+    return num
+
+
+@dataclass
+class _Parts:
+    """Stop_times columns gathered chunk by chunk, plus issues to report in file order."""
+
+    cols: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    issues: dict[str, list[tuple[int, str]]] = field(
+        default_factory=lambda: {k: [] for k in _ST_ISSUES})
+
+    def add(self, **arrays: np.ndarray) -> None:
+        for k, v in arrays.items():
+            self.cols.setdefault(k, []).append(v)
+
+    def joined(self, key: str, dtype: type) -> np.ndarray:
+        parts = self.cols.pop(key, [])
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _parse_chunk(df: pd.DataFrame, rec: np.ndarray, parts: _Parts, trip_index: pd.Index,
+                 stop_index: pd.Index, stop_loc: np.ndarray) -> None:
+    """Parse one chunk of raw strings into codes, integers and flags; note its issues."""
+    iss = parts.issues
+    tcode, tvals = _lookup(trip_index, df["trip_id"].to_numpy(dtype=object))
+    scode, svals = _lookup(stop_index, df["stop_id"].to_numpy(dtype=object))
+    for i in np.flatnonzero(scode < 0):
+        iss["stop_id"].append((int(rec[i]), f"unknown stop_id {svals[i]!r}"))
+    for i in np.flatnonzero(tcode < 0):
+        iss["trip_id"].append((int(rec[i]), f"unknown trip_id {tvals[i]!r}"))
+    lt = np.where(scode >= 0, stop_loc[np.maximum(scode, 0)], 0)
+    for i in np.flatnonzero(lt != 0):
+        iss["location_type"].append((int(rec[i]), f"stop {svals[i]!r} is a station/entrance/node "
+                                                    f"(location_type {int(lt[i])}), "
+                                                    "not a boardable stop"))
+    raw_seq = df["stop_sequence"].to_numpy(dtype=object)
+    seq = _numbers(raw_seq)
+    with np.errstate(invalid="ignore"):
+        bad_seq = np.isnan(seq) | (seq < 0) | (seq != np.round(seq))
+    for i in np.flatnonzero(bad_seq):
+        iss["stop_sequence"].append(
+            (int(rec[i]), f"stop_sequence {str(raw_seq[i]).strip()!r} is not a non-negative "
+                          "integer"))
+    times = {}
+    for col in ("arrival_time", "departure_time"):
+        raw = df[col].to_numpy(dtype=object)
+        secs, blank, bad = parse_time_array(raw)
+        for i in np.flatnonzero(bad):
+            iss[col].append((int(rec[i]), f"unparseable time {str(raw[i]).strip()!r}"))
+        times[col] = (secs, blank)
+    arrays = {
+        "trip": tcode, "stop": scode, "seq": np.where(bad_seq, -1, seq).astype(np.int64),
+        "arr": times["arrival_time"][0], "dep": times["departure_time"][0],
+        "arr_blank": times["arrival_time"][1], "dep_blank": times["departure_time"][1],
+        "rec": rec.astype(np.int64),
+    }
+    if "shape_dist_traveled" in df.columns:
+        arrays["sdt"] = _numbers(df["shape_dist_traveled"].to_numpy(dtype=object))
+    parts.add(**arrays)
+
+
+def _gather_stop_times(src: _Source, inp: _StopTimesInput, trip_index: pd.Index,
+                       stop_index: pd.Index, stop_loc: np.ndarray) -> tuple[_Parts, np.ndarray]:
+    """Parse every row of stop_times; returns the parts and each record's file line."""
+    parts = _Parts()
+    if inp.table is not None:  # already read exactly, stripped, blank lines dropped
+        t = inp.table
+        cols = [c for c in ST_COLUMNS if c in t.columns]
+        lines = t[LINE].to_numpy(dtype=np.int64)
+        _parse_chunk(t[cols], np.arange(len(t)), parts, trip_index, stop_index, stop_loc)
+        parts.cols.pop("rec", None)
+        parts.issues = {k: [(int(lines[r]), m) for r, m in v] for k, v in parts.issues.items()}
+        return parts, lines
+    assert inp.header is not None and src.members is not None
+    header = inp.header
+    usecols = [c for c in header if c in ST_COLUMNS or c == header[0]]
+    n_rec = 0
+    physical = 0
+    for chunk, counter in iter_chunks(src.members, "stop_times.txt", header, usecols):
+        rec = np.arange(n_rec, n_rec + len(chunk), dtype=np.int64)
+        n_rec += len(chunk)
+        physical = counter.physical_lines()
+        keep = ~blank_rows(chunk, header[0])
+        if not keep.all():
+            chunk, rec = chunk[keep], rec[keep]
+        _parse_chunk(chunk, rec, parts, trip_index, stop_index, stop_loc)
+    exact = _record_lines(src, "stop_times.txt", n_rec, physical) if n_rec else None
+    rec_all = parts.joined("rec", np.int64)
+    lines = exact[rec_all] if exact is not None else rec_all + 2
+    parts.issues = {k: [(int(lines_of(exact, r)), m) for r, m in v]
+                    for k, v in parts.issues.items()}
+    return parts, lines
+
+
+def lines_of(exact: np.ndarray | None, rec: int) -> int:
+    """The file line of one record (see `_record_lines`)."""
+    return int(exact[rec]) if exact is not None else rec + 2
+
+
+def _read_stop_times(src: _Source, inp: _StopTimesInput, stops: pd.DataFrame,
+                     trips: pd.DataFrame, report: ValidationReport) -> _StopTimes | None:
+    """Stream, parse, check and interpolate stop_times.txt into the contract columns."""
     f = "stop_times.txt"
-    lines = df[LINE].to_numpy()
-    stop_ids = df["stop_id"].to_numpy()
-    trip_ids = df["trip_id"].to_numpy()
-    _report_rows(~df["stop_id"].isin(set(stops["stop_id"])).to_numpy(), lines, report, f,
-                 "stop_id", lambda i: f"unknown stop_id {stop_ids[i]!r}")
-    _report_rows(~df["trip_id"].isin(set(trips["trip_id"])).to_numpy(), lines, report, f,
-                 "trip_id", lambda i: f"unknown trip_id {trip_ids[i]!r}")
+    stop_cats = pd.Index(np.sort(stops["stop_id"].to_numpy(dtype=object)))
+    trip_cats = pd.Index(np.sort(trips["trip_id"].to_numpy(dtype=object)))
     loc = stops.set_index("stop_id")["location_type"]
     loc = loc[~loc.index.duplicated()]
-    lt = df["stop_id"].map(loc).fillna(0).to_numpy()
-    _report_rows(lt != 0, lines, report, f, "stop_id",
-                 lambda i: f"stop {stop_ids[i]!r} is a station/entrance/node "
-                           f"(location_type {int(lt[i])}), not a boardable stop")
-
-    seq = pd.to_numeric(df["stop_sequence"], errors="coerce")
-    bad_seq = (seq.isna() | (seq < 0) | (seq != seq.round())).to_numpy()
-    raw_seq = df["stop_sequence"].to_numpy()
-    _report_rows(bad_seq, lines, report, f, "stop_sequence",
-                 lambda i: f"stop_sequence {raw_seq[i]!r} is not a non-negative integer")
-    arr, arr_blank, arr_bad = parse_times(df["arrival_time"])
-    dep, dep_blank, dep_bad = parse_times(df["departure_time"])
-    raw_a, raw_d = df["arrival_time"].to_numpy(), df["departure_time"].to_numpy()
-    _report_rows(arr_bad, lines, report, f, "arrival_time",
-                 lambda i: f"unparseable time {raw_a[i]!r}")
-    _report_rows(dep_bad, lines, report, f, "departure_time",
-                 lambda i: f"unparseable time {raw_d[i]!r}")
+    stop_loc = loc.reindex(stop_cats).fillna(0).to_numpy(np.int64)
+    try:
+        parts, lines = _gather_stop_times(src, inp, trip_cats, stop_cats, stop_loc)
+    except ARCHIVE_ERRORS as exc:
+        report.error(f, None, None, f"corrupt or truncated archive member ({exc})")
+        return None
+    except (*FAST_PATH_ERRORS, _Fallback):
+        table = _read_table_exact(src, f, report, True)
+        if table is None:
+            return None
+        parts, lines = _gather_stop_times(src, _StopTimesInput(table=table), trip_cats,
+                                          stop_cats, stop_loc)
+    for col in _ST_ISSUES:
+        for line, msg in parts.issues[col]:
+            report.error(f, line, col, msg)
     if not report.ok:
-        return pd.DataFrame()
+        return None
+    tid = parts.joined("trip", np.int32)
+    seqv = parts.joined("seq", np.int64)
+    order = np.lexsort((seqv, tid))  # stable: rows of equal (trip, seq) keep file order
+    tid, seqv, lines = tid[order], seqv[order], lines[order]
 
+    def take(key: str, dtype: type) -> np.ndarray:
+        return parts.joined(key, dtype)[order]
+
+    arr, dep = take("arr", np.int64), take("dep", np.int64)
+    arr_blank, dep_blank = take("arr_blank", np.bool_), take("dep_blank", np.bool_)
+    sid = take("stop", np.int32)
+    sdt = take("sdt", np.float64) if "sdt" in parts.cols else np.full(len(tid), np.nan)
     # Only one of arrival/departure given: the stop takes that time for both.
     arr = np.where(arr_blank & ~dep_blank, dep, arr)
     dep = np.where(dep_blank & ~arr_blank, arr, dep)
     blank = arr_blank & dep_blank
-    st = pd.DataFrame({
-        "trip_id": df["trip_id"].to_numpy(),
-        "stop_sequence": seq.fillna(-1).astype(np.int64).to_numpy(),
-        "stop_id": stop_ids,
-        "arrival_s": arr,
-        "departure_s": dep,
-        "blank": blank,
-        "sdt": pd.to_numeric(_col(df, "shape_dist_traveled"), errors="coerce").to_numpy(),
-        LINE: lines,
-    })
-    st = st.sort_values(["trip_id", "stop_sequence"], kind="stable").reset_index(drop=True)
-    lines = st[LINE].to_numpy()
-    tid = st["trip_id"].to_numpy()
-    seqv = st["stop_sequence"].to_numpy()
+    del arr_blank, dep_blank
+    names = trip_cats.to_numpy(dtype=object)
     same_trip_prev = np.r_[False, tid[1:] == tid[:-1]]
     _report_rows(same_trip_prev & np.r_[False, seqv[1:] <= seqv[:-1]], lines, report, f,
-                 "stop_sequence", lambda i: f"stop_sequence {seqv[i]} repeated in trip {tid[i]!r}")
+                 "stop_sequence",
+                 lambda i: f"stop_sequence {seqv[i]} repeated in trip {names[tid[i]]!r}")
     first = ~same_trip_prev
     last = np.r_[tid[1:] != tid[:-1], True]
-    blank_v = st["blank"].to_numpy()
-    _report_rows(blank_v & (first | last), lines, report, f, "arrival_time",
-                 lambda i: f"first and last stop of trip {tid[i]!r} need times")
+    _report_rows(blank & (first | last), lines, report, f, "arrival_time",
+                 lambda i: f"first and last stop of trip {names[tid[i]]!r} need times")
     if not report.ok:
-        return pd.DataFrame()
-
-    if blank_v.any():
-        _interpolate(st, stops, report)
-    arr = st["arrival_s"].to_numpy()
-    dep = st["departure_s"].to_numpy()
+        return None
+    if blank.any():
+        coords = stops.drop_duplicates("stop_id").set_index("stop_id")[["lat", "lon"]]
+        coords = coords.reindex(stop_cats)
+        arr, dep = _interpolate(tid, coords["lat"].to_numpy(np.float64)[sid],
+                                coords["lon"].to_numpy(np.float64)[sid], sdt, blank, arr, dep,
+                                lines, report)
+        if not report.ok:
+            return None
     _report_rows(dep < arr, lines, report, f, "departure_time",
-                 lambda i: f"departure before arrival in trip {tid[i]!r}")
+                 lambda i: f"departure before arrival in trip {names[tid[i]]!r}")
     back = same_trip_prev & (arr < np.r_[0, dep[:-1]])
     _report_rows(back, lines, report, f, "arrival_time",
-                 lambda i: f"time goes backwards along trip {tid[i]!r}")
-    st = st.rename(columns={"blank": "interpolated"})
-    return st[["trip_id", "stop_sequence", "stop_id", "arrival_s", "departure_s",
-               "interpolated", LINE]]
+                 lambda i: f"time goes backwards along trip {names[tid[i]]!r}")
+    return _StopTimes(trip_cats, stop_cats, tid, seqv, sid, arr, dep, blank, lines)
 
 
-def _interpolate(st: pd.DataFrame, stops: pd.DataFrame, report: ValidationReport) -> None:
+@dataclass
+class _StopTimes:
+    """stop_times as arrays: trip and stop codes over sorted id indexes, sorted by trip, seq."""
+
+    trip_cats: pd.Index
+    stop_cats: pd.Index
+    trip: np.ndarray
+    seq: np.ndarray
+    stop: np.ndarray
+    arr: np.ndarray
+    dep: np.ndarray
+    interpolated: np.ndarray
+    lines: np.ndarray
+
+    def select(self, mask: np.ndarray) -> None:
+        """Keep only the rows of mask."""
+        for k in ("trip", "seq", "stop", "arr", "dep", "interpolated", "lines"):
+            setattr(self, k, getattr(self, k)[mask])
+
+    def frame(self) -> pd.DataFrame:
+        """The contract frame, with categorical trip and stop ids."""
+        return pd.DataFrame({
+            "trip_id": pd.Categorical.from_codes(self.trip, categories=self.trip_cats),
+            "stop_sequence": self.seq,
+            "stop_id": pd.Categorical.from_codes(self.stop, categories=self.stop_cats),
+            "arrival_s": self.arr,
+            "departure_s": self.dep,
+            "interpolated": self.interpolated,
+        }, copy=False)
+
+
+def _interpolate(tid: np.ndarray, lat: np.ndarray, lon: np.ndarray, sdt: np.ndarray,
+                 blank: np.ndarray, arr: np.ndarray, dep: np.ndarray, lines: np.ndarray,
+                 report: ValidationReport) -> tuple[np.ndarray, np.ndarray]:
     """Fill blank times linearly in distance along the trip, rounding half up to a second.
 
     Distance is shape_dist_traveled when every stop of the trip has it (and it never
     decreases), otherwise the cumulative haversine distance between consecutive stops.
     """
-    tid = st["trip_id"].to_numpy()
-    n = len(st)
-    coords = stops.drop_duplicates("stop_id").set_index("stop_id")[["lat", "lon"]]
-    lat = st["stop_id"].map(coords["lat"]).to_numpy(dtype=np.float64)
-    lon = st["stop_id"].map(coords["lon"]).to_numpy(dtype=np.float64)
+    n = len(tid)
     same_prev = np.r_[False, tid[1:] == tid[:-1]]
     hop = np.zeros(n)
     hop[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
@@ -416,7 +674,6 @@ def _interpolate(st: pd.DataFrame, stops: pd.DataFrame, report: ValidationReport
     cum = np.cumsum(hop)
     geo_dist = cum - cum[start][trip_no]
 
-    sdt = st["sdt"].to_numpy(dtype=np.float64)
     g = pd.Series(sdt).groupby(trip_no)
     sdt_ok_trip = (g.count().to_numpy() == g.size().to_numpy())
     dif = np.r_[0.0, np.diff(sdt)]
@@ -425,13 +682,11 @@ def _interpolate(st: pd.DataFrame, stops: pd.DataFrame, report: ValidationReport
     use_sdt = (sdt_ok_trip & ~decreasing)[trip_no]
     dist = np.where(use_sdt, sdt, geo_dist)
     need_geo = ~use_sdt & np.isnan(dist)
-    lines = st[LINE].to_numpy()
-    blank = st["blank"].to_numpy()
     for idx in np.flatnonzero(need_geo):
         report.error("stop_times.txt", int(lines[idx]), "stop_id",
                      "cannot interpolate time: stop has no coordinates")
     if need_geo.any():
-        return
+        return arr, dep
 
     pos = np.arange(n)
     timed_pos = np.where(~blank, pos, -1).astype(np.float64)
@@ -440,8 +695,8 @@ def _interpolate(st: pd.DataFrame, stops: pd.DataFrame, report: ValidationReport
     nxt = timed.bfill().to_numpy().astype(np.int64)
     b = np.flatnonzero(blank)
     p, q = prev[b], nxt[b]
-    dep = st["departure_s"].to_numpy().copy()
-    arr = st["arrival_s"].to_numpy().copy()
+    dep = dep.copy()
+    arr = arr.copy()
     t0 = dep[p].astype(np.float64)
     t1 = arr[q].astype(np.float64)
     span = dist[q] - dist[p]
@@ -451,12 +706,11 @@ def _interpolate(st: pd.DataFrame, stops: pd.DataFrame, report: ValidationReport
     t = np.floor(t0 + (t1 - t0) * frac + 0.5 + 1e-9).astype(np.int64)
     arr[b] = t
     dep[b] = t
-    st["arrival_s"] = arr
-    st["departure_s"] = dep
+    return arr, dep
 
 
-def _expand_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, st: pd.DataFrame,
-                        report: ValidationReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _expand_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, st: _StopTimes,
+                        report: ValidationReport) -> tuple[pd.DataFrame, _StopTimes]:
     """Replace each frequency-based template trip by concrete trips `{trip_id}@{HH:MM:SS}`.
 
     exact_times 0 and 1 are expanded the same way: a departure every headway_secs from
@@ -487,41 +741,61 @@ def _expand_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, st: pd.DataFram
     if not report.ok:
         return trips, st
     templates = set(freq["trip_id"])
-    by_trip = dict(list(st[st["trip_id"].isin(templates)].groupby("trip_id", sort=False)))
-    new_trips = []
-    new_st = []
+    tmpl_codes = st.trip_cats.get_indexer(pd.Index(sorted(templates)))
+    is_tmpl = np.zeros(len(st.trip_cats), dtype=bool)
+    is_tmpl[tmpl_codes[tmpl_codes >= 0]] = True
+    bounds: dict[int, tuple[int, int]] = {}
+    rows_tmpl = np.flatnonzero(is_tmpl[st.trip])
+    for r in rows_tmpl.tolist():  # rows are sorted by trip, so each template is one run
+        c = int(st.trip[r])
+        lo, _ = bounds.get(c, (r, r))
+        bounds[c] = (lo, r + 1)
+    new_ids: list[str] = []
+    new_trip_rows: list[pd.DataFrame] = []
+    blocks: list[tuple[str, int, int, int]] = []  # new id, lo, hi, shift
     trip_rows = trips.set_index("trip_id", drop=False)
     for i in np.flatnonzero(ok).tolist():
         tid = freq["trip_id"].iloc[i]
-        tmpl = by_trip.get(tid)
-        if tmpl is None or len(tmpl) == 0:
+        code = int(st.trip_cats.get_indexer(pd.Index([tid]))[0])
+        if code < 0 or code not in bounds:
             continue
-        base = int(tmpl["departure_s"].iloc[0])
+        lo, hi = bounds[code]
+        base = int(st.dep[lo])
         for s in range(int(start[i]), int(end[i]), int(head[i])):
             new_id = f"{tid}@{format_hms(s)}"
             row = trip_rows.loc[[tid]].copy()
             row["trip_id"] = new_id
-            new_trips.append(row)
-            times = tmpl.copy()
-            times["trip_id"] = new_id
-            times["arrival_s"] = times["arrival_s"] - base + s
-            times["departure_s"] = times["departure_s"] - base + s
-            new_st.append(times)
+            new_trip_rows.append(row)
+            new_ids.append(new_id)
+            blocks.append((new_id, lo, hi, s - base))
     trips = trips[~trips["trip_id"].isin(templates)]
-    st = st[~st["trip_id"].isin(templates)]
-    if new_trips:
-        trips = pd.concat([trips, *new_trips], ignore_index=True)
-        st = pd.concat([st, *new_st], ignore_index=True)
-    return trips.reset_index(drop=True), st.reset_index(drop=True)
+    keep = ~is_tmpl[st.trip]
+    cats = pd.Index(np.unique(np.concatenate([st.trip_cats.to_numpy(dtype=object),
+                                              np.asarray(new_ids, dtype=object)])))
+    remap = cats.get_indexer(st.trip_cats).astype(np.int32)
+    idx = [np.flatnonzero(keep)] + [np.arange(lo, hi) for _, lo, hi, _ in blocks]
+    take = np.concatenate(idx)
+    new_codes = cats.get_indexer(pd.Index([b[0] for b in blocks], dtype=object))
+    trip_code = np.concatenate([remap[st.trip[keep]]] + [
+        np.full(hi - lo, c, dtype=np.int32) for (_, lo, hi, _), c in zip(blocks, new_codes,
+                                                                       strict=True)])
+    shift = np.concatenate([np.zeros(int(keep.sum()), dtype=np.int64)] + [
+        np.full(hi - lo, sh, dtype=np.int64) for _, lo, hi, sh in blocks])
+    out = _StopTimes(cats, st.stop_cats, trip_code, st.seq[take], st.stop[take],
+                     st.arr[take] + shift, st.dep[take] + shift, st.interpolated[take],
+                     st.lines[take])
+    if new_trip_rows:
+        trips = pd.concat([trips, *new_trip_rows], ignore_index=True)
+    return trips.reset_index(drop=True), out
 
 
-def _feed_version(feed_info: pd.DataFrame | None, digest: str) -> str:
+def _feed_version(feed_info: pd.DataFrame | None, digest: Callable[[], str]) -> str:
     """feed_info.feed_version when given, else a content hash."""
     if feed_info is not None and "feed_version" in feed_info.columns and len(feed_info):
         v = str(feed_info["feed_version"].iloc[0]).strip()
         if v:
             return v
-    return f"sha256-{digest[:12]}"
+    return f"sha256-{digest()[:12]}"
 
 
 def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, ValidationReport]:
@@ -534,7 +808,9 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
     src = _Source(p, report)
     if not report.ok:
         raise FeedRefusedError(report, str(p))
-    tables = {n: _read_table(src, n, report, n in REQUIRED_FILES) for n in REQUIRED_FILES}
+    tables = {n: _read_table(src, n, report, True) for n in REQUIRED_FILES
+              if n != "stop_times.txt"}
+    st_input = _stop_times_input(src, report)
     cal_raw = _read_table(src, "calendar.txt", report, False)
     cd_raw = _read_table(src, "calendar_dates.txt", report, False)
     freq_raw = _read_table(src, "frequencies.txt", report, False)
@@ -542,7 +818,7 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
     if "calendar.txt" not in src.files and "calendar_dates.txt" not in src.files:
         report.error("calendar.txt", None, None,
                      "required file is missing (need calendar.txt or calendar_dates.txt)")
-    if not report.ok or any(t is None for t in tables.values()):
+    if not report.ok or any(t is None for t in tables.values()) or st_input is None:
         raise FeedRefusedError(report, str(p))
     tabs: dict[str, pd.DataFrame] = {k: v for k, v in tables.items() if v is not None}
 
@@ -555,15 +831,15 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
     trips = _read_trips(tabs["trips.txt"], routes, services, report)
     if not report.ok:
         raise FeedRefusedError(report, str(p))
-    st = _read_stop_times(tabs["stop_times.txt"], stops, trips, report)
-    if not report.ok:
+    st = _read_stop_times(src, st_input, stops, trips, report)
+    if not report.ok or st is None:
         raise FeedRefusedError(report, str(p))
     if freq_raw is not None and len(freq_raw):
         trips, st = _expand_frequencies(freq_raw, trips, st, report)
         if not report.ok:
             raise FeedRefusedError(report, str(p))
 
-    trips, st = _drop_short_trips(trips, st, report)
+    trips = _drop_short_trips(trips, st, report)
     _check_stops(stops, st, report)
     used_routes = set(trips["route_id"])
     for idx in np.flatnonzero(~routes["route_id"].isin(used_routes).to_numpy()):
@@ -574,11 +850,11 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
 
     feed = Feed(
         name=name or p.stem,
-        version=_feed_version(info_raw, src.digest.hexdigest()),
+        version=_feed_version(info_raw, src.digest),
         stops=stops.drop(columns=LINE).reset_index(drop=True),
         routes=routes.drop(columns=LINE).reset_index(drop=True),
         trips=trips.drop(columns=LINE).reset_index(drop=True),
-        stop_times=st.drop(columns=LINE).reset_index(drop=True),
+        stop_times=st.frame(),
         calendar=calendar.drop(columns=LINE, errors="ignore").reset_index(drop=True),
         calendar_dates=calendar_dates.drop(columns=LINE, errors="ignore").reset_index(drop=True),
         agency=agency.drop(columns=LINE),
@@ -587,32 +863,39 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
     return feed, report
 
 
-def _drop_short_trips(trips: pd.DataFrame, st: pd.DataFrame,
-                      report: ValidationReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _drop_short_trips(trips: pd.DataFrame, st: _StopTimes,
+                      report: ValidationReport) -> pd.DataFrame:
     """Warn about and drop trips with fewer than two stop_times (they carry nobody)."""
-    counts = st["trip_id"].value_counts()
-    n = trips["trip_id"].map(counts).fillna(0).astype(int).to_numpy()
+    counts = np.bincount(st.trip, minlength=len(st.trip_cats))
+    codes = st.trip_cats.get_indexer(pd.Index(trips["trip_id"].to_numpy(dtype=object)))
+    n = np.where(codes >= 0, counts[np.maximum(codes, 0)], 0)
     for idx in np.flatnonzero(n < 2):
         report.warning("trips.txt", int(trips[LINE].iloc[idx]), "trip_id",
                        f"trip {trips['trip_id'].iloc[idx]!r} has {n[idx]} stop_times; ignored")
-    keep = set(trips.loc[n >= 2, "trip_id"])
-    return trips[n >= 2], st[st["trip_id"].isin(keep)]
+    if (n < 2).any():
+        keep_code = np.zeros(len(st.trip_cats), dtype=bool)
+        keep_code[codes[(n >= 2) & (codes >= 0)]] = True
+        st.select(keep_code[st.trip])
+    return trips[n >= 2]
 
 
-def _check_stops(stops: pd.DataFrame, st: pd.DataFrame, report: ValidationReport) -> None:
+def _check_stops(stops: pd.DataFrame, st: _StopTimes, report: ValidationReport) -> None:
     """Unused stops are warnings; used stops without coordinates are errors."""
-    used = set(st["stop_id"])
+    used_code = np.zeros(len(st.stop_cats), dtype=bool)
+    used_code[st.stop] = True
+    codes = st.stop_cats.get_indexer(pd.Index(stops["stop_id"].to_numpy(dtype=object)))
+    used = used_code[codes]
     parents = set(stops["parent_station"].dropna())
     no_xy = (stops["lat"].isna() | stops["lon"].isna()).to_numpy()
-    for idx in range(len(stops)):
-        sid = stops["stop_id"].iloc[idx]
-        line = int(stops[LINE].iloc[idx])
-        if sid in used:
-            if no_xy[idx]:
-                report.error("stops.txt", line, "stop_lat",
-                             f"stop {sid!r} is used but has no coordinates")
-        elif sid not in parents and stops["location_type"].iloc[idx] == 0:
-            msg = f"stop {sid!r} is not used by any trip"
-            if no_xy[idx]:
-                msg += " and has no coordinates"
-            report.warning("stops.txt", line, "stop_id", msg)
+    ids = stops["stop_id"].to_numpy(dtype=object)
+    lines = stops[LINE].to_numpy()
+    loc = stops["location_type"].to_numpy()
+    for idx in np.flatnonzero(used & no_xy):
+        report.error("stops.txt", int(lines[idx]), "stop_lat",
+                     f"stop {ids[idx]!r} is used but has no coordinates")
+    unused = ~used & (loc == 0) & ~stops["stop_id"].isin(parents).to_numpy()
+    for idx in np.flatnonzero(unused):
+        msg = f"stop {ids[idx]!r} is not used by any trip"
+        if no_xy[idx]:
+            msg += " and has no coordinates"
+        report.warning("stops.txt", int(lines[idx]), "stop_id", msg)
