@@ -8,18 +8,19 @@ from datetime import date, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.params import Page, PerPage
 from app.api.responses import error_responses
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.db import get_session
 from app.directory import vocab
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.errors import InvalidInput
+from app.schemas.activities import Activity, ActivityExport, ActivityPage, StaleActivities
 from app.services.directory import edit
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
@@ -32,9 +33,8 @@ from app.services.directory.read import (
 from app.services.directory.sessions import sessions_between
 from app.settings import PROJECT_ROOT, get_settings
 
-router = APIRouter(tags=["activities"])
+router = APIRouter(tags=["activities"], route_class=TypedRoute)
 TEMPLATE = PROJECT_ROOT / "static" / "templates" / "activities_template.csv"
-SessionDep = Annotated[Session, Depends(get_session)]
 Editor = Annotated[User, Depends(require_role("editor"))]
 # Edits: 428 only where If-Match is required (PATCH); status changes accept it optionally.
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 422, 428)
@@ -102,7 +102,7 @@ def activity_filters(
 Filters = Annotated[ActivityFilters, Depends(activity_filters)]
 
 
-@router.get("/api/activities")
+@router.get("/api/activities", response_model=ActivityPage)
 def list_activities(session: SessionDep, filters: Filters,
                     page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     """Listings matching every filter given; fresh before stale, then nearest."""
@@ -113,7 +113,7 @@ def list_activities(session: SessionDep, filters: Filters,
             "pages": (total + per_page - 1) // per_page, "activities": rows}
 
 
-@router.get("/api/activities/stale")
+@router.get("/api/activities/stale", response_model=StaleActivities)
 def stale_activities(session: SessionDep) -> dict[str, Any]:
     """Listings not verified within the stale period, per district, for follow-up."""
     days = get_settings().stale_after_days
@@ -127,6 +127,12 @@ def csv_template() -> FileResponse:
     """The blank CSV template for bulk listings (columns documented in docs/directory.md)."""
     return FileResponse(TEMPLATE, media_type="text/csv",
                         filename="activities_template.csv")
+
+
+class GeoJSONResponse(JSONResponse):
+    """JSON served as GeoJSON (so the OpenAPI document names the media type)."""
+
+    media_type = "application/geo+json"
 
 
 def _csv_safe(value: Any) -> Any:
@@ -213,7 +219,8 @@ def _template_rows(a: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/api/activities/export.geojson")
+@router.get("/api/activities/export.geojson", response_model=ActivityExport,
+            response_class=GeoJSONResponse)
 def export_geojson(session: SessionDep, filters: Filters) -> Response:
     """Matching listings as a GeoJSON FeatureCollection (one point per listing and venue)."""
     import json
@@ -229,7 +236,8 @@ def export_geojson(session: SessionDep, filters: Filters) -> Response:
     return Response(json.dumps(body, default=str), media_type="application/geo+json")
 
 
-@router.get("/api/activities/{activity_id}", responses=error_responses(404, 422))
+@router.get("/api/activities/{activity_id}", responses=error_responses(404, 422),
+            response_model=Activity)
 def one_activity(activity_id: str, session: SessionDep, response: Response,
                  weeks: Annotated[int, Query(ge=1, le=26)] = 4) -> dict[str, Any]:
     """One listing in full, with its sessions over the next `weeks` weeks (default 4)."""
@@ -332,7 +340,7 @@ def _body(payload: ActivityIn) -> dict[str, Any]:
 
 
 @router.post("/api/activities", status_code=201,
-             responses=error_responses(401, 403, 422))
+             responses=error_responses(401, 403, 422), response_model=Activity)
 def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Editor,
            response: Response) -> dict[str, Any]:
     """Create a listing (editor or admin)."""
@@ -344,7 +352,7 @@ def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Ed
     return a
 
 
-@router.patch("/api/activities/{activity_id}", responses=WRITE_ERRORS)
+@router.patch("/api/activities/{activity_id}", responses=WRITE_ERRORS, response_model=Activity)
 def update(activity_id: str, payload: Annotated[ActivityIn, Body()], session: SessionDep,
            user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -376,7 +384,7 @@ class StatusNote(BaseModel):
     alert: str | None = None
 
 
-@router.post("/api/activities/{activity_id}/pause", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/pause", responses=WRITE_ERRORS, response_model=Activity)
 def pause(activity_id: str, session: SessionDep, user: Editor, response: Response,
           note: Annotated[StatusNote | None, Body()] = None,
           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -385,7 +393,7 @@ def pause(activity_id: str, session: SessionDep, user: Editor, response: Respons
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/end", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/end", responses=WRITE_ERRORS, response_model=Activity)
 def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
         note: Annotated[StatusNote | None, Body()] = None,
         if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -394,7 +402,8 @@ def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/resume", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/resume", responses=WRITE_ERRORS,
+             response_model=Activity)
 def resume(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Make a paused or ended listing active again."""
@@ -402,7 +411,8 @@ def resume(activity_id: str, session: SessionDep, user: Editor, response: Respon
                           None)
 
 
-@router.post("/api/activities/{activity_id}/verify", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/verify", responses=WRITE_ERRORS,
+             response_model=Activity)
 def verify(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Record that the listing was checked today; changes nothing else."""

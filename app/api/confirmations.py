@@ -7,17 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.db import get_session
+from app.schemas.review import ConfirmAnswered, ConfirmationLink, ConfirmView
 from app.services.directory import confirm
 from app.settings import get_settings
 
-router = APIRouter(tags=["review"])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(tags=["review"], route_class=TypedRoute)
 Editor = Annotated[User, Depends(require_role("editor"))]
 
 
@@ -28,7 +27,8 @@ class LinkIn(BaseModel):
     days: int | None = Field(default=None, ge=1, le=365)
 
 
-@router.post("/api/activities/{activity_id}/confirmation-link", status_code=201)
+@router.post("/api/activities/{activity_id}/confirmation-link", status_code=201,
+             response_model=ConfirmationLink)
 def issue(activity_id: str, session: SessionDep, user: Editor,
           body: Annotated[LinkIn | None, Body()] = None) -> dict[str, Any]:
     """A signed, expiring link for the listing's organiser (shown once; send it yourself)."""
@@ -56,14 +56,14 @@ class AnswerIn(TokenIn):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.post("/api/confirm/view")
+@router.post("/api/confirm/view", response_model=ConfirmView)
 def view(body: Annotated[TokenIn, Body()], session: SessionDep) -> dict[str, Any]:
     """The listing a link is for (the token is sent in the body, never in a URL)."""
     return confirm.view(session.connection(), body.token, get_settings().secret_key,
                         get_settings().stale_after_days)
 
 
-@router.post("/api/confirm")
+@router.post("/api/confirm", response_model=ConfirmAnswered)
 def answer(body: Annotated[AnswerIn, Body()], session: SessionDep) -> dict[str, Any]:
     """The organiser confirms or proposes changes; an editor approves before it is published."""
     out = confirm.submit(session.connection(), body.token, get_settings().secret_key,
