@@ -6,25 +6,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.schemas.review import ConfirmAnswered, ConfirmationLink, ConfirmView
+from app.schemas.review import (
+    AnswerIn,
+    ConfirmAnswered,
+    ConfirmationLink,
+    ConfirmView,
+    LinkIn,
+    TokenIn,
+)
 from app.services.directory import confirm
 from app.settings import get_settings
 
 router = APIRouter(tags=["review"], route_class=TypedRoute)
 Editor = Annotated[User, Depends(require_role("editor"))]
-
-
-class LinkIn(BaseModel):
-    """How long the link should work (default CONFIRM_LINK_DAYS)."""
-
-    model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(default=None, ge=1, le=365)
 
 
 @router.post("/api/activities/{activity_id}/confirmation-link", status_code=201,
@@ -39,21 +38,6 @@ def issue(activity_id: str, session: SessionDep, user: Editor,
     if s.public_base_url:
         link["url"] = s.public_base_url.rstrip("/") + link["path"]
     return link
-
-
-class TokenIn(BaseModel):
-    """The token from the link's #token= fragment."""
-
-    model_config = ConfigDict(extra="forbid")
-    token: str = Field(max_length=2000)
-
-
-class AnswerIn(TokenIn):
-    """The organiser's answer: still running, closed, or these changes."""
-
-    answer: str = Field(max_length=16, description="still-running, changes or closed")
-    proposed: dict[str, Any] | None = None
-    note: str | None = Field(default=None, max_length=2000)
 
 
 @router.post("/api/confirm/view", response_model=ConfirmView)

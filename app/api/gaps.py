@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import text
 
 from app.api.deps import SessionDep, TypedRoute
 from app.schemas.gaps import (
@@ -20,6 +19,7 @@ from app.schemas.gaps import (
     OptimiseAnswer,
     WhatIfAnswer,
 )
+from app.services.gaps.areas import area_names
 from app.services.gaps.export import csv_text, geopackage
 from app.services.gaps.history import compare, runs
 from app.services.gaps.optimiser import OptimiseRequest, optimise
@@ -74,10 +74,7 @@ def gaps_layer(
 @router.get("/api/gaps/areas", response_model=GapAreas)
 def gaps_areas(session: SessionDep) -> dict[str, Any]:
     """Names of every ward and LSOA (and district) in the analysis, for the area picker."""
-    rows = session.connection().execute(text(
-        "SELECT level, code, name, lad_code FROM gap_area ORDER BY level, name")).all()
-    return {"areas": [{"level": r[0], "code": r[1], "name": r[2], "lad_code": r[3]}
-                      for r in rows]}
+    return {"areas": area_names(session.connection())}
 
 
 @router.get("/api/gaps/venues", response_model=GapVenues)

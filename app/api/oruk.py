@@ -16,14 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, TypedRoute
 from app.directory import access, vocab
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.directory.oruk import sal_to_oruk, service_to_oruk, taxonomy, taxonomy_term
-from app.directory.oruk_ids import NOT_UUID_SQL, is_uuid, public_ids, stored_id
+from app.directory.oruk_ids import public_ids
 from app.errors import InvalidInput, NotFound
 from app.schemas.oruk import (
     OrukRoot,
@@ -36,6 +35,7 @@ from app.schemas.oruk import (
     Term,
     TermPage,
 )
+from app.services.directory import taxonomies as taxonomies_store
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.geo import resolve_point
 from app.services.directory.oruk_query import (
@@ -77,16 +77,8 @@ def page_envelope(total: int, page: int, per_page: int, contents: list[Any]) -> 
 
 
 def _stored(session: Session, table: str, given: str) -> str:
-    """The stored id behind a published UUID (ids that are not UUIDs are published mapped)."""
-    if not is_uuid(given):
-        return given
-    found = session.execute(sql_text(f"SELECT 1 FROM {table} WHERE id = :id"),  # noqa: S608
-                            {"id": given}).first()
-    if found is not None:
-        return given
-    others = session.execute(sql_text(
-        f"SELECT id FROM {table} WHERE id {NOT_UUID_SQL}")).scalars().all()  # noqa: S608
-    return stored_id(given, list(others))
+    """The stored id behind a published UUID."""
+    return taxonomies_store.stored(session.connection(), table, given)
 
 
 def _clock(raw: str | None, field: str) -> time | None:
@@ -127,9 +119,7 @@ def _term_filter(session: Session, term_id: str) -> _TermMatch:
                     return _TermMatch(ActivityFilters(), (term.code,))
                 return _TermMatch(ActivityFilters(audience_codes=(term.code,)))
     term_id = _stored(session, "taxonomy_term", term_id)
-    known = session.execute(sql_text("SELECT 1 FROM taxonomy_term WHERE id = :id"),
-                            {"id": term_id}).first()
-    if known is None:
+    if not taxonomies_store.exists(session.connection(), "taxonomy_term", term_id):
         raise NotFound("no taxonomy term with that id", field="taxonomy_term_id")
     return _TermMatch(ActivityFilters(term_ids=(term_id,)))
 
@@ -144,9 +134,7 @@ def _taxonomy_filter(session: Session, taxonomy_id: str) -> ActivityFilters:
             return ActivityFilters(audience_codes=codes)
         return ActivityFilters()  # accessibility terms describe venues, not services
     taxonomy_id = _stored(session, "taxonomy", taxonomy_id)
-    known = session.execute(sql_text("SELECT 1 FROM taxonomy WHERE id = :id"),
-                            {"id": taxonomy_id}).first()
-    if known is None:
+    if not taxonomies_store.exists(session.connection(), "taxonomy", taxonomy_id):
         raise NotFound("no taxonomy with that id", field="taxonomy_id")
     return ActivityFilters(term_taxonomy_id=taxonomy_id)
 
@@ -325,20 +313,11 @@ def one_service_at_location(sal_id: str, session: SessionDep) -> dict[str, Any]:
 
 
 def _imported_taxonomies(session: Session) -> list[dict[str, Any]]:
-    rows = session.execute(sql_text(
-        "SELECT id, name, coalesce(description, name) AS description, uri FROM taxonomy"
-        " ORDER BY name, id")).mappings()
-    return [{k: v for k, v in r.items() if v is not None} for r in rows]
+    return taxonomies_store.imported_taxonomies(session.connection())
 
 
 def _imported_terms(session: Session, taxonomy_id: str | None) -> list[dict[str, Any]]:
-    rows = session.execute(sql_text(
-        "SELECT t.id, t.name, coalesce(t.description, t.name) AS description, t.parent_id,"
-        " x.name AS taxonomy, t.taxonomy_id, t.term_uri, t.code AS term FROM taxonomy_term t"
-        " LEFT JOIN taxonomy x ON x.id = t.taxonomy_id"
-        " WHERE CAST(:tax AS text) IS NULL OR t.taxonomy_id = :tax ORDER BY x.name, t.name"),
-        {"tax": taxonomy_id}).mappings()
-    return [{k: v for k, v in r.items() if v is not None} for r in rows]
+    return taxonomies_store.imported_terms(session.connection(), taxonomy_id)
 
 
 @router.get("/taxonomies", response_model=TaxonomyPage)

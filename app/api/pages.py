@@ -7,13 +7,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, TypedRoute
 from app.directory.vocab import AUDIENCES, CATEGORIES
 from app.schemas.health import PageConfig
-from app.services.datasets import attributions
+from app.services.datasets import attributions, sample_region_loaded
 from app.services.examples import example_postcode
 from app.services.notices import data_notices
 from app.settings import PROJECT_ROOT, get_settings
@@ -57,8 +56,7 @@ def finder_page() -> FileResponse:
 def page_config(session: SessionDep) -> dict[str, Any]:
     """Basemap settings, region label and data attributions for the web pages."""
     settings = get_settings()
-    sample = session.execute(
-        text("SELECT count(*) FROM dataset_version WHERE dataset = 'sample-region'")).scalar()
+    sample = sample_region_loaded(session)
     return {
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.api.deps import SessionDep, TypedRoute
-from app.services.reachable.schema import ReachableRequest, ReachableResponse
+from app.schemas.reachable import ReachableRequest, ReachableResponse
 from app.services.reachable.service import find_reachable
 
 router = APIRouter(tags=["finder"], route_class=TypedRoute)

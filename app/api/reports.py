@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
-from app.schemas.review import ReportKinds, ReportReceived
+from app.schemas.review import ReportIn, ReportKinds, ReportReceived
 from app.services.directory import flags
 from app.services.directory.ratelimit import WindowLimiter
 from app.settings import get_settings
@@ -24,15 +23,6 @@ def limiter() -> WindowLimiter:
     """The process's limiter of anonymous reports (per visitor and hour)."""
     s = get_settings()
     return WindowLimiter(s.report_limit_per_hour, 3600, s.secret_key)
-
-
-class ReportIn(BaseModel):
-    """What a visitor says is wrong; nothing about the visitor is asked for or kept."""
-
-    model_config = ConfigDict(extra="forbid")
-    service_id: str = Field(max_length=64)
-    kind: str = Field(max_length=24, description="closed, moved, times-changed or other")
-    message: str | None = Field(default=None, max_length=flags.MAX_MESSAGE)
 
 
 @router.get("/api/reports/kinds", response_model=ReportKinds)

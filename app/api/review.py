@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
@@ -18,6 +17,7 @@ from app.schemas.review import (
     ConfirmationList,
     ConflictDecided,
     ConflictList,
+    Decision,
     Flag,
     FlagList,
     MergeList,
@@ -57,14 +57,6 @@ def list_flags(session: SessionDep, _: Editor,
     """Visitors' reports (open ones by default)."""
     items = flags.list_flags(session.connection(), None if status == "all" else status)
     return {"total": len(items), "flags": items}
-
-
-class Decision(BaseModel):
-    """An editor's decision and an optional note."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: str = Field(max_length=16)
-    note: str | None = Field(default=None, max_length=2000)
 
 
 @router.post("/api/review/flags/{flag_id}", response_model=Flag)

@@ -1,8 +1,10 @@
-"""Response models of the activities endpoints."""
+"""Request and response models of /api/activities (listings: search, read, edit)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from app.schemas.base import Open
 from app.schemas.venues import VenueBase
@@ -187,3 +189,93 @@ class ActivityExport(Open):
 
     type: str
     features: list[dict[str, Any]]
+
+
+# Requests: what an editor sends.
+
+
+class LocationIn(BaseModel):
+    """A venue: an existing one by `id` alone, or a new one with name and postcode or lat/lon."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    address_1: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    lat: float | str | None = None
+    lon: float | str | None = None
+    step_free: bool | str | None = None
+    accessible_toilet: bool | str | None = None
+    hearing_loop: bool | str | None = None
+    dementia_friendly: bool | str | None = None
+    guide_dog_friendly: bool | str | None = None
+    accessibility: list[str] | str | None = None  # UK vocabulary labels, e.g. "hearing loop"
+    accessibility_notes: str | None = None
+    venue_type: str | None = None
+
+
+class ScheduleIn(BaseModel):
+    """When it happens (ORUK schedule fields; times HH:MM Europe/London)."""
+
+    model_config = ConfigDict(extra="forbid")
+    freq: str | None = "WEEKLY"
+    interval: int | str | None = 1
+    byday: str | None = None
+    bymonthday: str | int | None = None
+    dtstart: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    opens_at: str | None = None
+    closes_at: str | None = None
+    description: str | None = None
+    location_id: str | None = None
+    location_index: int | None = None
+
+
+class CostIn(BaseModel):
+    """A price; amount 0 is free."""
+
+    model_config = ConfigDict(extra="forbid")
+    option: str | None = None
+    amount: float | str | None = None
+    amount_description: str | None = None
+
+
+class ActivityIn(BaseModel):
+    """A listing to create or (partially) update. Every problem is reported at once (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    description: str | None = None
+    organization: str | dict[str, Any] | None = None
+    url: str | None = None
+    email: str | None = None
+    status: str | None = None
+    alert: str | None = None
+    primary_category: str | None = None
+    categories: list[str] | str | None = None
+    audiences: list[str] | str | None = None
+    activity_type: str | None = None
+    minimum_age: int | str | None = None
+    maximum_age: int | str | None = None
+    eligibility_criteria: str | None = None
+    accepts_referrals: bool | str | None = None
+    referral_route: str | None = None
+    drop_in: bool | str | None = None
+    capacity: int | str | None = None
+    delivery_mode: str | None = None
+    what_to_bring: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    locations: list[LocationIn] | None = None
+    schedules: list[ScheduleIn] | None = None
+    cost_options: list[CostIn] | None = None
+
+
+class StatusNote(BaseModel):
+    """Optional note shown to users with a paused or ended listing."""
+
+    alert: str | None = None

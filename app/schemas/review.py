@@ -1,8 +1,10 @@
-"""Response models of the review endpoints."""
+"""Request and response models of reports, confirmation links and the review queue."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.activities import Activity
 from app.schemas.base import Open
@@ -227,3 +229,48 @@ class ConfirmAnswered(Open):
     message: str | None = None
 
 
+
+
+# Requests: a visitor's report, an organiser's answer, an editor's decision.
+
+# The longest message a visitor or organiser may send (the report form says so too).
+MAX_MESSAGE = 2000
+
+
+class ReportIn(BaseModel):
+    """What a visitor says is wrong; nothing about the visitor is asked for or kept."""
+
+    model_config = ConfigDict(extra="forbid")
+    service_id: str = Field(max_length=64)
+    kind: str = Field(max_length=24, description="closed, moved, times-changed or other")
+    message: str | None = Field(default=None, max_length=MAX_MESSAGE)
+
+
+class LinkIn(BaseModel):
+    """How long the link should work (default CONFIRM_LINK_DAYS)."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: int | None = Field(default=None, ge=1, le=365)
+
+
+class TokenIn(BaseModel):
+    """The token from the link's #token= fragment."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(max_length=2000)
+
+
+class AnswerIn(TokenIn):
+    """The organiser's answer: still running, closed, or these changes."""
+
+    answer: str = Field(max_length=16, description="still-running, changes or closed")
+    proposed: dict[str, Any] | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Decision(BaseModel):
+    """An editor's decision and an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=2000)
