@@ -17,16 +17,18 @@ from app.schemas.gaps import (
     GapRuns,
     GapVenues,
     OptimiseAnswer,
+    OptimiseRequest,
     WhatIfAnswer,
+    WhatIfRequest,
 )
 from app.services.gaps.areas import area_names
 from app.services.gaps.export import csv_text, geopackage
 from app.services.gaps.history import compare, runs
-from app.services.gaps.optimiser import OptimiseRequest, optimise
+from app.services.gaps.optimiser import optimise
 from app.services.gaps.placement import candidate_venues
 from app.services.gaps.query import check_filters, detail, layer
 from app.services.gaps.scenario import band_listings
-from app.services.gaps.whatif import WhatIfRequest, what_if
+from app.services.gaps.whatif import what_if
 
 router = APIRouter(tags=["gaps"], route_class=TypedRoute)
 REGION = Query(None, max_length=200, description="LAD codes to compare within, comma-separated "

@@ -1,9 +1,14 @@
-"""Response models of the gaps endpoints."""
+"""Request and response models of the planner's /api/gaps (map, detail, what-if, optimiser)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.analysis.bands import BANDS
+from app.directory.vocab import AUDIENCE_CODES, CATEGORY_CODES, audience_code
 from app.schemas.base import Open
 
 
@@ -331,3 +336,155 @@ class OptimiseAnswer(Open):
     saved: bool | None = None
 
 
+# Requests: a what-if scenario and an optimiser run.
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+BREAK_KINDS = ("fixed", "terciles")
+VIEW_AUDIENCE = {"young": "young-people-16-25", "older": "older-adults"}  # the map's names
+
+
+def known_category(v: str) -> str:
+    """A category code of the vocabulary, else a ValueError listing them."""
+    if v not in CATEGORY_CODES:
+        raise ValueError(f"unknown category; use one of {', '.join(sorted(CATEGORY_CODES))}")
+    return v
+
+
+class ExtraTrip(BaseModel):
+    """One extra bus journey on an existing route."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route: str = Field(max_length=64, description="route short name (e.g. 27) or route_id")
+    depart: str = Field(pattern=HHMM, description="when it leaves its first stop, HH:MM")
+    direction: Literal[0, 1] | None = Field(
+        None, description="GTFS direction_id; default: the direction of the nearest trip")
+
+
+class Change(BaseModel):
+    """New days, times, frequency or capacity of an existing listing (same venue)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    activity_id: str = Field(max_length=64, description="id of the listing to change")
+    days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    start: str | None = Field(None, pattern=HHMM)
+    end: str | None = Field(None, pattern=HHMM)
+    frequency: Literal["weekly", "fortnightly", "monthly"] | None = None
+    capacity: float | None = Field(None, gt=0, le=10_000, description="places per session")
+
+
+class WhatIfRequest(BaseModel):
+    """A scenario in one band (add a group, close listings, change one) and the map view."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # add: where (exactly one of lat/lon, postcode, venue_id) and when
+    lat: float | None = Field(None, ge=49.0, le=61.5, description="WGS84 latitude")
+    lon: float | None = Field(None, ge=-9.0, le=2.5, description="WGS84 longitude")
+    postcode: str | None = Field(None, max_length=10, description="place it at a postcode")
+    venue_id: str | None = Field(None, max_length=64, description="place it at a loaded venue")
+    days: list[Weekday] | None = Field(None, min_length=1, max_length=7, description="['thu']")
+    start: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
+    end: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
+    frequency: Literal["weekly", "fortnightly", "monthly"] = "weekly"
+    category: str = Field("social-connection", description="category code of the new group")
+    audiences: list[str] = Field(default_factory=list, max_length=5,
+                                 description="audience codes, e.g. young-people-16-25")
+    capacity: float | None = Field(None, gt=0, le=10_000,
+                                   description="places per session (default: by category)")
+    name: str = Field("Hypothetical activity", max_length=120)
+    # close and change
+    close: list[str] = Field(default_factory=list, max_length=50,
+                             description="ids of listings to close")
+    change: Change | None = None
+    bus: list[ExtraTrip] = Field(default_factory=list, max_length=3,
+                                 description="extra bus trips, e.g. a later journey home")
+    # the view
+    band: str | None = Field(None, description="band (default: from the new session's times)")
+    budget: int | None = Field(None, description="one-way budget in minutes (default 45)")
+    view_category: str = Field("all", description="category shown on the map")
+    view_audience: str = Field("all", description="audience group shown: all, young, older")
+    region: str | None = Field(None, max_length=200, description="LAD codes, comma-separated")
+    breaks: str = Field("fixed", description="fixed or terciles (frozen at the baseline)")
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        return known_category(v)
+
+    @field_validator("audiences")
+    @classmethod
+    def _audiences(cls, v: list[str]) -> list[str]:
+        out = []
+        for raw in v:
+            code = audience_code(raw)
+            if code is None:
+                raise ValueError(f"unknown audience {raw!r}; use one of "
+                                 f"{', '.join(sorted(AUDIENCE_CODES))}")
+            out.append(code)
+        return out
+
+    @model_validator(mode="after")
+    def _shape(self) -> WhatIfRequest:
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.breaks not in BREAK_KINDS:
+            raise ValueError(f"breaks must be one of {', '.join(BREAK_KINDS)}")
+        return self
+
+    @property
+    def adds(self) -> bool:
+        """True when the scenario adds a new group."""
+        return any(x is not None for x in (self.lat, self.lon, self.postcode, self.venue_id))
+
+
+class OptimiseRequest(BaseModel):
+    """The group to place: band, category, audience; candidates; how many sites to return."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    band: str = Field("weekday_evening", description="weekday_day, weekday_evening or weekend")
+    category: str = Field("social-connection", description="category code of the new group")
+    audience: str | None = Field(None, description="audience code, e.g. young-people-16-25 "
+                                 "(or the map's young / older)")
+    day: Weekday | None = Field(None, description="day of the session (default Wed / Sat)")
+    times: list[tuple[str, str]] | None = Field(
+        None, max_length=4, description="candidate [start, end] pairs, HH:MM (default two)")
+    k: int = Field(5, ge=1, le=10, description="how many sites to pick")
+    budget: int | None = Field(None, description="one-way budget in minutes (default 45)")
+    postcodes: list[str] = Field(default_factory=list, max_length=5,
+                                 description="extra candidate postcodes")
+    venues: bool = Field(True, description="include every loaded venue as a candidate")
+    region: str | None = Field(None, max_length=200, description="LAD codes, comma-separated")
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        return known_category(v)
+
+    @field_validator("audience")
+    @classmethod
+    def _audience(cls, v: str | None) -> str | None:
+        if v is None or v in ("", "all"):
+            return None
+        code = VIEW_AUDIENCE.get(v) or audience_code(v)
+        if code is None:
+            raise ValueError(f"unknown audience; use one of {', '.join(sorted(AUDIENCE_CODES))}")
+        return code
+
+    @field_validator("times")
+    @classmethod
+    def _times(cls, v: list[tuple[str, str]] | None) -> list[tuple[str, str]] | None:
+        for start, end in v or []:
+            if not re.match(HHMM, start) or not re.match(HHMM, end) or end <= start:
+                raise ValueError("each time is [start, end] in HH:MM with end after start")
+        return v
+
+    @model_validator(mode="after")
+    def _band(self) -> OptimiseRequest:
+        if self.band not in BANDS:
+            raise ValueError(f"band must be one of {', '.join(BANDS)}")
+        return self

@@ -58,3 +58,18 @@ def test_response_models_are_described(path: str, method: str) -> None:
 def test_journey_keeps_the_from_field_name() -> None:
     spec = app.openapi()
     assert "from" in spec["components"]["schemas"]["JourneyAnswer"]["properties"]
+
+
+def test_schemas_are_pure_pydantic() -> None:
+    """app/schemas sits below the routers and services: it never imports them, nor the DB."""
+    import ast
+
+    from app.settings import PROJECT_ROOT
+
+    banned = ("app.api", "app.services", "sqlalchemy", "fastapi", "ingest")
+    for path in sorted((PROJECT_ROOT / "app" / "schemas").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not name.startswith(banned), f"{path.name} imports {name}"
