@@ -26,7 +26,9 @@ echo "==> throwaway PostGIS on port $port"
 TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg.sh start "$tmp/data" "$port" postgres)
 export TEST_DATABASE_URL
 unset DATABASE_URL
-echo "==> ruff and mypy"
+echo "==> ruff, mypy and ESLint"
 .venv/bin/ruff check .
 .venv/bin/mypy
+[ -x node_modules/.bin/eslint ] || { echo "ESLint is missing from node_modules: run scripts/bootstrap.sh" >&2; exit 1; }
+node_modules/.bin/eslint static/js static/docs eslint.config.js
 .venv/bin/python -m pytest "$@"
