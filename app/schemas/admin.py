@@ -1,4 +1,4 @@
-"""Response models of the admin endpoints."""
+"""Response models of /api/admin: the audit log and sign-in lockouts."""
 
 from __future__ import annotations
 

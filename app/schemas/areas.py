@@ -1,8 +1,10 @@
-"""Response models of the areas endpoints."""
+"""Response models of postcodes, areas (GeoJSON) and bus stops."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pydantic import Field
 
 from app.schemas.base import Open
 
@@ -14,8 +16,8 @@ class PostcodeLookupPoint(Open):
     lon: float | None = None
 
 
-class PostcodeLookupLsoa21(Open):
-    """`lsoa21` of PostcodeLookup."""
+class AreaRef(Open):
+    """An area's code and name."""
 
     code: str | None = None
     name: str | None = None
@@ -53,10 +55,10 @@ class PostcodeLookup(Open):
     approximate: bool | None = None
     point: PostcodeLookupPoint | None = None
     positional_quality: int | float | None = None
-    lsoa21: PostcodeLookupLsoa21 | None = None
-    lsoa11: PostcodeLookupLsoa21 | None = None
-    ward: PostcodeLookupLsoa21 | None = None
-    district: PostcodeLookupLsoa21 | None = None
+    lsoa21: AreaRef | None = None
+    lsoa11: AreaRef | None = None
+    ward: AreaRef | None = None
+    district: AreaRef | None = None
     imd: PostcodeLookupImd | None = None
     imd2019: PostcodeLookupImd2019 | None = None
     rural_urban: PostcodeLookupRuralUrban | None = None
@@ -103,20 +105,13 @@ class AreaFeatureProperties(Open):
     share_pop_imd_decile_1_2: float | None = None
 
 
-class AreaFeatureGeometry(Open):
-    """`geometry` of AreaFeature."""
-
-    type: str | None = None
-    coordinates: list[list[list[list[float]]]] | None = None
-
-
 class AreaFeature(Open):
     """One area as a GeoJSON Feature with every measure, population and parents."""
 
     type: str | None = None
     id: str | None = None
     properties: AreaFeatureProperties | None = None
-    geometry: AreaFeatureGeometry | None = None
+    geometry: dict[str, Any] | None = Field(None, description="GeoJSON geometry (WGS84)")
 
 
 class StopListStopsItem(Open):

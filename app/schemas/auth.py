@@ -1,4 +1,4 @@
-"""Response models of the auth endpoints."""
+"""Response models of /api/auth: tokens, who am I, sign-out."""
 
 from __future__ import annotations
 

@@ -132,8 +132,8 @@ class GapRuns(Open):
     runs: list[GapRunsRunsItem]
 
 
-class GapCompareA(Open):
-    """`a` of GapCompare."""
+class GapCompareRun(Open):
+    """One of the two runs compared: its id and parameters."""
 
     run_id: int | None = None
     finished_at: str | None = None
@@ -158,8 +158,8 @@ class GapCompareAreasItem(Open):
 class GapCompare(Open):
     """Two gap runs side by side per area."""
 
-    a: GapCompareA | None = None
-    b: GapCompareA | None = None
+    a: GapCompareRun | None = None
+    b: GapCompareRun | None = None
     level: str | None = None
     band: str | None = None
     audience: str | None = None

@@ -1,4 +1,4 @@
-"""Response models of the health endpoints."""
+"""Response models of /api/health and /api/config (what the pages read at start-up)."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ class PageConfigExamplePostcode(Open):
     outward: str | None = None
 
 
-class PageConfigCategoriesItem(Open):
-    """One of `categories` in PageConfig."""
+class VocabularyTerm(Open):
+    """A term of a vocabulary (category or audience): its code and label."""
 
     code: str | None = None
     label: str | None = None
@@ -67,8 +67,8 @@ class PageConfig(Open):
     region_label: str
     attributions: list[str]
     example_postcode: PageConfigExamplePostcode
-    categories: list[PageConfigCategoriesItem]
-    audiences: list[PageConfigCategoriesItem]
+    categories: list[VocabularyTerm]
+    audiences: list[VocabularyTerm]
     notices: list[str]
 
 

@@ -1,4 +1,4 @@
-"""Response models of the oruk endpoints."""
+"""Response models of /api/oruk: the directory as Open Referral UK 3.0."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Response models of the transit endpoints."""
+"""Response models of /api/journeys, /api/timetables and /api/isochrone."""
 
 from __future__ import annotations
 

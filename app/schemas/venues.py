@@ -1,4 +1,4 @@
-"""Response models of the venues endpoints."""
+"""Response models of /api/venues: search, one venue, the accessibility vocabulary."""
 
 from __future__ import annotations
 
