@@ -30,10 +30,20 @@ class AuditPage(Open):
     entries: list[AuditPageEntriesItem]
 
 
+class Lockout(Open):
+    """An account (by username) or a client (by an HMAC, never its address) locked out."""
+
+    kind: str | None = None
+    username: str | None = None
+    client_id: str | None = None
+    failures: int | None = None
+    locked_until: str | None = None
+
+
 class LockoutList(Open):
     """Accounts and clients locked out by sign-in throttling now."""
 
-    lockouts: list[Any]
+    lockouts: list[Lockout]
 
 
 class AccountCleared(Open):

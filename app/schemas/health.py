@@ -66,7 +66,7 @@ class PageConfig(Open):
     sample_region: bool
     region_label: str
     attributions: list[str]
-    example_postcode: PageConfigExamplePostcode
+    example_postcode: PageConfigExamplePostcode | None
     categories: list[VocabularyTerm]
     audiences: list[VocabularyTerm]
     notices: list[str]

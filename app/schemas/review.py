@@ -68,7 +68,7 @@ class FlagList(Open):
     """Visitors' reports."""
 
     total: int
-    flags: list[Any]
+    flags: list[Flag]
 
 
 class Flag(Open):

@@ -68,8 +68,8 @@ class TimetableListFeedsItem(Open):
 class TimetableList(Open):
     """The loaded bus timetables and their validity."""
 
-    valid_from: str
-    valid_to: str
+    valid_from: str | None
+    valid_to: str | None
     feeds: list[TimetableListFeedsItem]
 
 
