@@ -23,6 +23,7 @@ lint: setup
 	.venv/bin/ruff check app ingest tests bench
 	.venv/bin/mypy
 	.venv/bin/lint-imports
+	node_modules/.bin/eslint static/js static/docs eslint.config.js
 
 # The peers: pyraptor pins pandas<2, so it goes in without its dependencies (it runs on ours).
 bench: setup

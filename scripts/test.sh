@@ -26,8 +26,10 @@ echo "==> throwaway PostGIS on port $port"
 TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg.sh start "$tmp/data" "$port" postgres)
 export TEST_DATABASE_URL
 unset DATABASE_URL
-echo "==> ruff, mypy and the import layers"
+echo "==> ruff, mypy, the import layers and ESLint"
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/lint-imports
+[ -x node_modules/.bin/eslint ] || { echo "ESLint is missing from node_modules: run scripts/bootstrap.sh" >&2; exit 1; }
+node_modules/.bin/eslint static/js static/docs eslint.config.js
 .venv/bin/python -m pytest "$@"

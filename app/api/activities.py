@@ -6,19 +6,26 @@ from datetime import date, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
-from fastapi.responses import FileResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.params import Page, PerPage
 from app.api.responses import error_responses
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.db import get_session
 from app.directory import vocab
 from app.directory.csv_template import write_template
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.errors import InvalidInput
+from app.schemas.activities import (
+    Activity,
+    ActivityExport,
+    ActivityIn,
+    ActivityPage,
+    StaleActivities,
+    StatusNote,
+)
 from app.services.directory import edit
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.read import (
@@ -31,9 +38,8 @@ from app.services.directory.sessions import sessions_between
 from app.services.places import resolve_point
 from app.settings import PROJECT_ROOT, get_settings
 
-router = APIRouter(tags=["activities"])
+router = APIRouter(tags=["activities"], route_class=TypedRoute)
 TEMPLATE = PROJECT_ROOT / "static" / "templates" / "activities_template.csv"
-SessionDep = Annotated[Session, Depends(get_session)]
 Editor = Annotated[User, Depends(require_role("editor"))]
 # Edits: 428 only where If-Match is required (PATCH); status changes accept it optionally.
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 422, 428)
@@ -101,7 +107,7 @@ def activity_filters(
 Filters = Annotated[ActivityFilters, Depends(activity_filters)]
 
 
-@router.get("/api/activities")
+@router.get("/api/activities", response_model=ActivityPage)
 def list_activities(session: SessionDep, filters: Filters,
                     page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     """Listings matching every filter given; fresh before stale, then nearest."""
@@ -112,7 +118,7 @@ def list_activities(session: SessionDep, filters: Filters,
             "pages": (total + per_page - 1) // per_page, "activities": rows}
 
 
-@router.get("/api/activities/stale")
+@router.get("/api/activities/stale", response_model=StaleActivities)
 def stale_activities(session: SessionDep) -> dict[str, Any]:
     """Listings not verified within the stale period, per district, for follow-up."""
     days = get_settings().stale_after_days
@@ -128,6 +134,12 @@ def csv_template() -> FileResponse:
                         filename="activities_template.csv")
 
 
+class GeoJSONResponse(JSONResponse):
+    """JSON served as GeoJSON (so the OpenAPI document names the media type)."""
+
+    media_type = "application/geo+json"
+
+
 @router.get("/api/activities/export.csv", response_class=PlainTextResponse)
 def export_csv(session: SessionDep, filters: Filters) -> Response:
     """Matching listings in the CSV template layout (one row per listing x schedule)."""
@@ -139,7 +151,8 @@ def export_csv(session: SessionDep, filters: Filters) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="activities.csv"'})
 
 
-@router.get("/api/activities/export.geojson")
+@router.get("/api/activities/export.geojson", response_model=ActivityExport,
+            response_class=GeoJSONResponse)
 def export_geojson(session: SessionDep, filters: Filters) -> Response:
     """Matching listings as a GeoJSON FeatureCollection (one point per listing and venue)."""
     import json
@@ -155,7 +168,8 @@ def export_geojson(session: SessionDep, filters: Filters) -> Response:
     return Response(json.dumps(body, default=str), media_type="application/geo+json")
 
 
-@router.get("/api/activities/{activity_id}", responses=error_responses(404, 422))
+@router.get("/api/activities/{activity_id}", responses=error_responses(404, 422),
+            response_model=Activity)
 def one_activity(activity_id: str, session: SessionDep, response: Response,
                  weeks: Annotated[int, Query(ge=1, le=26)] = 4) -> dict[str, Any]:
     """One listing in full, with its sessions over the next `weeks` weeks (default 4)."""
@@ -172,93 +186,12 @@ def one_activity(activity_id: str, session: SessionDep, response: Response,
     return a
 
 
-class LocationIn(BaseModel):
-    """A venue: an existing one by `id` alone, or a new one with name and postcode or lat/lon."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    address_1: str | None = None
-    city: str | None = None
-    postcode: str | None = None
-    lat: float | str | None = None
-    lon: float | str | None = None
-    step_free: bool | str | None = None
-    accessible_toilet: bool | str | None = None
-    hearing_loop: bool | str | None = None
-    dementia_friendly: bool | str | None = None
-    guide_dog_friendly: bool | str | None = None
-    accessibility: list[str] | str | None = None  # UK vocabulary labels, e.g. "hearing loop"
-    accessibility_notes: str | None = None
-    venue_type: str | None = None
-
-
-class ScheduleIn(BaseModel):
-    """When it happens (ORUK schedule fields; times HH:MM Europe/London)."""
-
-    model_config = ConfigDict(extra="forbid")
-    freq: str | None = "WEEKLY"
-    interval: int | str | None = 1
-    byday: str | None = None
-    bymonthday: str | int | None = None
-    dtstart: str | None = None
-    valid_from: str | None = None
-    valid_to: str | None = None
-    opens_at: str | None = None
-    closes_at: str | None = None
-    description: str | None = None
-    location_id: str | None = None
-    location_index: int | None = None
-
-
-class CostIn(BaseModel):
-    """A price; amount 0 is free."""
-
-    model_config = ConfigDict(extra="forbid")
-    option: str | None = None
-    amount: float | str | None = None
-    amount_description: str | None = None
-
-
-class ActivityIn(BaseModel):
-    """A listing to create or (partially) update. Every problem is reported at once (422)."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    description: str | None = None
-    organization: str | dict[str, Any] | None = None
-    url: str | None = None
-    email: str | None = None
-    status: str | None = None
-    alert: str | None = None
-    primary_category: str | None = None
-    categories: list[str] | str | None = None
-    audiences: list[str] | str | None = None
-    activity_type: str | None = None
-    minimum_age: int | str | None = None
-    maximum_age: int | str | None = None
-    eligibility_criteria: str | None = None
-    accepts_referrals: bool | str | None = None
-    referral_route: str | None = None
-    drop_in: bool | str | None = None
-    capacity: int | str | None = None
-    delivery_mode: str | None = None
-    what_to_bring: str | None = None
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    locations: list[LocationIn] | None = None
-    schedules: list[ScheduleIn] | None = None
-    cost_options: list[CostIn] | None = None
-
-
 def _body(payload: ActivityIn) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True)
 
 
 @router.post("/api/activities", status_code=201,
-             responses=error_responses(401, 403, 422))
+             responses=error_responses(401, 403, 422), response_model=Activity)
 def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Editor,
            response: Response) -> dict[str, Any]:
     """Create a listing (editor or admin)."""
@@ -270,7 +203,7 @@ def create(payload: Annotated[ActivityIn, Body()], session: SessionDep, user: Ed
     return a
 
 
-@router.patch("/api/activities/{activity_id}", responses=WRITE_ERRORS)
+@router.patch("/api/activities/{activity_id}", responses=WRITE_ERRORS, response_model=Activity)
 def update(activity_id: str, payload: Annotated[ActivityIn, Body()], session: SessionDep,
            user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -296,13 +229,7 @@ def _status_change(activity_id: str, status: str, action: str, session: Session,
     return a
 
 
-class StatusNote(BaseModel):
-    """Optional note shown to users with a paused or ended listing."""
-
-    alert: str | None = None
-
-
-@router.post("/api/activities/{activity_id}/pause", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/pause", responses=WRITE_ERRORS, response_model=Activity)
 def pause(activity_id: str, session: SessionDep, user: Editor, response: Response,
           note: Annotated[StatusNote | None, Body()] = None,
           if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -311,7 +238,7 @@ def pause(activity_id: str, session: SessionDep, user: Editor, response: Respons
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/end", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/end", responses=WRITE_ERRORS, response_model=Activity)
 def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
         note: Annotated[StatusNote | None, Body()] = None,
         if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
@@ -320,7 +247,8 @@ def end(activity_id: str, session: SessionDep, user: Editor, response: Response,
                           note.alert if note else None)
 
 
-@router.post("/api/activities/{activity_id}/resume", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/resume", responses=WRITE_ERRORS,
+             response_model=Activity)
 def resume(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Make a paused or ended listing active again."""
@@ -328,7 +256,8 @@ def resume(activity_id: str, session: SessionDep, user: Editor, response: Respon
                           None)
 
 
-@router.post("/api/activities/{activity_id}/verify", responses=WRITE_ERRORS)
+@router.post("/api/activities/{activity_id}/verify", responses=WRITE_ERRORS,
+             response_model=Activity)
 def verify(activity_id: str, session: SessionDep, user: Editor, response: Response,
            if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Record that the listing was checked today; changes nothing else."""

@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.params import Page
 from app.api.responses import error_responses
 from app.auth import throttle
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.db import get_session
+from app.schemas.admin import AccountCleared, AuditPage, LockoutList, LockoutsCleared
 from app.services.directory.audit import audit_entries, record_change
 
 ADMIN_ERRORS = error_responses(401, 403, 422, e403="The signed-in user is not an admin.")
-router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ADMIN_ERRORS)
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ADMIN_ERRORS,
+                   route_class=TypedRoute)
 Admin = Annotated[User, Depends(require_role("admin"))]
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditPage)
 def audit(session: SessionDep, _: Admin,
           entity_id: Annotated[str | None, Query(max_length=200)] = None,
           username: Annotated[str | None, Query(max_length=200)] = None,
@@ -33,13 +33,13 @@ def audit(session: SessionDep, _: Admin,
     return {"total": total, "page": page, "per_page": per_page, "entries": rows}
 
 
-@router.get("/lockouts")
+@router.get("/lockouts", response_model=LockoutList)
 def lockouts(session: SessionDep, _: Admin) -> dict[str, Any]:
     """Accounts and clients locked out by sign-in throttling right now."""
     return {"lockouts": throttle.lockouts(session.connection())}
 
 
-@router.delete("/lockouts/{username}")
+@router.delete("/lockouts/{username}", response_model=AccountCleared)
 def clear_account(username: str, session: SessionDep, admin: Admin) -> dict[str, Any]:
     """Let an account sign in again now (clears its failures and lockout); audited."""
     cleared = throttle.clear(session.connection(), username)
@@ -49,7 +49,7 @@ def clear_account(username: str, session: SessionDep, admin: Admin) -> dict[str,
     return {"username": username, "cleared": cleared > 0}
 
 
-@router.delete("/lockouts")
+@router.delete("/lockouts", response_model=LockoutsCleared)
 def clear_all(session: SessionDep, admin: Admin) -> dict[str, Any]:
     """Clear every account and client lockout (e.g. after a false alarm); audited."""
     cleared = throttle.clear(session.connection())

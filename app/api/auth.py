@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.responses import error_responses
 from app.auth.deps import Signed, current
 from app.auth.passwords import run_bounded
@@ -23,12 +23,11 @@ from app.auth.throttle import (
 )
 from app.auth.tokens import issue_token, revoke_token
 from app.auth.users import check_password, password_row, revoke_all
-from app.db import get_session
 from app.errors import Unauthorized
+from app.schemas.auth import Me, Revoked, Token
 from app.settings import get_settings
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=TypedRoute)
 
 
 AUTH_ERRORS = error_responses(401)
@@ -43,7 +42,7 @@ def _limits() -> Limits:
     return Limits(s.login_max_failures, s.login_client_max_failures, s.login_lock_minutes)
 
 
-@router.post("/token", responses=LOGIN_ERRORS)
+@router.post("/token", responses=LOGIN_ERRORS, response_model=Token)
 async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
                 session: SessionDep) -> dict[str, Any]:
     """Exchange username and password (form fields) for a bearer token that expires.
@@ -80,13 +79,13 @@ async def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
             "expires_at": issued.expires_at.isoformat(), "role": user.role}
 
 
-@router.get("/me", responses=AUTH_ERRORS)
+@router.get("/me", responses=AUTH_ERRORS, response_model=Me)
 def me(signed: Annotated[Signed, Depends(current)]) -> dict[str, Any]:
     """The signed-in user."""
     return {"username": signed.user.username, "role": signed.user.role}
 
 
-@router.post("/logout", responses=AUTH_ERRORS)
+@router.post("/logout", responses=AUTH_ERRORS, response_model=Revoked)
 def logout(signed: Annotated[Signed, Depends(current)], session: SessionDep) -> dict[str, Any]:
     """Revoke the token used for this request."""
     expires = datetime.fromtimestamp(float(signed.claims["exp"]), UTC)  # type: ignore[arg-type]
@@ -95,7 +94,7 @@ def logout(signed: Annotated[Signed, Depends(current)], session: SessionDep) -> 
     return {"revoked": True}
 
 
-@router.post("/revoke-all", responses=AUTH_ERRORS)
+@router.post("/revoke-all", responses=AUTH_ERRORS, response_model=Revoked)
 def logout_everywhere(signed: Annotated[Signed, Depends(current)],
                       session: SessionDep) -> dict[str, Any]:
     """Revoke every token of the signed-in user (e.g. a lost laptop)."""

@@ -6,29 +6,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
 from app.auth.deps import require_role
 from app.auth.users import User
-from app.db import get_session
+from app.schemas.review import (
+    AnswerIn,
+    ConfirmAnswered,
+    ConfirmationLink,
+    ConfirmView,
+    LinkIn,
+    TokenIn,
+)
 from app.services.directory import confirm
 from app.settings import get_settings
 
-router = APIRouter(tags=["review"])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(tags=["review"], route_class=TypedRoute)
 Editor = Annotated[User, Depends(require_role("editor"))]
 
 
-class LinkIn(BaseModel):
-    """How long the link should work (default CONFIRM_LINK_DAYS)."""
-
-    model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(default=None, ge=1, le=365)
-
-
-@router.post("/api/activities/{activity_id}/confirmation-link", status_code=201)
+@router.post("/api/activities/{activity_id}/confirmation-link", status_code=201,
+             response_model=ConfirmationLink)
 def issue(activity_id: str, session: SessionDep, user: Editor,
           body: Annotated[LinkIn | None, Body()] = None) -> dict[str, Any]:
     """A signed, expiring link for the listing's organiser (shown once; send it yourself)."""
@@ -41,29 +40,14 @@ def issue(activity_id: str, session: SessionDep, user: Editor,
     return link
 
 
-class TokenIn(BaseModel):
-    """The token from the link's #token= fragment."""
-
-    model_config = ConfigDict(extra="forbid")
-    token: str = Field(max_length=2000)
-
-
-class AnswerIn(TokenIn):
-    """The organiser's answer: still running, closed, or these changes."""
-
-    answer: str = Field(max_length=16, description="still-running, changes or closed")
-    proposed: dict[str, Any] | None = None
-    note: str | None = Field(default=None, max_length=2000)
-
-
-@router.post("/api/confirm/view")
+@router.post("/api/confirm/view", response_model=ConfirmView)
 def view(body: Annotated[TokenIn, Body()], session: SessionDep) -> dict[str, Any]:
     """The listing a link is for (the token is sent in the body, never in a URL)."""
     return confirm.view(session.connection(), body.token, get_settings().secret_key,
                         get_settings().stale_after_days)
 
 
-@router.post("/api/confirm")
+@router.post("/api/confirm", response_model=ConfirmAnswered)
 def answer(body: Annotated[AnswerIn, Body()], session: SessionDep) -> dict[str, Any]:
     """The organiser confirms or proposes changes; an editor approves before it is published."""
     out = confirm.submit(session.connection(), body.token, get_settings().secret_key,

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
+from app.schemas.gaps import (
+    GapAreas,
+    GapCompare,
+    GapDetail,
+    GapLayer,
+    GapListings,
+    GapRuns,
+    GapVenues,
+    OptimiseAnswer,
+    OptimiseRequest,
+    WhatIfAnswer,
+    WhatIfRequest,
+)
+from app.services.gaps.areas import area_names
 from app.services.gaps.export import csv_text, geopackage
 from app.services.gaps.history import compare, runs
-from app.services.gaps.optimiser import OptimiseRequest, optimise
+from app.services.gaps.optimiser import optimise
 from app.services.gaps.placement import candidate_venues
 from app.services.gaps.query import check_filters, detail, layer
 from app.services.gaps.scenario import band_listings
-from app.services.gaps.whatif import WhatIfRequest, what_if
+from app.services.gaps.whatif import what_if
 
-router = APIRouter(tags=["gaps"])
-DbSession = Annotated[Session, Depends(get_session)]
+router = APIRouter(tags=["gaps"], route_class=TypedRoute)
 REGION = Query(None, max_length=200, description="LAD codes to compare within, comma-separated "
                "(default: the districts holding most listings, or PLANNER_REGION)")
 BREAKS = Query("fixed", description="fixed (documented breaks) or terciles (when not degenerate)")
@@ -27,9 +38,9 @@ FREE_WITH_PASS = Query(False, description="older residents only: count only roun
                        "with an older person's bus pass (from 09:30 on weekdays, before 23:00)")
 
 
-@router.get("/api/gaps", response_model=None)
+@router.get("/api/gaps", response_model=GapLayer)
 def gaps_layer(
-    session: DbSession,
+    session: SessionDep,
     level: str = Query("ward", description="lsoa, ward or lad"),
     band: str = Query("weekday_day", description="weekday_day, weekday_evening or weekend"),
     category: str = Query("all", description="'all' or a category code"),
@@ -62,23 +73,20 @@ def gaps_layer(
                  region=region, breaks=breaks, free_with_pass=free_with_pass)
 
 
-@router.get("/api/gaps/areas")
-def gaps_areas(session: DbSession) -> dict[str, Any]:
+@router.get("/api/gaps/areas", response_model=GapAreas)
+def gaps_areas(session: SessionDep) -> dict[str, Any]:
     """Names of every ward and LSOA (and district) in the analysis, for the area picker."""
-    rows = session.connection().execute(text(
-        "SELECT level, code, name, lad_code FROM gap_area ORDER BY level, name")).all()
-    return {"areas": [{"level": r[0], "code": r[1], "name": r[2], "lad_code": r[3]}
-                      for r in rows]}
+    return {"areas": area_names(session.connection())}
 
 
-@router.get("/api/gaps/venues")
-def gaps_venues(session: DbSession) -> dict[str, Any]:
+@router.get("/api/gaps/venues", response_model=GapVenues)
+def gaps_venues(session: SessionDep) -> dict[str, Any]:
     """Loaded venues (listed venues, libraries, community buildings): what-if places."""
     return {"venues": candidate_venues(session.connection())}
 
 
-@router.get("/api/gaps/listings")
-def gaps_listings(session: DbSession,
+@router.get("/api/gaps/listings", response_model=GapListings)
+def gaps_listings(session: SessionDep,
                   band: str = Query("weekday_day", description="band of the sessions")
                   ) -> dict[str, Any]:
     """Listings with a session in a band (what the what-if can close or move)."""
@@ -86,15 +94,15 @@ def gaps_listings(session: DbSession,
     return {"band": band, "listings": band_listings(session.connection(), band)}
 
 
-@router.get("/api/gaps/runs")
-def gaps_runs(session: DbSession) -> dict[str, Any]:
+@router.get("/api/gaps/runs", response_model=GapRuns)
+def gaps_runs(session: SessionDep) -> dict[str, Any]:
     """Every run kept, with its parameters and the versions of its inputs."""
     return {"runs": runs(session.connection())}
 
 
-@router.get("/api/gaps/runs/compare")
+@router.get("/api/gaps/runs/compare", response_model=GapCompare)
 def gaps_compare(
-    session: DbSession,
+    session: SessionDep,
     a: int = Query(..., ge=1, le=2**31 - 1, description="earlier run id"),
     b: int = Query(..., ge=1, le=2**31 - 1, description="later run id"),
     level: str = Query("ward", description="lsoa, ward or lad"),
@@ -106,8 +114,8 @@ def gaps_compare(
     return compare(session.connection(), a, b, level, band, audience, budget)
 
 
-@router.get("/api/gaps/{level}/{code}")
-def gaps_detail(level: str, code: str, session: DbSession,
+@router.get("/api/gaps/{level}/{code}", response_model=GapDetail)
+def gaps_detail(level: str, code: str, session: SessionDep,
                 budget: int | None = Query(None, ge=1, le=600,
                                            description="one-way minutes (default 45)"),
                 free_with_pass: bool = Query(False, description="add, per band, the older "
@@ -118,13 +126,13 @@ def gaps_detail(level: str, code: str, session: DbSession,
     return detail(session.connection(), level, code, budget, free_with_pass)
 
 
-@router.post("/api/gaps/what-if")
-def gaps_what_if(body: WhatIfRequest, session: DbSession) -> dict[str, Any]:
+@router.post("/api/gaps/what-if", response_model=WhatIfAnswer)
+def gaps_what_if(body: WhatIfRequest, session: SessionDep) -> dict[str, Any]:
     """Add, close or change a listing: every area whose access changes; nothing is saved."""
     return what_if(session.connection(), body)
 
 
-@router.post("/api/gaps/optimise")
-def gaps_optimise(body: OptimiseRequest, session: DbSession) -> dict[str, Any]:
+@router.post("/api/gaps/optimise", response_model=OptimiseAnswer)
+def gaps_optimise(body: OptimiseRequest, session: SessionDep) -> dict[str, Any]:
     """Where and when a new group should go: top sites by need-weighted new round trips."""
     return optimise(session.connection(), body)

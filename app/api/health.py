@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from app.db import get_session
-from app.services.datasets import dataset_versions, table_counts
+from app.api.deps import SessionDep, TypedRoute
+from app.schemas.health import Health
+from app.services.datasets import dataset_versions, postgis_version, table_counts
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=TypedRoute)
 
 
-@router.get("/api/health")
-def health(session: Session = Depends(get_session)) -> dict[str, Any]:
+@router.get("/api/health", response_model=Health)
+def health(session: SessionDep) -> dict[str, Any]:
     """Report database reachability, PostGIS version, dataset versions and row counts."""
-    postgis = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
     return {
         "status": "ok",
         "database": "reachable",
-        "postgis": postgis,
+        "postgis": postgis_version(session),
         "datasets": dataset_versions(session),
         "counts": table_counts(session),
     }

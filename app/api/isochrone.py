@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.journeys import (
-    DbSession,
     MaxBuses,
     MaxWalk,
     ServiceDate,
@@ -15,17 +15,18 @@ from app.api.journeys import (
     Wheelchair,
 )
 from app.routing.walk import DEFAULT_SPEED_KMH
+from app.schemas.transit import IsochroneAnswer
 from app.services.transit.isochrone import isochrone
 from app.services.transit.params import parse_clock, query_params, timetable_info
 from app.services.transit.places import resolve_place
 from app.services.transit.router import get_transit_router
 
-router = APIRouter(tags=["transit"])
+router = APIRouter(tags=["transit"], route_class=TypedRoute)
 
 
-@router.get("/api/isochrone")
+@router.get("/api/isochrone", response_model=IsochroneAnswer)
 def get_isochrone(
-    session: DbSession,
+    session: SessionDep,
     from_: Annotated[str, Query(alias="from", description="start: postcode or lat,lon")],
     date: ServiceDate,
     depart_at: Annotated[str, Query(description="leave at HH:MM")],

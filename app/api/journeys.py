@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.errors import InvalidInput
 from app.routing.walk import DEFAULT_SPEED_KMH
+from app.schemas.transit import JourneyAnswer, TimetableList
 from app.services.transit.params import parse_clock, query_params, timetable_info
 from app.services.transit.places import resolve_place
 from app.services.transit.plans import PlanRequest, plan
 from app.services.transit.router import get_transit_router, loaded_feeds, validity_of
 
-router = APIRouter(tags=["transit"])
+router = APIRouter(tags=["transit"], route_class=TypedRoute)
 
 # Parameter types shared with /api/isochrone.
 Place = Annotated[str, Query(description="postcode or lat,lon")]
@@ -26,12 +26,11 @@ MaxBuses = Annotated[int, Query(ge=1, le=4, description="most buses to take (1-4
 WalkSpeed = Annotated[float, Query(ge=2.0, le=6.0, description="walking speed, km/h")]
 MaxWalk = Annotated[float, Query(ge=0, le=3000, description="longest walk per leg, metres")]
 Wheelchair = Annotated[bool, Query(description="wheelchair-accessible trips and stops only")]
-DbSession = Annotated[Session, Depends(get_session)]
 
 
-@router.get("/api/journeys")
+@router.get("/api/journeys", response_model=JourneyAnswer)
 def get_journey(
-    session: DbSession,
+    session: SessionDep,
     from_: Annotated[str, Query(alias="from", description="start: postcode or lat,lon")],
     to: Place,
     date: ServiceDate,
@@ -67,8 +66,8 @@ def get_journey(
     }
 
 
-@router.get("/api/timetables")
-def list_timetables(session: DbSession) -> dict[str, Any]:
+@router.get("/api/timetables", response_model=TimetableList)
+def list_timetables(session: SessionDep) -> dict[str, Any]:
     """The loaded bus timetables and the dates they are valid for (503 if none)."""
     rows = loaded_feeds(session.connection())
     rng = validity_of(rows)

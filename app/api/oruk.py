@@ -16,15 +16,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.directory import access, vocab
 from app.directory.occurrences import ScheduleError, parse_weekday
 from app.directory.oruk import sal_to_oruk, service_to_oruk, taxonomy, taxonomy_term
-from app.directory.oruk_ids import NOT_UUID_SQL, is_uuid, public_ids, stored_id
+from app.directory.oruk_ids import public_ids
 from app.errors import InvalidInput, NotFound
+from app.schemas.oruk import (
+    OrukRoot,
+    Service,
+    ServiceAtLocation,
+    ServiceAtLocationPage,
+    ServicePage,
+    Taxonomy,
+    TaxonomyPage,
+    Term,
+    TermPage,
+)
+from app.services.directory import taxonomies as taxonomies_store
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.oruk_query import (
     codes_of_postcode,
@@ -46,8 +57,8 @@ def _open_to_all(response: Response) -> None:
     response.headers.update(OPEN)
 
 
-router = APIRouter(prefix="/api/oruk", tags=["oruk"], dependencies=[Depends(_open_to_all)])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(prefix="/api/oruk", tags=["oruk"], dependencies=[Depends(_open_to_all)],
+                   route_class=TypedRoute)
 DEFAULT_PROXIMITY_M = 10000.0
 MAX_PAGE = 100_000  # page x per_page stays a sane OFFSET; beyond it is a 422, never a 500
 MAX_PER_PAGE = 1000
@@ -66,16 +77,8 @@ def page_envelope(total: int, page: int, per_page: int, contents: list[Any]) -> 
 
 
 def _stored(session: Session, table: str, given: str) -> str:
-    """The stored id behind a published UUID (ids that are not UUIDs are published mapped)."""
-    if not is_uuid(given):
-        return given
-    found = session.execute(sql_text(f"SELECT 1 FROM {table} WHERE id = :id"),  # noqa: S608
-                            {"id": given}).first()
-    if found is not None:
-        return given
-    others = session.execute(sql_text(
-        f"SELECT id FROM {table} WHERE id {NOT_UUID_SQL}")).scalars().all()  # noqa: S608
-    return stored_id(given, list(others))
+    """The stored id behind a published UUID."""
+    return taxonomies_store.stored(session.connection(), table, given)
 
 
 def _clock(raw: str | None, field: str) -> time | None:
@@ -116,9 +119,7 @@ def _term_filter(session: Session, term_id: str) -> _TermMatch:
                     return _TermMatch(ActivityFilters(), (term.code,))
                 return _TermMatch(ActivityFilters(audience_codes=(term.code,)))
     term_id = _stored(session, "taxonomy_term", term_id)
-    known = session.execute(sql_text("SELECT 1 FROM taxonomy_term WHERE id = :id"),
-                            {"id": term_id}).first()
-    if known is None:
+    if not taxonomies_store.exists(session.connection(), "taxonomy_term", term_id):
         raise NotFound("no taxonomy term with that id", field="taxonomy_term_id")
     return _TermMatch(ActivityFilters(term_ids=(term_id,)))
 
@@ -133,9 +134,7 @@ def _taxonomy_filter(session: Session, taxonomy_id: str) -> ActivityFilters:
             return ActivityFilters(audience_codes=codes)
         return ActivityFilters()  # accessibility terms describe venues, not services
     taxonomy_id = _stored(session, "taxonomy", taxonomy_id)
-    known = session.execute(sql_text("SELECT 1 FROM taxonomy WHERE id = :id"),
-                            {"id": taxonomy_id}).first()
-    if known is None:
+    if not taxonomies_store.exists(session.connection(), "taxonomy", taxonomy_id):
         raise NotFound("no taxonomy with that id", field="taxonomy_id")
     return ActivityFilters(term_taxonomy_id=taxonomy_id)
 
@@ -209,8 +208,8 @@ def _ndjson(lines: Iterator[dict[str, Any]]) -> StreamingResponse:
     return StreamingResponse(body, media_type="application/x-ndjson", headers=OPEN)
 
 
-@router.get("")
-@router.get("/")
+@router.get("", response_model=OrukRoot)
+@router.get("/", response_model=OrukRoot)
 def root(request: Request) -> dict[str, Any]:
     """HSDA root: the HSDS version, the profile and where the OpenAPI document is."""
     return {"version": "3.0", "profile": "https://openreferraluk.org/",
@@ -237,7 +236,7 @@ def _all_ids(conn: Connection, f: ActivityFilters, days: int) -> Iterator[list[s
         offset += len(rows)
 
 
-@router.get("/services")
+@router.get("/services", response_model=ServicePage)
 def services(session: SessionDep, filters: Filters, page: Page = 1, per_page: PerPage = 50,
              full: bool = False, minimal: bool = False,
              format: Annotated[str | None, Query(max_length=8)] = None) -> Any:
@@ -260,7 +259,7 @@ def services(session: SessionDep, filters: Filters, page: Page = 1, per_page: Pe
     return page_envelope(total, page, per_page, contents)
 
 
-@router.get("/services/{service_id}")
+@router.get("/services/{service_id}", response_model=Service)
 def one_service(service_id: str, session: SessionDep) -> dict[str, Any]:
     """One fully nested ORUK service."""
     sid = _stored(session, "service", service_id)
@@ -268,7 +267,7 @@ def one_service(service_id: str, session: SessionDep) -> dict[str, Any]:
                                                         get_settings().stale_after_days))))
 
 
-@router.get("/service_at_locations")
+@router.get("/service_at_locations", response_model=ServiceAtLocationPage)
 def service_at_locations(session: SessionDep, filters: Filters, page: Page = 1,
                          per_page: PerPage = 50, full: bool = False,
                          format: Annotated[str | None, Query(max_length=8)] = None) -> Any:
@@ -302,7 +301,7 @@ def service_at_locations(session: SessionDep, filters: Filters, page: Page = 1,
     return page_envelope(total, page, per_page, items(rows))
 
 
-@router.get("/service_at_locations/{sal_id}")
+@router.get("/service_at_locations/{sal_id}", response_model=ServiceAtLocation)
 def one_service_at_location(sal_id: str, session: SessionDep) -> dict[str, Any]:
     """One service at one venue, fully nested."""
     conn = session.connection()
@@ -314,23 +313,14 @@ def one_service_at_location(sal_id: str, session: SessionDep) -> dict[str, Any]:
 
 
 def _imported_taxonomies(session: Session) -> list[dict[str, Any]]:
-    rows = session.execute(sql_text(
-        "SELECT id, name, coalesce(description, name) AS description, uri FROM taxonomy"
-        " ORDER BY name, id")).mappings()
-    return [{k: v for k, v in r.items() if v is not None} for r in rows]
+    return taxonomies_store.imported_taxonomies(session.connection())
 
 
 def _imported_terms(session: Session, taxonomy_id: str | None) -> list[dict[str, Any]]:
-    rows = session.execute(sql_text(
-        "SELECT t.id, t.name, coalesce(t.description, t.name) AS description, t.parent_id,"
-        " x.name AS taxonomy, t.taxonomy_id, t.term_uri, t.code AS term FROM taxonomy_term t"
-        " LEFT JOIN taxonomy x ON x.id = t.taxonomy_id"
-        " WHERE CAST(:tax AS text) IS NULL OR t.taxonomy_id = :tax ORDER BY x.name, t.name"),
-        {"tax": taxonomy_id}).mappings()
-    return [{k: v for k, v in r.items() if v is not None} for r in rows]
+    return taxonomies_store.imported_terms(session.connection(), taxonomy_id)
 
 
-@router.get("/taxonomies")
+@router.get("/taxonomies", response_model=TaxonomyPage)
 def taxonomies(session: SessionDep, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     """Our vocabularies (category, audience, venue accessibility), then imported ones."""
     items = [taxonomy(t) for t in OUR_TAXONOMIES] + _imported_taxonomies(session)
@@ -338,7 +328,7 @@ def taxonomies(session: SessionDep, page: Page = 1, per_page: PerPage = 50) -> d
                          items[(page - 1) * per_page: page * per_page])
 
 
-@router.get("/taxonomies/{taxonomy_id}")
+@router.get("/taxonomies/{taxonomy_id}", response_model=Taxonomy)
 def one_taxonomy(taxonomy_id: str, session: SessionDep) -> dict[str, Any]:
     """One taxonomy with its terms."""
     for t in OUR_TAXONOMIES:
@@ -351,7 +341,7 @@ def one_taxonomy(taxonomy_id: str, session: SessionDep) -> dict[str, Any]:
     raise NotFound("no taxonomy with that id", field="taxonomy_id")
 
 
-@router.get("/taxonomy_terms")
+@router.get("/taxonomy_terms", response_model=TermPage)
 def taxonomy_terms(session: SessionDep, page: Page = 1, per_page: PerPage = 100,
                    taxonomy_id: Annotated[str | None, Query(max_length=200)] = None
                    ) -> dict[str, Any]:
@@ -363,7 +353,7 @@ def taxonomy_terms(session: SessionDep, page: Page = 1, per_page: PerPage = 100,
                          items[(page - 1) * per_page: page * per_page])
 
 
-@router.get("/taxonomy_terms/{term_id}")
+@router.get("/taxonomy_terms/{term_id}", response_model=Term)
 def one_term(term_id: str, session: SessionDep) -> dict[str, Any]:
     """One taxonomy term."""
     for t in OUR_TAXONOMIES:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.directory.vocab import AUDIENCES, CATEGORIES
-from app.services.datasets import attributions
+from app.schemas.health import PageConfig
+from app.services.datasets import attributions, sample_region_loaded
 from app.services.examples import example_postcode
 from app.services.notices import data_notices
 from app.settings import PROJECT_ROOT, get_settings
 
-router = APIRouter()
+router = APIRouter(route_class=TypedRoute)
 STATIC = PROJECT_ROOT / "static"
 
 
@@ -52,12 +52,11 @@ def finder_page() -> FileResponse:
     return page("index.html")
 
 
-@router.get("/api/config", tags=["health"])
-def page_config(session: Annotated[Session, Depends(get_session)]) -> dict[str, Any]:
+@router.get("/api/config", tags=["health"], response_model=PageConfig)
+def page_config(session: SessionDep) -> dict[str, Any]:
     """Basemap settings, region label and data attributions for the web pages."""
     settings = get_settings()
-    sample = session.execute(
-        text("SELECT count(*) FROM dataset_version WHERE dataset = 'sample-region'")).scalar()
+    sample = sample_region_loaded(session)
     return {
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.postcodes import parse_postcode
+from app.schemas.areas import PostcodeLookup
 from app.services.places import lookup_postcode
 
-router = APIRouter(tags=["areas"])
+router = APIRouter(tags=["areas"], route_class=TypedRoute)
 
 
-@router.get("/api/postcodes/{postcode}")
-def get_postcode(postcode: str, session: Session = Depends(get_session)) -> dict[str, Any]:
+@router.get("/api/postcodes/{postcode}", response_model=PostcodeLookup)
+def get_postcode(postcode: str, session: SessionDep) -> dict[str, Any]:
     """Look up a full postcode, or an outward code (approximate centroid)."""
     return lookup_postcode(session, parse_postcode(postcode))

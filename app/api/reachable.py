@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from app.db import get_session
-from app.services.reachable.schema import ReachableRequest, ReachableResponse
+from app.api.deps import SessionDep, TypedRoute
+from app.schemas.reachable import ReachableRequest, ReachableResponse
 from app.services.reachable.service import find_reachable
 
-router = APIRouter(tags=["finder"])
+router = APIRouter(tags=["finder"], route_class=TypedRoute)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,7 +28,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/api/reachable-activities", response_model=ReachableResponse,
              response_model_by_alias=True, responses=ERRORS)
 def reachable_activities(req: ReachableRequest, response: Response,
-                         session: Annotated[Session, Depends(get_session)]) -> ReachableResponse:
+                         session: SessionDep) -> ReachableResponse:
     """Activity sessions the client can reach by walk and bus, there and back, with plans.
 
     The body carries the origin (postcode, outward code or lat/lon) so that it never appears

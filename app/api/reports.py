@@ -5,19 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
+from app.api.deps import SessionDep, TypedRoute
 from app.api.pages import page
-from app.db import get_session
+from app.schemas.review import ReportIn, ReportKinds, ReportReceived
 from app.services.directory import flags
 from app.services.directory.ratelimit import WindowLimiter
 from app.settings import get_settings
 
-router = APIRouter(tags=["review"])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(tags=["review"], route_class=TypedRoute)
 
 
 @lru_cache
@@ -27,22 +25,13 @@ def limiter() -> WindowLimiter:
     return WindowLimiter(s.report_limit_per_hour, 3600, s.secret_key)
 
 
-class ReportIn(BaseModel):
-    """What a visitor says is wrong; nothing about the visitor is asked for or kept."""
-
-    model_config = ConfigDict(extra="forbid")
-    service_id: str = Field(max_length=64)
-    kind: str = Field(max_length=24, description="closed, moved, times-changed or other")
-    message: str | None = Field(default=None, max_length=flags.MAX_MESSAGE)
-
-
-@router.get("/api/reports/kinds")
+@router.get("/api/reports/kinds", response_model=ReportKinds)
 def report_kinds() -> dict[str, Any]:
     """What a visitor can report."""
     return {"kinds": [{"code": k, "label": v} for k, v in flags.KINDS.items()]}
 
 
-@router.post("/api/reports", status_code=202, response_model=None)
+@router.post("/api/reports", status_code=202, response_model=ReportReceived)
 def report_change(body: Annotated[ReportIn, Body()], request: Request,
                   session: SessionDep) -> dict[str, Any] | JSONResponse:
     """Flag a listing for the moderation queue; limited per visitor, who is never stored."""

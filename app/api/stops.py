@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.geo import parse_latlon
+from app.schemas.areas import StopList
 from app.services.places import stops_near
 
-router = APIRouter(tags=["areas"])
+router = APIRouter(tags=["areas"], route_class=TypedRoute)
 
 
-@router.get("/api/stops")
+@router.get("/api/stops", response_model=StopList)
 def list_stops(
+    session: SessionDep,
     near: str = Query(..., description="lat,lon of the centre, WGS84"),
     radius_m: float = Query(400, gt=0, le=5000, description="search radius in metres"),
     limit: int = Query(100, ge=1, le=1000),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Active bus stops within `radius_m` of `near`, nearest first, with distances."""
     point = parse_latlon(near, field="near")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from app.db import get_session
+from app.api.deps import SessionDep, TypedRoute
 from app.directory import access
 from app.errors import InvalidInput
+from app.schemas.venues import AccessibilityVocabulary, Venue, VenuePage
 from app.services.directory.venues import get_venue, search_venues
 from app.services.places import resolve_point
 from app.settings import get_settings
 
-router = APIRouter(tags=["venues"])
-SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(tags=["venues"], route_class=TypedRoute)
 
 
 def _features(raw: list[str] | None) -> tuple[str, ...]:
@@ -33,7 +32,7 @@ def _features(raw: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-@router.get("/api/venues/accessibility")
+@router.get("/api/venues/accessibility", response_model=AccessibilityVocabulary)
 def accessibility_vocabulary() -> dict[str, Any]:
     """The UK venue accessibility vocabulary used in imports, filters and ORUK output."""
     return {"taxonomy_id": access.TAXONOMY.id, "features": [
@@ -41,7 +40,7 @@ def accessibility_vocabulary() -> dict[str, Any]:
          "taxonomy_term_id": access.TAXONOMY.term_id(f.code)} for f in access.FEATURES]}
 
 
-@router.get("/api/venues")
+@router.get("/api/venues", response_model=VenuePage)
 def venues(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=100, description="name, address or postcode")
@@ -71,7 +70,7 @@ def venues(
             "pages": (total + per_page - 1) // per_page, "venues": rows}
 
 
-@router.get("/api/venues/{venue_id}")
+@router.get("/api/venues/{venue_id}", response_model=Venue)
 def one_venue(venue_id: str, session: SessionDep) -> dict[str, Any]:
     """One venue: address, point, accessibility and every listing held there."""
     return get_venue(session.connection(), venue_id, get_settings().stale_after_days)

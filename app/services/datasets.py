@@ -50,3 +50,14 @@ def postcode_sources(session: Session | Connection) -> str:
     names = [f"{r.publisher}, {r.source_file}" if r.dataset == "postcodes"
              else f"the fictional sample region's postcodes ({r.publisher})" for r in rows]
     return "; ".join(names) or "none loaded"
+
+
+def postgis_version(session: Session) -> str:
+    """The PostGIS library version of the database (proves the extension answers)."""
+    return str(session.execute(text("SELECT postgis_lib_version()")).scalar_one())
+
+
+def sample_region_loaded(session: Session) -> bool:
+    """Whether the fictional sample region is what is loaded (pages label it as such)."""
+    return bool(session.execute(text(
+        "SELECT count(*) FROM dataset_version WHERE dataset = 'sample-region'")).scalar())

@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 async function parse(response) {
-  let body = null;
+  let body;
   try {
     body = await response.json();
   } catch {

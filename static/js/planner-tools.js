@@ -216,7 +216,7 @@ async function runOptimiser() {
 // ---- run history ---------------------------------------------------------------------------
 
 async function fillRuns() {
-  let runs = [];
+  let runs;
   try {
     runs = (await getJSON("/api/gaps/runs")).runs;
   } catch {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from app.schemas.reachable import Activity, Journey, LastBus, Row, Venue
 from app.services.reachable.explain import Context, explain, sort_rows, summarise
 from app.services.reachable.rows import cost_note
-from app.services.reachable.schema import Activity, Journey, LastBus, Row, Venue
 
 WED, FRI = dt.date(2026, 11, 25), dt.date(2026, 11, 27)
 

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from app.errors import InvalidInput
+from app.schemas.reachable import ReachableRequest
 from app.services.reachable.dates import MAX_SPAN_DAYS, service_dates
-from app.services.reachable.schema import ReachableRequest
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 

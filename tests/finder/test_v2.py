@@ -14,8 +14,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 import app.api  # noqa: F401  (loaded first, as the app does)
+from app.schemas.reachable import ReachableRequest, Row
 from app.services.directory.sessions import sessions_between
-from app.services.reachable.schema import ReachableRequest, Row
 from app.services.reachable.service import (
     directory_filters,
     eval_params,
@@ -248,8 +248,8 @@ def test_a_row_is_the_same_alone_and_in_a_wide_search(db: Session, origin: str, 
 
 
 def _origin_point(db: Session, postcode: str) -> tuple[float, float, str | None]:
+    from app.schemas.reachable import Origin
     from app.services.reachable.origin import resolve_origin
-    from app.services.reachable.schema import Origin
 
     o = resolve_origin(db, Origin(postcode=postcode))
     return o.lat, o.lon, o.lad_code

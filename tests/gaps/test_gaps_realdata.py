@@ -14,12 +14,12 @@ from app.directory.vocab import CATEGORIES
 from app.errors import InvalidInput, NotFound, OutOfCoverage
 from app.routing.raptor import QueryParams
 from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
-from app.services.gaps.buses import ExtraTrip
+from app.schemas.gaps import Change, ExtraTrip, OptimiseRequest, WhatIfRequest
 from app.services.gaps.compute import GapParams, build_context, slot_round_trips
-from app.services.gaps.optimiser import OptimiseRequest, optimise
+from app.services.gaps.optimiser import optimise
 from app.services.gaps.query import layer, staleness
 from app.services.gaps.scenario import band_listings
-from app.services.gaps.whatif import Change, WhatIfRequest, what_if
+from app.services.gaps.whatif import what_if
 from app.services.transit.router import get_router
 
 pytestmark = pytest.mark.realdata

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from app.auth.users import User
 from app.errors import Conflict, InvalidInput, NotFound
+from app.schemas.review import MAX_MESSAGE
 from app.services.directory import edit
 from app.services.directory.audit import record_change
 
@@ -16,7 +17,6 @@ KINDS = {"closed": "The group has closed or stopped running",
          "moved": "It has moved to a different venue",
          "times-changed": "The day or times have changed",
          "other": "Something else is wrong"}
-MAX_MESSAGE = 2000
 
 
 def create_flag(conn: Connection, service_id: str, kind: str, message: str | None

@@ -10,31 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from app.errors import InvalidInput, NotFound
 from app.routing.feed import Feed
 from app.routing.raptor import Router
 from app.routing.timetable import compile_timetable
+from app.schemas.gaps import ExtraTrip
 from app.services.transit.feeds import read_feeds
 from app.services.transit.router import get_router
-
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
-class ExtraTrip(BaseModel):
-    """One extra bus journey on an existing route."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    route: str = Field(max_length=64, description="route short name (e.g. 27) or route_id")
-    depart: str = Field(pattern=HHMM, description="when it leaves its first stop, HH:MM")
-    direction: Literal[0, 1] | None = Field(
-        None, description="GTFS direction_id; default: the direction of the nearest trip")
 
 
 def _seconds(hhmm: str) -> int:

@@ -14,13 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection
 
 from app.analysis.bands import BANDS, band_of
 from app.analysis.optimise import Pick, exact_mclp, greedy_cover
-from app.directory.vocab import AUDIENCE_CODES, audience_code
 from app.errors import InvalidInput
+from app.schemas.gaps import WEEKDAYS, OptimiseRequest
 from app.services.gaps.placement import Place, candidate_venues, resolve
 from app.services.gaps.query import (
     ROUND_TRIP_URL,
@@ -37,66 +36,14 @@ from app.services.gaps.scenario import (
     view_population,
 )
 from app.services.gaps.search import SessionSpot
-from app.services.gaps.whatif import HHMM, WEEKDAYS, Weekday, known_category, seconds
+from app.services.gaps.whatif import seconds
 
 AUDIENCE_VIEW = {"young-people-16-25": "young", "older-adults": "older",
                  "retired-or-semi-retired": "older"}
-VIEW_AUDIENCE = {"young": "young-people-16-25", "older": "older-adults"}  # the map's names
 DEFAULT_TIMES = {"weekday_day": [("10:00", "12:00"), ("13:30", "15:30")],
                  "weekday_evening": [("18:00", "20:00"), ("19:00", "21:00")],
                  "weekend": [("10:00", "12:00"), ("14:00", "16:00")]}
 DEFAULT_DAY = {"weekday_day": "wed", "weekday_evening": "wed", "weekend": "sat"}
-
-
-class OptimiseRequest(BaseModel):
-    """The group to place: band, category, audience; candidates; how many sites to return."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    band: str = Field("weekday_evening", description="weekday_day, weekday_evening or weekend")
-    category: str = Field("social-connection", description="category code of the new group")
-    audience: str | None = Field(None, description="audience code, e.g. young-people-16-25 "
-                                 "(or the map's young / older)")
-    day: Weekday | None = Field(None, description="day of the session (default Wed / Sat)")
-    times: list[tuple[str, str]] | None = Field(
-        None, max_length=4, description="candidate [start, end] pairs, HH:MM (default two)")
-    k: int = Field(5, ge=1, le=10, description="how many sites to pick")
-    budget: int | None = Field(None, description="one-way budget in minutes (default 45)")
-    postcodes: list[str] = Field(default_factory=list, max_length=5,
-                                 description="extra candidate postcodes")
-    venues: bool = Field(True, description="include every loaded venue as a candidate")
-    region: str | None = Field(None, max_length=200, description="LAD codes, comma-separated")
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, v: str) -> str:
-        return known_category(v)
-
-    @field_validator("audience")
-    @classmethod
-    def _audience(cls, v: str | None) -> str | None:
-        if v is None or v in ("", "all"):
-            return None
-        code = VIEW_AUDIENCE.get(v) or audience_code(v)
-        if code is None:
-            raise ValueError(f"unknown audience; use one of {', '.join(sorted(AUDIENCE_CODES))}")
-        return code
-
-    @field_validator("times")
-    @classmethod
-    def _times(cls, v: list[tuple[str, str]] | None) -> list[tuple[str, str]] | None:
-        import re
-
-        for start, end in v or []:
-            if not re.match(HHMM, start) or not re.match(HHMM, end) or end <= start:
-                raise ValueError("each time is [start, end] in HH:MM with end after start")
-        return v
-
-    @model_validator(mode="after")
-    def _band(self) -> OptimiseRequest:
-        if self.band not in BANDS:
-            raise ValueError(f"band must be one of {', '.join(BANDS)}")
-        return self
 
 
 def _candidates(conn: Connection, req: OptimiseRequest) -> list[dict[str, Any]]:

@@ -24,13 +24,13 @@ from app.analysis.classes import (
 from app.analysis.results import ACCESS_METRIC, STORED
 from app.directory.vocab import CATEGORY_CODES
 from app.errors import DataNotLoaded, InvalidInput, NotFound
+from app.schemas.gaps import BREAK_KINDS
 from app.services.gaps.compute import ordinary_week
 from app.services.gaps.free_pass import BASE_AUDIENCE, FREE_AUDIENCE, rule_text
 from app.services.gaps.inputs import AUDIENCE_GROUPS, directory_stamp, load_listings
 from app.settings import get_settings
 
 LEVELS = ("lsoa", "ward", "lad")
-BREAK_KINDS = ("fixed", "terciles")
 GEOM_TABLE = {"lsoa": "lsoa21", "ward": "ward", "lad": "lad"}  # constants, never user input
 AUDIENCE_AGE_BAND = {k: v[1] for k, v in AUDIENCE_GROUPS.items()}
 METHOD_URL = "/method"

@@ -7,10 +7,9 @@ area whose own reach changes can change class. Nothing is saved.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection
 
 from app.analysis.aggregate import weighted_mean_by
@@ -19,15 +18,13 @@ from app.analysis.capacity import default_capacity
 from app.analysis.classes import Breaks, classify, fit_breaks
 from app.analysis.frequency import PER_WEEK
 from app.analysis.results import ACCESS_METRIC, STORED, Block
-from app.directory.vocab import AUDIENCE_CODES, CATEGORY_CODES, audience_code
 from app.errors import InvalidInput, NotFound
-from app.geo import GB_BOUNDS
 from app.routing.raptor import Router
-from app.services.gaps.buses import ExtraTrip, routers_with_trips
+from app.schemas.gaps import WEEKDAYS, WhatIfRequest
+from app.services.gaps.buses import routers_with_trips
 from app.services.gaps.inputs import AUDIENCE_GROUPS
 from app.services.gaps.placement import Place, resolve
 from app.services.gaps.query import (
-    BREAK_KINDS,
     ROUND_TRIP_URL,
     check_filters,
     comparison_region,
@@ -45,101 +42,13 @@ from app.services.gaps.scenario import (
 )
 from app.services.gaps.search import SessionSpot
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 CHANGE_METRICS = ("activities_share", "activities_mean", "sessions_mean")  # "access changes"
-
-
-def known_category(v: str) -> str:
-    """A category code of the vocabulary, else a ValueError listing them."""
-    if v not in CATEGORY_CODES:
-        raise ValueError(f"unknown category; use one of {', '.join(sorted(CATEGORY_CODES))}")
-    return v
 
 
 def seconds(hhmm: str) -> int:
     """Seconds after midnight of an HH:MM string."""
     return int(hhmm[:2]) * 3600 + int(hhmm[3:]) * 60
 
-
-class Change(BaseModel):
-    """New days, times, frequency or capacity of an existing listing (same venue)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    activity_id: str = Field(max_length=64, description="id of the listing to change")
-    days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
-    start: str | None = Field(None, pattern=HHMM)
-    end: str | None = Field(None, pattern=HHMM)
-    frequency: Literal["weekly", "fortnightly", "monthly"] | None = None
-    capacity: float | None = Field(None, gt=0, le=10_000, description="places per session")
-
-
-class WhatIfRequest(BaseModel):
-    """A scenario in one band (add a group, close listings, change one) and the map view."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # add: where (exactly one of lat/lon, postcode, venue_id) and when
-    lat: float | None = Field(None, ge=GB_BOUNDS[1], le=GB_BOUNDS[3], description="WGS84 latitude")
-    lon: float | None = Field(None, ge=GB_BOUNDS[0], le=GB_BOUNDS[2],
-                              description="WGS84 longitude")
-    postcode: str | None = Field(None, max_length=10, description="place it at a postcode")
-    venue_id: str | None = Field(None, max_length=64, description="place it at a loaded venue")
-    days: list[Weekday] | None = Field(None, min_length=1, max_length=7, description="['thu']")
-    start: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
-    end: str | None = Field(None, pattern=HHMM, description="HH:MM local time")
-    frequency: Literal["weekly", "fortnightly", "monthly"] = "weekly"
-    category: str = Field("social-connection", description="category code of the new group")
-    audiences: list[str] = Field(default_factory=list, max_length=5,
-                                 description="audience codes, e.g. young-people-16-25")
-    capacity: float | None = Field(None, gt=0, le=10_000,
-                                   description="places per session (default: by category)")
-    name: str = Field("Hypothetical activity", max_length=120)
-    # close and change
-    close: list[str] = Field(default_factory=list, max_length=50,
-                             description="ids of listings to close")
-    change: Change | None = None
-    bus: list[ExtraTrip] = Field(default_factory=list, max_length=3,
-                                 description="extra bus trips, e.g. a later journey home")
-    # the view
-    band: str | None = Field(None, description="band (default: from the new session's times)")
-    budget: int | None = Field(None, description="one-way budget in minutes (default 45)")
-    view_category: str = Field("all", description="category shown on the map")
-    view_audience: str = Field("all", description="audience group shown: all, young, older")
-    region: str | None = Field(None, max_length=200, description="LAD codes, comma-separated")
-    breaks: str = Field("fixed", description="fixed or terciles (frozen at the baseline)")
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, v: str) -> str:
-        return known_category(v)
-
-    @field_validator("audiences")
-    @classmethod
-    def _audiences(cls, v: list[str]) -> list[str]:
-        out = []
-        for raw in v:
-            code = audience_code(raw)
-            if code is None:
-                raise ValueError(f"unknown audience {raw!r}; use one of "
-                                 f"{', '.join(sorted(AUDIENCE_CODES))}")
-            out.append(code)
-        return out
-
-    @model_validator(mode="after")
-    def _shape(self) -> WhatIfRequest:
-        if self.start and self.end and self.end <= self.start:
-            raise ValueError("end must be after start")
-        if self.breaks not in BREAK_KINDS:
-            raise ValueError(f"breaks must be one of {', '.join(BREAK_KINDS)}")
-        return self
-
-    @property
-    def adds(self) -> bool:
-        """True when the scenario adds a new group."""
-        return any(x is not None for x in (self.lat, self.lon, self.postcode, self.venue_id))
 
 
 def _band_of_times(days: Sequence[str], start: str, field: str = "start") -> str:
@@ -381,4 +290,4 @@ def _age_band(audience: str) -> str:
     return AUDIENCE_GROUPS[audience][1]
 
 
-__all__ = ["Change", "WhatIfRequest", "what_if"]
+__all__ = ["scenario_band", "what_if"]

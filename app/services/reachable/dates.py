@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from app.errors import InvalidInput
-from app.services.reachable.schema import WEEKDAY_CODES, ReachableRequest
+from app.schemas.reachable import WEEKDAY_CODES, ReachableRequest
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_SPAN_DAYS = 7

@@ -17,7 +17,7 @@ from app.routing.raptor import QueryParams, Router
 from app.routing.roundtrip import RoundTrip, RoundTripParams, plan_round_trips
 from app.routing.roundtrip import Session as TripSession
 from app.routing.walk import WalkParams, walk_seconds
-from app.services.reachable.schema import Feasibility
+from app.schemas.reachable import Feasibility
 
 DAY_S = 86_400
 LOOKBACK_MARGIN_S = 600

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.directory import vocab
-from app.services.reachable.schema import Feasibility, Filters, Row, Summary
+from app.schemas.reachable import Feasibility, Filters, Row, Summary
 
 _RANK: dict[str, int] = {"feasible": 0, "outbound_only": 1, "unreachable": 2}
 _DAY_PLURAL = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",

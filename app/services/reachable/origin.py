@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, OutOfCoverage
 from app.geo import LatLon, require_in_gb
 from app.postcodes import parse_postcode
+from app.schemas.reachable import Origin, OriginArea
 from app.services.places import outward_centre, postcode_point
 from app.services.reachable.coverage import covered_districts, postcode_directory
-from app.services.reachable.schema import Origin, OriginArea
 
 MIN_RADIUS_M = 600
 MAX_RADIUS_M = 5000

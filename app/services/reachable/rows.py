@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 
 from app.directory.occurrences import Session as DirSession
 from app.routing.journey import Journey as EngineJourney
-from app.services.reachable.evaluate import HOME, Outcome, clock
-from app.services.reachable.listing import Extras
-from app.services.reachable.schema import (
+from app.schemas.reachable import (
     Activity,
     Contact,
     Cost,
@@ -23,6 +21,8 @@ from app.services.reachable.schema import (
     Row,
     Venue,
 )
+from app.services.reachable.evaluate import HOME, Outcome, clock
+from app.services.reachable.listing import Extras
 
 LONDON = ZoneInfo("Europe/London")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

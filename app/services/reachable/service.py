@@ -19,6 +19,14 @@ from app.routing.geo import haversine_m
 from app.routing.journey import Journey as EngineJourney
 from app.routing.raptor import QueryParams
 from app.routing.walk import DEFAULT_DETOUR, WalkParams
+from app.schemas.reachable import (
+    FreeOption,
+    JourneyFare,
+    OriginArea,
+    ReachableRequest,
+    ReachableResponse,
+    Row,
+)
 from app.services.directory.filters import ActivityFilters
 from app.services.directory.sessions import sessions_between
 from app.services.notices import data_notices
@@ -33,14 +41,6 @@ from app.services.reachable.listing import listing_extras
 from app.services.reachable.operators import agency_names
 from app.services.reachable.origin import resolve_origin
 from app.services.reachable.rows import journey_out, make_row
-from app.services.reachable.schema import (
-    FreeOption,
-    JourneyFare,
-    OriginArea,
-    ReachableRequest,
-    ReachableResponse,
-    Row,
-)
 from app.services.transit.router import check_date, get_transit_router, loaded_feeds
 from app.settings import get_settings
 
