@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.routing import raptor_core as core
+from app.routing.errors import RoutingError
 from app.routing.journey import (
     Journey,
     Leg,
@@ -31,14 +32,6 @@ _NO_ENTRIES = np.full((1, 1), -1, np.int32)  # bus_ent of a times-only search (s
 _NO_ENTRIES.flags.writeable = False
 
 
-class RoutingParamError(ValueError):
-    """A query parameter is out of range; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
-
-
 @dataclass(frozen=True)
 class QueryParams:
     """Options shared by all queries."""
@@ -49,7 +42,7 @@ class QueryParams:
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_buses <= MAX_BUSES:
-            raise RoutingParamError("max_buses", f"must be between 1 and {MAX_BUSES}")
+            raise RoutingError("max_buses", f"must be between 1 and {MAX_BUSES}")
 
 
 class _Side:

@@ -19,6 +19,13 @@ from app.analysis.results import Block, Level, band_blocks
 from app.directory.vocab import CATEGORIES
 from app.errors import DataNotLoaded, InvalidInput
 from app.routing.raptor import QueryParams, Router
+from app.routing.roundtrip_venue import (
+    origin_access,
+    session_direct_walks,
+    session_minutes,
+    session_searches,
+)
+from app.routing.venue_session import VenueSession
 from app.services.gaps.free_pass import (
     BASE_AUDIENCE,
     FREE_AUDIENCE,
@@ -35,17 +42,13 @@ from app.services.gaps.inputs import (
     load_listings,
     load_origins,
 )
-from app.services.gaps.search import (
-    BUFFER_S,
-    ROUND_TRIP_MAX_BUSES,
-    SessionSpot,
-    origin_access,
-    session_searches,
-    spot_direct_walks,
-    spot_round_trips,
-)
 from app.services.transit.router import get_router, loaded_feeds, validity_of
 
+# The round trip of docs/method.md#round-trip: arrive 5 min before the start and leave
+# 5 min after the end (the finder's RoundTripParams defaults), at most 2 buses each way
+# (the finder's default bus limit).
+BUFFER_S = 300
+ROUND_TRIP_MAX_BUSES = 2
 LATE_S = 19 * 3600  # "no bus home after 19:00"
 TOP_NEAREST = 5
 Progress = Callable[[int], None]
@@ -172,6 +175,12 @@ class SlotTrips:
     free_back: np.ndarray  # return boarding inside it too (e.g. before 23:00)
     free_from: dict[int, str | None]  # weekday -> first free boarding "HH:MM" (None: all day)
 
+    def columns(self, cols: list[int], weekdays: set[int]) -> SlotTrips:
+        """The trips of some slots (columns, in that order) held on these weekdays."""
+        return SlotTrips(self.out[:, cols], self.back[:, cols], self.free_out[:, cols],
+                         self.free_back[:, cols],
+                         {wd: t for wd, t in self.free_from.items() if wd in weekdays})
+
 
 def slot_trips(conn: Connection, ctx: Context, slots: list[Slot],
                progress: Progress | None = None) -> SlotTrips:
@@ -189,16 +198,16 @@ def slot_trips(conn: Connection, ctx: Context, slots: list[Slot],
         cols = [k for k, s in enumerate(slots) if s.weekday == wd]
         router = ctx.router(conn, ctx.week[wd])
         access = origin_access(router, lats, lons, ctx.query)
-        spots = [SessionSpot(slots[k].lat, slots[k].lon, slots[k].start_s, slots[k].end_s)
-                 for k in cols]
-        latest, earliest = session_searches(router, spots, ctx.query, progress)
-        direct = spot_direct_walks(router, spots, lats, lons, ctx.query)
+        spots = [VenueSession(slots[k].lat, slots[k].lon, ctx.week[wd], slots[k].start_s,
+                              slots[k].end_s) for k in cols]
+        latest, earliest = session_searches(router, spots, ctx.query, BUFFER_S, progress)
+        direct = session_direct_walks(router, spots, lats, lons, ctx.query)
         rule = FreeRule(model, ctx.week[wd])
         free_from[wd] = rule.free_from()
         f_lat, f_ear = free_searches(rule, latest, earliest, np.array([s.start_s for s in spots]),
                                      np.array([s.end_s for s in spots]), BUFFER_S)
-        o, b = spot_round_trips(spots, latest, earliest, access, direct)
-        fo, fb = spot_round_trips(spots, f_lat, f_ear, access, direct)
+        o, b = session_minutes(spots, latest, earliest, access, direct, BUFFER_S)
+        fo, fb = session_minutes(spots, f_lat, f_ear, access, direct, BUFFER_S)
         for m, v in zip(mats, (o, b, fo, fb), strict=True):
             m[:, cols] = v
     return SlotTrips(mats[0], mats[1], mats[2], mats[3], free_from)
@@ -308,11 +317,21 @@ def band_free_from(trips: SlotTrips) -> str | None:
     return times[-1] if times else None
 
 
+def band_slots(ctx: Context, band: str) -> list[Slot]:
+    """The session slots of one band, in the listings' order."""
+    return [s for s in ctx.listings.slots if s.band == band]
+
+
 def compute_band(conn: Connection, ctx: Context, band: str,
-                 progress: Progress | None = None) -> BandResult:
-    """Every row of one band, plus the per-LSOA details and the matrices for what-if."""
-    slots = [s for s in ctx.listings.slots if s.band == band]
-    trips = slot_trips(conn, ctx, slots, progress)
+                 progress: Progress | None = None, trips: SlotTrips | None = None) -> BandResult:
+    """Every row of one band, plus the per-LSOA details and the matrices for what-if.
+
+    `trips`: the band's leg minutes when already routed (the Dask batch); else they are
+    routed here, in this process.
+    """
+    slots = band_slots(ctx, band)
+    if trips is None:
+        trips = slot_trips(conn, ctx, slots, progress)
     out, back = trips.out, trips.back
     rt = np.maximum(out, back)
     rt_free = np.maximum(trips.free_out, trips.free_back)

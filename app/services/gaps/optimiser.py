@@ -21,6 +21,7 @@ from app.analysis.bands import BANDS, band_of
 from app.analysis.optimise import Pick, exact_mclp, greedy_cover
 from app.directory.vocab import AUDIENCE_CODES, audience_code
 from app.errors import InvalidInput
+from app.routing.venue_session import VenueSession
 from app.services.gaps.placement import Place, candidate_venues, resolve
 from app.services.gaps.query import (
     ROUND_TRIP_URL,
@@ -36,7 +37,6 @@ from app.services.gaps.scenario import (
     view_mask,
     view_population,
 )
-from app.services.gaps.search import SessionSpot
 from app.services.gaps.whatif import HHMM, WEEKDAYS, Weekday, known_category, seconds
 
 AUDIENCE_VIEW = {"young-people-16-25": "young", "older-adults": "older",
@@ -157,7 +157,7 @@ def optimise(conn: Connection, req: OptimiseRequest) -> dict[str, Any]:
     residents = base.origin_weight * pop[oa] * inside_lsoa[oa]
     weight = residents * need_w[oa] * ~before
     cands = _candidates(conn, req)
-    spots = [(wd, SessionSpot(c["lat"], c["lon"], seconds(s), seconds(e)))
+    spots = [(wd, VenueSession(c["lat"], c["lon"], base.week[wd], seconds(s), seconds(e)))
              for c in cands for s, e in times]
     rt = route_spots(conn, base, spots)
     cover = (rt <= budget).T  # (candidate x time) x origins
