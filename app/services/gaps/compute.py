@@ -176,9 +176,16 @@ class SlotTrips:
     free_from: dict[int, str | None]  # weekday -> first free boarding "HH:MM" (None: all day)
 
     def columns(self, cols: list[int], weekdays: set[int]) -> SlotTrips:
-        """The trips of some slots (columns, in that order) held on these weekdays."""
-        return SlotTrips(self.out[:, cols], self.back[:, cols], self.free_out[:, cols],
-                         self.free_back[:, cols],
+        """The trips of some slots (columns, in that order) held on these weekdays.
+
+        C-ordered like the in-process matrices: taking columns gives Fortran order, and
+        the metrics' sums (BLAS) round differently on another memory layout.
+        """
+        def take(m: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(m[:, cols])
+
+        return SlotTrips(take(self.out), take(self.back), take(self.free_out),
+                         take(self.free_back),
                          {wd: t for wd, t in self.free_from.items() if wd in weekdays})
 
 
