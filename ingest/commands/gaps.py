@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     ctx, stored = prep.ctx, prep.stored
     wanted = list(args.band or BAND_NAMES)
     todo = [b for b in wanted if args.force or not _unchanged(
-        stored.get(b), ctx.listings.band_fingerprint(b), params, prep.versions)]
+        stored.get(b), ctx.listings.band_fingerprint(b), ctx.params, prep.versions)]
     skipped = [b for b in wanted if b not in todo]
     done = run_batch(params, todo, scheduler=args.scheduler, workers=args.workers,
                      progress=not args.quiet, engine=engine, prepared=prep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import time
 
@@ -72,5 +73,23 @@ def test_scheduler_choice_follows_the_settings(monkeypatch: pytest.MonkeyPatch) 
         assert resolve_scheduler() == "local"
         with pytest.raises(Exception, match="scheduler must be"):
             resolve_scheduler("everywhere")
+    finally:
+        get_settings.cache_clear()
+
+
+def test_every_postcode_is_an_origin_unless_a_setting_says_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest.commands.gaps import _params
+
+    args = argparse.Namespace(budget=None, max_origins=None, decay="stepped", date=None,
+                              workers=None)
+    get_settings.cache_clear()
+    try:
+        assert _params(args).max_origins == 0  # 0 = every postcode of each LSOA
+        monkeypatch.setenv("GAPS_MAX_ORIGINS", "10")
+        get_settings.cache_clear()
+        assert _params(args).max_origins == 10
+        args.max_origins = 0  # the flag wins over the setting
+        assert _params(args).max_origins == 0
     finally:
         get_settings.cache_clear()

@@ -322,7 +322,7 @@ def run_batch(params: GapParams, bands: Sequence[str] | None = None, *,
         for code in ctx.origins.area_codes.tolist():
             n_origins[code] = n_origins.get(code, 0) + 1
         with engine.begin() as conn:  # one transaction for the whole run
-            run_id = save_run(conn, ctx, results, params, elapsed(),
+            run_id = save_run(conn, ctx, results, ctx.params, elapsed(),
                               area_need_rows(ctx.areas, n_origins))
         for res in results:
             save_matrices(get_settings().cache_dir, ctx, res, run_id)

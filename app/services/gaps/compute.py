@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from app.services.gaps.inputs import (
     load_listings,
     load_origins,
 )
+from app.services.region import served_region
 from app.services.transit.router import get_router, loaded_feeds, validity_of
 
 # The round trip of docs/method.md#round-trip: arrive 5 min before the start and leave
@@ -63,6 +64,8 @@ class GapParams:
     decay: str = "stepped"
     max_buses: int = ROUND_TRIP_MAX_BUSES
     reference: dt.date | None = None
+    # LAD codes whose LSOAs are origins; None = the SERVED_REGION setting, () = all loaded.
+    region: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for gap_run.params."""
@@ -71,7 +74,8 @@ class GapParams:
                 "buffer_min": BUFFER_S // 60,
                 # results include the "free with a bus pass" view (FREE_AUDIENCE rows)
                 "free_with_pass": FREE_AUDIENCE,
-                "reference": self.reference.isoformat() if self.reference else None}
+                "reference": self.reference.isoformat() if self.reference else None,
+                "region": None if self.region is None else list(self.region)}
 
 
 @dataclass
@@ -121,11 +125,25 @@ def ordinary_week(conn: Connection, reference: dt.date | None) -> list[dt.date]:
         raise InvalidInput(str(exc), field="date") from exc
 
 
+def run_region(conn: Connection, region: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The run's districts: as given, else the served region's (empty = every district)."""
+    if region is not None:
+        return tuple(sorted(region))
+    served = served_region(conn)
+    if not served.restricted:
+        return ()
+    if not served.districts:
+        raise InvalidInput(f"SERVED_REGION ({', '.join(served.unknown)}) names no loaded "
+                           "district", field="served_region")
+    return tuple(sorted(served.codes))
+
+
 def build_context(conn: Connection, params: GapParams) -> Context:
     """Load areas, origins, the representative week and the listings."""
     if params.decay not in DECAYS:
         raise InvalidInput(f"decay must be one of {sorted(DECAYS)}", field="decay")
-    areas = load_areas(conn)
+    params = replace(params, region=run_region(conn, params.region))
+    areas = load_areas(conn, params.region or None)
     origins = load_origins(conn, areas, params.max_origins)
     pos = areas.index()
     origin_area = np.array([pos[c] for c in origins.area_codes], dtype=np.int64)

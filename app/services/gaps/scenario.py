@@ -66,7 +66,7 @@ def load_baseline(conn: Connection, band: str) -> Baseline:
         data = {k: z[k] for k in z.files}
     if int(data["run_id"]) != st["run_id"] or "slot_json" not in data:
         raise DataNotLoaded(f"the what-if data of band {band} is from another run; {hint}")
-    areas = load_areas(conn)
+    areas = load_areas(conn, st["params"].get("region") or None)
     if areas.codes != data["area_codes"].tolist():
         raise DataNotLoaded("the areas changed since the last run; run `python -m ingest gaps`")
     return Baseline(
