@@ -224,9 +224,10 @@ def dask_trips(client: Client, conn: Connection, ctx: Context, slots: list[Slot]
                                 strict=True):
                     m[rows] = v
             bar.update(1)
-            bar.set_postfix_str(", ".join(f"{w.origins_per_s:,.0f}" for _, w in
-                                          sorted(stats.workers.items()) if w.area_seconds)
-                                + " origins/s per worker")
+            rates = [f"{w.origins_per_s:,.0f}" for _, w in sorted(stats.workers.items())
+                     if w.area_seconds]
+            if rates:
+                bar.set_postfix_str(f"{', '.join(rates)} origins/s per worker")
     return SlotTrips(mats[0], mats[1], mats[2], mats[3], free_from)
 
 
