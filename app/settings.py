@@ -147,6 +147,32 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="Use STARTTLS with the SMTP server.")
     # --- end of issue 13 ---
 
+    # --- Issue 14 (England scale): the served region and the gap batch on Dask. ---
+    served_region: str = Field(
+        default="", description="Districts this service covers: comma-separated LAD codes or "
+        "names (e.g. 'E07000174,E07000170,E07000175'); empty or 'england' = all of England. "
+        "The finder refuses origins outside it; pages, classes and coverage follow it.")
+    gaps_scheduler: str = Field(
+        default="local", description="Where `ingest gaps` runs its round trips: 'inline' "
+        "(this process), 'local' (an embedded Dask LocalCluster) or a scheduler address "
+        "(tcp://host:8786); DASK_SCHEDULER_ADDRESS, when set, wins over 'local'.")
+    dask_scheduler_address: str = Field(
+        default="", description="An existing Dask scheduler to run the gap batch on "
+        "(e.g. tcp://scheduler:8786); empty = start a LocalCluster.")
+    gaps_workers: int = Field(
+        default=0, ge=0, description="Worker processes of the LocalCluster; 0 = one per core.")
+    gaps_partition_origins: int = Field(
+        default=4000, ge=100, description="Origins per area task of the gap batch (whole "
+        "LSOAs of one district per task).")
+    gaps_max_origins: int = Field(
+        default=0, ge=0, le=1000, description="Postcode origins per LSOA in the gap batch: "
+        "0 (default) = every postcode of the LSOA; N = a stable hash sample of N.")
+    dask_cache_url: str = Field(
+        default="", description="The cache folder as Dask workers see it: a path or any "
+        "fsspec URL (s3://bucket/within-reach); compiled timetables and walking graphs are "
+        "published there. Empty = CACHE_DIR (workers on this machine).")
+    # --- end of issue 14 ---
+
     @property
     def sync_url(self) -> str:
         """The database URL with the psycopg 3 driver made explicit."""

@@ -6,7 +6,8 @@ import numpy as np
 
 from app.routing.profile import forward_profile
 from app.routing.raptor import QueryParams, Router
-from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
+from app.routing.roundtrip import RoundTripParams, plan_round_trips
+from app.routing.venue_session import VenueSession
 from bench.common import (
     MIDNOTTS_DAY,
     Timing,
@@ -19,12 +20,12 @@ from bench.common import (
 H = 3600
 
 
-def sessions_for(tt_lat: np.ndarray, tt_lon: np.ndarray, n: int, seed: int) -> list[Session]:
+def sessions_for(tt_lat: np.ndarray, tt_lon: np.ndarray, n: int, seed: int) -> list[VenueSession]:
     """n activity sessions at random stops (offset ~150 m) between 10:00 and 16:00."""
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(tt_lat), n)
     start = rng.integers(10 * 4, 15 * 4, n) * 900  # quarter hours
-    return [Session(float(tt_lat[i]) + 0.001, float(tt_lon[i]) + 0.001, MIDNOTTS_DAY,
+    return [VenueSession(float(tt_lat[i]) + 0.001, float(tt_lon[i]) + 0.001, MIDNOTTS_DAY,
                     int(s), int(s) + 2 * H, key=str(j)) for j, (i, s) in enumerate(
                         zip(idx, start, strict=True))]
 

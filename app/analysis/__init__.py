@@ -2,10 +2,10 @@
 
 Modules: `bands` (time bands and the representative week), `origins` (postcode origins
 rule), `frequency` (the one sessions-per-week rule), `capacity` (default places per
-activity type), `decay` (distance-decay functions), `geo_walk` (direct walking times),
-`roundtrip` (round-trip times from per-stop search results), `metrics` (activity times,
+activity type), `decay` (distance-decay functions), `metrics` (activity times,
 E2SFCA, area means), `uncertainty` (reach intervals), `results` (every metric by budget,
 category, audience and level), `classes` (need x access classes with fixed breaks),
 `aggregate` (population-weighted roll-up) and `optimise` (where a new group should go).
-The method is documented in docs/method.md.
+The round-trip times themselves come from the engine's venue-side strategy
+(`app.routing.roundtrip_venue`). The method is documented in docs/method.md.
 """

@@ -15,6 +15,7 @@ from app.schemas.health import PageConfig
 from app.services.datasets import attributions, sample_region_loaded
 from app.services.examples import example_postcode
 from app.services.notices import data_notices
+from app.services.region import region_label
 from app.settings import PROJECT_ROOT, get_settings
 
 router = APIRouter(route_class=TypedRoute)
@@ -62,7 +63,7 @@ def page_config(session: SessionDep) -> dict[str, Any]:
         "tile_attribution": settings.tile_attribution,
         "sample_region": bool(sample),
         "region_label": "Fictional sample region (not real places)" if sample else
-        "Nottinghamshire",
+        region_label(session.connection()),
         "attributions": attributions(session),
         # A postcode that exists in what is loaded, for the finder's hint and placeholder.
         "example_postcode": _example(session, sample_region=bool(sample)),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.routing.venue_session import VenueSession
+
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH",
@@ -71,8 +73,12 @@ class Occurrence:
 
 
 @dataclass
-class Session:
-    """A dated session of an activity at a place: what the routing engine answers travel for."""
+class DatedSession:
+    """A dated session of an activity at a place, as the directory lists it.
+
+    `venue_session()` turns it into the routing engine's `VenueSession` (the one place
+    where directory sessions become engine input).
+    """
 
     activity_id: str
     schedule_id: str
@@ -94,6 +100,24 @@ class Session:
         """Timezone-aware end (Europe/London)."""
         return None if self.end is None else datetime.combine(self.date, self.end, LONDON)
 
+    def routable(self) -> bool:
+        """True when the session has a venue point and both times, so travel can be planned."""
+        return (self.lat is not None and self.lon is not None and self.start is not None
+                and self.end is not None)
+
+    def venue_session(self) -> VenueSession:
+        """The engine's view: venue point, date, start and end in service-day seconds.
+
+        Only for a session with a venue point and times (see `routable`).
+        """
+        if not self.routable():
+            raise ValueError("a session needs a venue point, a start and an end to be routed")
+        assert self.lat is not None and self.lon is not None and self.start and self.end
+        return VenueSession(float(self.lat), float(self.lon), self.date,
+                            _day_seconds(self.start), _day_seconds(self.end),
+                            key=self.schedule_id,
+                            name=str(self.details.get("venue_name") or "venue"))
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form: ISO date, HH:MM times, aware ISO datetimes."""
         return {
@@ -104,6 +128,10 @@ class Session:
             "end_at": self.end_at.isoformat() if self.end_at else None,
             "location_id": self.location_id, "lat": self.lat, "lon": self.lon, **self.details,
         }
+
+
+def _day_seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _hhmm(t: time | None) -> str | None:

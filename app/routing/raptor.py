@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.routing import raptor_core as core
+from app.routing.errors import RoutingError
 from app.routing.journey import (
     Journey,
     Place,
@@ -29,16 +30,6 @@ MAX_BUSES = 4
 _NO_ENTRIES = np.full((1, 1), -1, np.int32)  # bus_ent of a times-only search (see replay)
 _NO_ENTRIES.flags.writeable = False
 _EMPTY_LOG = (*(a[:0] for a in core.new_log(1)[:9]), np.zeros(2, np.int64))  # nothing logged
-
-
-class RoutingParamError(ValueError):
-    """A query parameter is out of range; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
-
-
 MAX_MINUTES = 48 * 60  # a time cap longer than two days caps nothing
 
 
@@ -58,12 +49,12 @@ class QueryParams:
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_buses <= MAX_BUSES:
-            raise RoutingParamError("max_buses", f"must be between 1 and {MAX_BUSES}")
+            raise RoutingError("max_buses", f"must be between 1 and {MAX_BUSES}")
         m = self.max_minutes
         if m is not None and (isinstance(m, bool) or not isinstance(m, int)
                               or not 1 <= m <= MAX_MINUTES):
-            raise RoutingParamError("max_minutes",
-                                    f"must be a whole number of minutes from 1 to {MAX_MINUTES}")
+            raise RoutingError("max_minutes",
+                               f"must be a whole number of minutes from 1 to {MAX_MINUTES}")
 
     def limit(self, t0: int) -> int:
         """The latest search-side time a search from t0 may reach (INF without a cap)."""

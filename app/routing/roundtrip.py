@@ -1,4 +1,7 @@
-"""Round trips home -> activity -> home for many targets from two profiles.
+"""Round trips home -> activity -> home for many sessions from two profiles (client side).
+
+The other strategy, `roundtrip_venue`, searches from each venue instead, for batches of
+many origins.
 
 One forward profile from home (leaving in a window before the sessions start) and one
 reverse profile to home (arriving in a window after they end) answer every session of
@@ -18,24 +21,12 @@ from app.routing.gtfs_time import format_hm
 from app.routing.journey import Journey, Place, walk_only
 from app.routing.profile import Profile, forward_profile, reverse_profile
 from app.routing.raptor import MAX_BUSES, QueryParams, Router
+from app.routing.venue_session import VenueSession
 from app.routing.walk import walk_seconds, walk_seconds_array
 
 NEG = -(1 << 40)
 POS = 1 << 40
 DAY_S = 86_400
-
-
-@dataclass(frozen=True)
-class Session:
-    """One activity session: where, which service date, start and end (seconds)."""
-
-    lat: float
-    lon: float
-    date: dt.date
-    start_s: int
-    end_s: int
-    key: str = ""
-    name: str = "activity"
 
 
 # Arrive this long before a session starts and leave this long after it ends (method.md).
@@ -63,7 +54,7 @@ class RoundTripParams:
 class RoundTrip:
     """The answer for one session."""
 
-    session: Session
+    session: VenueSession
     feasible: bool
     reasons: list[str]
     leave_home_s: int | None = None  # latest time to leave home
@@ -204,7 +195,7 @@ def _minutes(seconds: int) -> int:
 
 
 def plan_round_trips(router: Router, home_lat: float, home_lon: float,
-                     sessions: Sequence[Session],
+                     sessions: Sequence[VenueSession],
                      params: RoundTripParams | None = None) -> list[RoundTrip]:
     """Round trips from home for sessions on the router's service date (two profiles total)."""
     p = params or RoundTripParams()
@@ -328,7 +319,7 @@ def _inbound(rt: RoundTrip, rev: Profile, i: int, x: int, target: Place, ac_m: n
 
 
 def plan_round_trips_by_date(router_for: Callable[[dt.date], Router], home_lat: float,
-                             home_lon: float, sessions: Sequence[Session],
+                             home_lon: float, sessions: Sequence[VenueSession],
                              params: RoundTripParams | None = None) -> list[RoundTrip]:
     """Round trips for sessions on several dates (two profiles per date), in input order."""
     by_date: dict[dt.date, list[int]] = {}

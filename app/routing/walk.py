@@ -12,20 +12,13 @@ from typing import Protocol
 
 import numpy as np
 
+from app.routing.errors import RoutingError
 from app.routing.geo import haversine_m
 
 DEFAULT_SPEED_KMH = 4.8
 SLOW_SPEED_KMH = 3.2
 MIN_SPEED_KMH = 2.0
 DEFAULT_DETOUR = 1.3
-
-
-class WalkParamError(ValueError):
-    """A walking parameter is out of range; `field` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)
@@ -39,13 +32,13 @@ class WalkParams:
 
     def __post_init__(self) -> None:
         if not (self.speed_kmh >= MIN_SPEED_KMH) or not math.isfinite(self.speed_kmh):
-            raise WalkParamError("walk_speed_kmh", f"must be >= {MIN_SPEED_KMH} km/h")
+            raise RoutingError("walk_speed_kmh", f"must be >= {MIN_SPEED_KMH} km/h")
         if not (self.max_walk_m >= 0) or not math.isfinite(self.max_walk_m):
-            raise WalkParamError("max_walk_m", "must be a non-negative number of metres")
+            raise RoutingError("max_walk_m", "must be a non-negative number of metres")
         if not (self.transfer_radius_m >= 0) or not math.isfinite(self.transfer_radius_m):
-            raise WalkParamError("transfer_radius_m", "must be a non-negative number of metres")
+            raise RoutingError("transfer_radius_m", "must be a non-negative number of metres")
         if self.min_change_s < 0:
-            raise WalkParamError("min_change_s", "must be >= 0")
+            raise RoutingError("min_change_s", "must be >= 0")
 
 
 def walk_seconds(distance_m: float, speed_kmh: float) -> int:

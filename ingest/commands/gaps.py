@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import time
 from typing import Any
-
-from tqdm import tqdm
 
 from app.analysis.bands import BAND_NAMES
 from app.analysis.classes import default_region
 from app.db import get_engine
 from app.errors import InvalidInput
-from app.services.gaps.compute import (
-    BandResult,
-    GapParams,
-    area_need_rows,
-    build_context,
-    compute_band,
-)
-from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
+from app.services.gaps.batch import prepare, run_batch
+from app.services.gaps.compute import BandResult, GapParams
 from app.settings import get_settings
 from ingest.directory.detect import DATASET_OF
 
@@ -40,15 +31,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="band to compute (repeatable; default all three)")
     p.add_argument("--budget", action="append", type=int,
                    help="one-way travel budget in minutes (repeatable; default 30, 45 and 60)")
-    p.add_argument("--max-origins", type=int, default=0,
-                   help="postcode origins per LSOA (a hash sample if more; default 0 = every "
-                        "postcode)")
+    p.add_argument("--max-origins", type=int, default=None,
+                   help="postcode origins per LSOA (a hash sample if more); default the "
+                        "GAPS_MAX_ORIGINS setting, 0 = every postcode of the LSOA")
     p.add_argument("--decay", choices=("stepped", "gaussian"), default="stepped",
                    help="E2SFCA distance-decay function (default stepped)")
     p.add_argument("--date", type=dt.date.fromisoformat,
                    help="reference date: the representative week is the first ordinary week "
                         "from it (default today)")
     p.add_argument("--force", action="store_true", help="recompute even unchanged bands")
+    p.add_argument("--scheduler", default=None,
+                   help="where to route: 'inline' (this process), 'local' (a Dask LocalCluster "
+                        "on this machine) or a Dask scheduler address such as "
+                        "tcp://scheduler:8786 (default: GAPS_SCHEDULER, or "
+                        "DASK_SCHEDULER_ADDRESS when set, else 'local')")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of the LocalCluster (default GAPS_WORKERS, else one "
+                        "per core)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -57,10 +56,14 @@ def _params(args: argparse.Namespace) -> GapParams:
     budgets = tuple(sorted(set(args.budget or (30, 45, 60))))
     if any(not 5 <= b <= 180 for b in budgets):
         raise InvalidInput("--budget must be between 5 and 180 minutes", field="budget")
-    if not 0 <= args.max_origins <= 1000:
+    if args.workers is not None and args.workers < 1:
+        raise InvalidInput("--workers must be at least 1", field="workers")
+    max_origins = (get_settings().gaps_max_origins if args.max_origins is None
+                   else args.max_origins)
+    if not 0 <= max_origins <= 1000:
         raise InvalidInput("--max-origins must be between 0 (every postcode) and 1000",
                            field="max_origins")
-    return GapParams(budgets=budgets, max_origins=args.max_origins, decay=args.decay,
+    return GapParams(budgets=budgets, max_origins=max_origins, decay=args.decay,
                      reference=args.date)
 
 
@@ -102,45 +105,24 @@ def run(args: argparse.Namespace) -> int:
     """Compute the requested bands, store them, print a summary with the time taken."""
     params = _params(args)
     engine = get_engine()
-    started = time.perf_counter()
-    with engine.connect() as conn:
-        ctx = build_context(conn, params)
-        versions = data_versions(conn)
-        stored = current_bands(conn)
-    loaded = time.perf_counter() - started
+    prep = prepare(engine, params)
+    ctx, stored = prep.ctx, prep.stored
     wanted = list(args.band or BAND_NAMES)
     todo = [b for b in wanted if args.force or not _unchanged(
-        stored.get(b), ctx.listings.band_fingerprint(b), params, versions)]
+        stored.get(b), ctx.listings.band_fingerprint(b), ctx.params, prep.versions)]
     skipped = [b for b in wanted if b not in todo]
-    results: list[BandResult] = []
-    timings: dict[str, float] = {}
-    total = sum(1 for s in ctx.listings.slots if s.band in todo)
-    with engine.connect() as conn, tqdm(total=total, unit="session", desc="gaps",
-                                        disable=args.quiet or not todo) as bar:
-        for band in todo:
-            bar.set_postfix_str(band)
-            t0 = time.perf_counter()
-            results.append(compute_band(conn, ctx, band, bar.update))
-            timings[band] = time.perf_counter() - t0
-    run_id = None
-    if results:
-        n_origins: dict[str, int] = {}
-        for code in ctx.origins.area_codes.tolist():
-            n_origins[code] = n_origins.get(code, 0) + 1
-        seconds = time.perf_counter() - started
-        with engine.begin() as conn:
-            run_id = save_run(conn, ctx, results, params, seconds,
-                              area_need_rows(ctx.areas, n_origins))
-        for res in results:
-            save_matrices(get_settings().cache_dir, ctx, res, run_id)
-    elapsed = time.perf_counter() - started
+    done = run_batch(params, todo, scheduler=args.scheduler, workers=args.workers,
+                     progress=not args.quiet, engine=engine, prepared=prep)
     print(f"gaps: {len(ctx.areas.codes)} LSOAs, {len(ctx.origins)} postcode origins, "
           f"{len(ctx.listings.activities)} activities, week of {ctx.week[0]} "
-          f"(inputs {loaded:.1f} s)")
-    for res in results:
+          f"(inputs {prep.seconds:.1f} s)")
+    for res in done.results:
         print(f"  {res.band:16s} {len(res.slots):4d} sessions, {res.searches:4d} searches, "
-              f"{sum(len(b.codes) for b in res.blocks):6d} rows, {timings[res.band]:.1f} s")
-    for res in results:
+              f"{sum(len(b.codes) for b in res.blocks):6d} rows, {done.timings[res.band]:.1f} s")
+    if done.results:
+        for line in done.routing.lines():
+            print(f"  {line}")
+    for res in done.results:
         lost = free_pass_summary(res, params.budgets)
         if lost:
             print(f"  {res.band:16s} free with a bus pass ({lost[0]} min): {lost[1]:,} older "
@@ -151,6 +133,6 @@ def run(args: argparse.Namespace) -> int:
     region = get_settings().planner_region or ", ".join(default_region(
         ctx.listings.district_listings, get_settings().planner_region_min_share))
     print(f"default comparison region: {region}")
-    print(f"run {run_id if run_id is not None else '-'}: budgets {list(params.budgets)} min, "
-          f"total {elapsed:.1f} s")
+    print(f"run {done.run_id if done.run_id is not None else '-'}: budgets "
+          f"{list(params.budgets)} min, total {done.seconds:.1f} s")
     return 0

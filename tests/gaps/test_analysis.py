@@ -28,8 +28,8 @@ from app.analysis.metrics import SessionSet, activity_times, e2sfca
 from app.analysis.optimise import exact_mclp, greedy_cover
 from app.analysis.origins import sample_origins
 from app.analysis.results import BudgetView, lsoa_metrics
-from app.analysis.roundtrip import NO_ARR, NO_DEP, OriginAccess, round_trip_minutes
 from app.analysis.uncertainty import pooled_interval, reach_interval
+from app.routing.roundtrip_venue import NO_ARR, NO_DEP, OriginAccess, round_trip_minutes
 
 INF = np.inf
 

@@ -8,7 +8,7 @@ import httpx
 import numpy as np
 import pytest
 
-from app.analysis.roundtrip import NO_ARR, NO_DEP
+from app.routing.roundtrip_venue import NO_ARR, NO_DEP
 from app.services.gaps.free_pass import FreeRule, fare_model, free_searches, rule_text
 from tests.gaps.test_gaps_realdata import q
 

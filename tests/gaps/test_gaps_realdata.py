@@ -13,7 +13,8 @@ from app.analysis.bands import BANDS
 from app.directory.vocab import CATEGORIES
 from app.errors import InvalidInput, NotFound, OutOfCoverage
 from app.routing.raptor import QueryParams
-from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
+from app.routing.roundtrip import RoundTripParams, plan_round_trips
+from app.routing.venue_session import VenueSession as Session
 from app.schemas.gaps import Change, ExtraTrip, OptimiseRequest, WhatIfRequest
 from app.services.gaps.compute import GapParams, build_context, slot_round_trips
 from app.services.gaps.optimiser import optimise

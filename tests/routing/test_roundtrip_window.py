@@ -9,8 +9,9 @@ from wr_gtfs_builder import STOP_ROWS, basic_files, trip_rows, write_feed
 
 from app.routing.gtfs_reader import read_gtfs
 from app.routing.raptor import Router
-from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
+from app.routing.roundtrip import RoundTripParams, plan_round_trips
 from app.routing.timetable import compile_timetable
+from app.routing.venue_session import VenueSession as Session
 
 DAY = dt.date(2026, 12, 8)
 H = 3600

@@ -10,12 +10,14 @@ import pytest
 from wr_gtfs_builder import STOP_ROWS, basic_files, hms, stops_txt, trip_rows, write_feed
 
 from app.routing.cache import TimetableCache
+from app.routing.errors import RoutingError
 from app.routing.gtfs_reader import read_gtfs
 from app.routing.profile import forward_profile, reverse_profile
-from app.routing.raptor import INF, QueryParams, Router, RoutingParamError
-from app.routing.roundtrip import RoundTripParams, Session, plan_round_trips
+from app.routing.raptor import INF, QueryParams, Router
+from app.routing.roundtrip import RoundTripParams, plan_round_trips
 from app.routing.timetable import BuildParams, compile_timetable, feeds_validity
-from app.routing.walk import WalkParamError, WalkParams, walk_seconds
+from app.routing.venue_session import VenueSession as Session
+from app.routing.walk import WalkParams, walk_seconds
 
 DAY = dt.date(2026, 12, 8)  # a Tuesday
 H = 3600
@@ -108,9 +110,9 @@ def test_bus_limit(tmp_path: Path) -> None:
     assert arrival(r, "S1", "S3", 7 * H, max_buses=2) == 8 * H + 900
     assert arrival(r, "S1", "S4", 7 * H, max_buses=2) == INF
     assert arrival(r, "S1", "S4", 7 * H, max_buses=3) == 8 * H + 1500
-    with pytest.raises(RoutingParamError):
+    with pytest.raises(RoutingError):
         QueryParams(max_buses=5)
-    with pytest.raises(WalkParamError):
+    with pytest.raises(RoutingError):
         WalkParams(speed_kmh=1.5)
 
 

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.routing import raptor_core as core
+from app.routing.errors import RoutingError
 from app.routing.feed import Feed
 from app.routing.profile import forward_profile, reverse_profile
-from app.routing.raptor import INF, QueryParams, Router, RoutingParamError, SearchResult
+from app.routing.raptor import INF, QueryParams, Router, SearchResult
 from app.routing.timetable import Timetable, compile_timetable
 from app.routing.walk import WalkParams
 
@@ -132,7 +133,7 @@ def test_max_minutes_in_profiles(router: Router, tt: Timetable) -> None:
 
 @pytest.mark.parametrize("bad", [0, -5, 10**6, 1.5, True])
 def test_max_minutes_is_validated(bad: object) -> None:
-    with pytest.raises(RoutingParamError) as e:
+    with pytest.raises(RoutingError) as e:
         QueryParams(max_minutes=bad)  # type: ignore[arg-type]
     assert e.value.field == "max_minutes"
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session as OrmSession
 
-from app.directory.occurrences import Session, make_rule, occurrences
+from app.directory.occurrences import DatedSession, make_rule, occurrences
 from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
 
 _MIDNIGHT = time(0, 0)
@@ -17,7 +17,7 @@ _DIST = "ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 432
 
 def sessions_between(db: Connection | OrmSession, start_date: date, end_date: date,
                      filters: ActivityFilters | None = None, *, stale_days: int = 365
-                     ) -> list[Session]:
+                     ) -> list[DatedSession]:
     """Every session of the listings matching `filters` on dates start_date..end_date inclusive.
 
     `db` is a SQLAlchemy Connection or ORM Session. Filters are the same as /api/activities
@@ -26,7 +26,7 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     One SQL query fetches the schedules of all matching listings with their venue
     (a schedule without its own venue uses the listing's first venue); the recurrences
     are then expanded in Python. Day and time-window filters apply to each dated session.
-    Sessions are sorted by date, start time and activity name. Each Session carries
+    Sessions are sorted by date, start time and activity name. Each DatedSession carries
     date, start, end (Europe/London local), location_id, lat/lon and in `details`:
     activity_name, organization, venue_name, address_1, city, postcode, district code,
     contact_name/email/phone, min_cost, free, cost_description, what_to_bring,
@@ -70,7 +70,7 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
       AND (sc.valid_from IS NULL OR sc.valid_from <= :end_date)
     """  # noqa: S608  (only constant SQL fragments are interpolated)
     p |= {"start_date": start_date, "end_date": end_date}
-    out: list[Session] = []
+    out: list[DatedSession] = []
     for r in conn.execute(text(sql), p).mappings():
         out.extend(_expand(r, f, start_date, end_date))
     out.sort(key=lambda s: (s.date, s.start or _MIDNIGHT, str(s.details.get("activity_name")),
@@ -78,7 +78,7 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     return out
 
 
-def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[Session]:
+def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[DatedSession]:
     try:
         rule = make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
                          bymonthday=r["bymonthday"], dtstart=r["dtstart"],
@@ -108,6 +108,6 @@ def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[Session]
             continue
         if f.time_to is not None and (occ.end is None or occ.end > f.time_to):
             continue
-        sessions.append(Session(r["sid"], r["schedule_id"], occ.date, occ.start, occ.end,
-                                r["location_id"], r["lat"], r["lon"], dict(details)))
+        sessions.append(DatedSession(r["sid"], r["schedule_id"], occ.date, occ.start, occ.end,
+                                     r["location_id"], r["lat"], r["lon"], dict(details)))
     return sessions

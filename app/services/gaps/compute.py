@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,14 @@ from app.analysis.results import Block, Level, band_blocks
 from app.directory.vocab import CATEGORIES
 from app.errors import DataNotLoaded, InvalidInput
 from app.routing.raptor import QueryParams, Router
+from app.routing.roundtrip import BUFFER_S
+from app.routing.roundtrip_venue import (
+    origin_access,
+    session_direct_walks,
+    session_minutes,
+    session_searches,
+)
+from app.routing.venue_session import VenueSession
 from app.services.gaps.free_pass import (
     BASE_AUDIENCE,
     FREE_AUDIENCE,
@@ -35,17 +43,12 @@ from app.services.gaps.inputs import (
     load_listings,
     load_origins,
 )
-from app.services.gaps.search import (
-    BUFFER_S,
-    ROUND_TRIP_MAX_BUSES,
-    SessionSpot,
-    origin_access,
-    session_searches,
-    spot_direct_walks,
-    spot_round_trips,
-)
+from app.services.region import served_region
 from app.services.transit.router import get_router, loaded_feeds, validity_of
 
+# The round trip of docs/method.md#round-trip: the finder's buffers (BUFFER_S before the start
+# and after the end) and at most 2 buses each way (the finder's default bus limit).
+ROUND_TRIP_MAX_BUSES = 2
 LATE_S = 19 * 3600  # "no bus home after 19:00"
 TOP_NEAREST = 5
 Progress = Callable[[int], None]
@@ -60,6 +63,8 @@ class GapParams:
     decay: str = "stepped"
     max_buses: int = ROUND_TRIP_MAX_BUSES
     reference: dt.date | None = None
+    # LAD codes whose LSOAs are origins; None = the SERVED_REGION setting, () = all loaded.
+    region: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for gap_run.params."""
@@ -68,7 +73,8 @@ class GapParams:
                 "buffer_min": BUFFER_S // 60,
                 # results include the "free with a bus pass" view (FREE_AUDIENCE rows)
                 "free_with_pass": FREE_AUDIENCE,
-                "reference": self.reference.isoformat() if self.reference else None}
+                "reference": self.reference.isoformat() if self.reference else None,
+                "region": None if self.region is None else list(self.region)}
 
 
 @dataclass
@@ -118,11 +124,25 @@ def ordinary_week(conn: Connection, reference: dt.date | None) -> list[dt.date]:
         raise InvalidInput(str(exc), field="date") from exc
 
 
+def run_region(conn: Connection, region: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The run's districts: as given, else the served region's (empty = every district)."""
+    if region is not None:
+        return tuple(sorted(region))
+    served = served_region(conn)
+    if not served.restricted:
+        return ()
+    if not served.districts:
+        raise InvalidInput(f"SERVED_REGION ({', '.join(served.unknown)}) names no loaded "
+                           "district", field="served_region")
+    return tuple(sorted(served.codes))
+
+
 def build_context(conn: Connection, params: GapParams) -> Context:
     """Load areas, origins, the representative week and the listings."""
     if params.decay not in DECAYS:
         raise InvalidInput(f"decay must be one of {sorted(DECAYS)}", field="decay")
-    areas = load_areas(conn)
+    params = replace(params, region=run_region(conn, params.region))
+    areas = load_areas(conn, params.region or None)
     origins = load_origins(conn, areas, params.max_origins)
     pos = areas.index()
     origin_area = np.array([pos[c] for c in origins.area_codes], dtype=np.int64)
@@ -172,6 +192,19 @@ class SlotTrips:
     free_back: np.ndarray  # return boarding inside it too (e.g. before 23:00)
     free_from: dict[int, str | None]  # weekday -> first free boarding "HH:MM" (None: all day)
 
+    def columns(self, cols: list[int], weekdays: set[int]) -> SlotTrips:
+        """The trips of some slots (columns, in that order) held on these weekdays.
+
+        C-ordered like the in-process matrices: taking columns gives Fortran order, and
+        the metrics' sums (BLAS) round differently on another memory layout.
+        """
+        def take(m: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(m[:, cols])
+
+        return SlotTrips(take(self.out), take(self.back), take(self.free_out),
+                         take(self.free_back),
+                         {wd: t for wd, t in self.free_from.items() if wd in weekdays})
+
 
 def slot_trips(conn: Connection, ctx: Context, slots: list[Slot],
                progress: Progress | None = None) -> SlotTrips:
@@ -189,16 +222,16 @@ def slot_trips(conn: Connection, ctx: Context, slots: list[Slot],
         cols = [k for k, s in enumerate(slots) if s.weekday == wd]
         router = ctx.router(conn, ctx.week[wd])
         access = origin_access(router, lats, lons, ctx.query)
-        spots = [SessionSpot(slots[k].lat, slots[k].lon, slots[k].start_s, slots[k].end_s)
-                 for k in cols]
-        latest, earliest = session_searches(router, spots, ctx.query, progress)
-        direct = spot_direct_walks(router, spots, lats, lons, ctx.query)
+        spots = [VenueSession(slots[k].lat, slots[k].lon, ctx.week[wd], slots[k].start_s,
+                              slots[k].end_s) for k in cols]
+        latest, earliest = session_searches(router, spots, ctx.query, BUFFER_S, progress)
+        direct = session_direct_walks(router, spots, lats, lons, ctx.query)
         rule = FreeRule(model, ctx.week[wd])
         free_from[wd] = rule.free_from()
         f_lat, f_ear = free_searches(rule, latest, earliest, np.array([s.start_s for s in spots]),
                                      np.array([s.end_s for s in spots]), BUFFER_S)
-        o, b = spot_round_trips(spots, latest, earliest, access, direct)
-        fo, fb = spot_round_trips(spots, f_lat, f_ear, access, direct)
+        o, b = session_minutes(spots, latest, earliest, access, direct, BUFFER_S)
+        fo, fb = session_minutes(spots, f_lat, f_ear, access, direct, BUFFER_S)
         for m, v in zip(mats, (o, b, fo, fb), strict=True):
             m[:, cols] = v
     return SlotTrips(mats[0], mats[1], mats[2], mats[3], free_from)
@@ -308,11 +341,21 @@ def band_free_from(trips: SlotTrips) -> str | None:
     return times[-1] if times else None
 
 
+def band_slots(ctx: Context, band: str) -> list[Slot]:
+    """The session slots of one band, in the listings' order."""
+    return [s for s in ctx.listings.slots if s.band == band]
+
+
 def compute_band(conn: Connection, ctx: Context, band: str,
-                 progress: Progress | None = None) -> BandResult:
-    """Every row of one band, plus the per-LSOA details and the matrices for what-if."""
-    slots = [s for s in ctx.listings.slots if s.band == band]
-    trips = slot_trips(conn, ctx, slots, progress)
+                 progress: Progress | None = None, trips: SlotTrips | None = None) -> BandResult:
+    """Every row of one band, plus the per-LSOA details and the matrices for what-if.
+
+    `trips`: the band's leg minutes when already routed (the Dask batch); else they are
+    routed here, in this process.
+    """
+    slots = band_slots(ctx, band)
+    if trips is None:
+        trips = slot_trips(conn, ctx, slots, progress)
     out, back = trips.out, trips.back
     rt = np.maximum(out, back)
     rt_free = np.maximum(trips.free_out, trips.free_back)

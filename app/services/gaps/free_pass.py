@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.analysis.roundtrip import NO_ARR, NO_DEP
 from app.errors import DataNotLoaded
 from app.fares import BusPass, FareModel, FaresDataError
 from app.holidays import BankHolidayError
+from app.routing.roundtrip_venue import NO_ARR, NO_DEP
 from app.settings import get_settings
 
 OLDER_PASS = BusPass("older")  # issuer unknown: the national concession only (bus, not tram)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,13 +52,15 @@ class Areas:
         return {c: i for i, c in enumerate(self.codes)}
 
 
-def load_areas(conn: Connection) -> Areas:
-    """Every LSOA 2021 in the lookup, with population, IoD2025 and rural-urban class."""
+def load_areas(conn: Connection, lad_codes: Sequence[str] | None = None) -> Areas:
+    """Every LSOA 2021 in the lookup (of these districts, if given), with population,
+    IoD2025 and rural-urban class."""
     rows = conn.execute(text(
         "SELECT lk.lsoa21_code, lk.lsoa21_name, lk.ward_code, lk.ward_name, lk.lad_code,"
         " lk.lad_name, ru.classification FROM lsoa_lookup lk"
         " LEFT JOIN rural_urban ru ON ru.lsoa_code = lk.lsoa21_code"
-        " ORDER BY lk.lsoa21_code")).all()
+        " WHERE CAST(:lads AS text[]) IS NULL OR lk.lad_code = ANY(CAST(:lads AS text[]))"
+        " ORDER BY lk.lsoa21_code"), {"lads": list(lad_codes) if lad_codes else None}).all()
     if not rows:
         raise DataNotLoaded("the LSOA lookup is not loaded; run `python -m ingest all DATA_DIR`")
     codes = [r[0] for r in rows]

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from app.analysis.bands import BANDS, band_of
 from app.analysis.optimise import Pick, exact_mclp, greedy_cover
 from app.errors import InvalidInput
+from app.routing.venue_session import VenueSession
 from app.schemas.gaps import WEEKDAYS, OptimiseRequest
 from app.services.gaps.placement import Place, candidate_venues, resolve
 from app.services.gaps.query import (
@@ -35,7 +36,6 @@ from app.services.gaps.scenario import (
     view_mask,
     view_population,
 )
-from app.services.gaps.search import SessionSpot
 from app.services.gaps.whatif import seconds
 
 AUDIENCE_VIEW = {"young-people-16-25": "young", "older-adults": "older",
@@ -104,7 +104,7 @@ def optimise(conn: Connection, req: OptimiseRequest) -> dict[str, Any]:
     residents = base.origin_weight * pop[oa] * inside_lsoa[oa]
     weight = residents * need_w[oa] * ~before
     cands = _candidates(conn, req)
-    spots = [(wd, SessionSpot(c["lat"], c["lon"], seconds(s), seconds(e)))
+    spots = [(wd, VenueSession(c["lat"], c["lon"], base.week[wd], seconds(s), seconds(e)))
              for c in cands for s, e in times]
     rt = route_spots(conn, base, spots)
     cover = (rt <= budget).T  # (candidate x time) x origins

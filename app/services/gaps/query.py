@@ -62,6 +62,12 @@ def comparison_region(st: dict[str, Any], requested: list[str] | None
     counts = st["params"].get("district_listings") or {}
     share = get_settings().planner_region_min_share
     region = default_region(counts, share)
+    served = st["params"].get("region") or []
+    if served:  # the run covers the served region only: compare within it
+        inside = [c for c in region if c in served]
+        if not inside:
+            return sorted(served), "the served region (SERVED_REGION)"
+        region = inside
     return region, (f"default: the districts holding at least {share:.0%} of the directory's "
                     "listings")
 

@@ -15,15 +15,11 @@ from app.analysis.metrics import SessionSet
 from app.analysis.results import Block, band_blocks
 from app.errors import DataNotLoaded
 from app.routing.raptor import QueryParams, Router
-from app.services.gaps.compute import levels_of
+from app.routing.roundtrip_venue import origin_access, session_round_trips
+from app.routing.venue_session import VenueSession
+from app.services.gaps.compute import BUFFER_S, ROUND_TRIP_MAX_BUSES, levels_of
 from app.services.gaps.inputs import AUDIENCE_GROUPS, Areas, load_areas
 from app.services.gaps.query import band_state, resolve_budget
-from app.services.gaps.search import (
-    ROUND_TRIP_MAX_BUSES,
-    SessionSpot,
-    origin_access,
-    session_round_trips,
-)
 from app.services.gaps.store import matrix_path
 from app.services.transit.router import get_router
 from app.settings import get_settings
@@ -70,7 +66,7 @@ def load_baseline(conn: Connection, band: str) -> Baseline:
         data = {k: z[k] for k in z.files}
     if int(data["run_id"]) != st["run_id"] or "slot_json" not in data:
         raise DataNotLoaded(f"the what-if data of band {band} is from another run; {hint}")
-    areas = load_areas(conn)
+    areas = load_areas(conn, st["params"].get("region") or None)
     if areas.codes != data["area_codes"].tolist():
         raise DataNotLoaded("the areas changed since the last run; run `python -m ingest gaps`")
     return Baseline(
@@ -81,7 +77,7 @@ def load_baseline(conn: Connection, band: str) -> Baseline:
         [dt.date.fromisoformat(d) for d in data["week"].tolist()])
 
 
-def route_spots(conn: Connection, base: Baseline, spots: list[tuple[int, SessionSpot]],
+def route_spots(conn: Connection, base: Baseline, spots: list[tuple[int, VenueSession]],
                 routers: dict[int, Router] | None = None) -> np.ndarray:
     """Round-trip minutes (origins x spots) for sessions given as (weekday, spot).
 
@@ -93,7 +89,7 @@ def route_spots(conn: Connection, base: Baseline, spots: list[tuple[int, Session
         router = (routers or {}).get(wd) or get_router(conn, base.week[wd])
         access = origin_access(router, base.origin_lat, base.origin_lon, base.query)
         o, b = session_round_trips(router, [spots[k][1] for k in cols], access,
-                                   base.origin_lat, base.origin_lon, base.query)
+                                   base.origin_lat, base.origin_lon, base.query, BUFFER_S)
         out[:, cols] = np.maximum(o, b)
     return out
 

@@ -20,6 +20,7 @@ from app.analysis.frequency import PER_WEEK
 from app.analysis.results import ACCESS_METRIC, STORED, Block
 from app.errors import InvalidInput, NotFound
 from app.routing.raptor import Router
+from app.routing.venue_session import VenueSession
 from app.schemas.gaps import WEEKDAYS, WhatIfRequest
 from app.services.gaps.buses import routers_with_trips
 from app.services.gaps.inputs import AUDIENCE_GROUPS
@@ -40,7 +41,6 @@ from app.services.gaps.scenario import (
     route_spots,
     view_mask,
 )
-from app.services.gaps.search import SessionSpot
 
 CHANGE_METRICS = ("activities_share", "activities_mean", "sessions_mean")  # "access changes"
 
@@ -117,7 +117,7 @@ class Scenario:
         self._slots = [s for s, k in zip(self._slots, keep.tolist(), strict=True) if k]
         return gone
 
-    def add(self, conn: Connection, j: int, spots: list[tuple[int, SessionSpot]],
+    def add(self, conn: Connection, j: int, spots: list[tuple[int, VenueSession]],
             per_week: float) -> np.ndarray:
         """Route and append sessions of activity j; return their round-trip columns."""
         cols = route_spots(conn, self.base, spots, self.routers)
@@ -162,8 +162,8 @@ def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
             used |= {WEEKDAYS.index(d) for d in req.change.days}
         band_days = {wd: base.week[wd] for wd in BANDS[band].weekdays if wd in used}
         sc.routers, described["bus"] = routers_with_trips(conn, band_days, req.bus)
-        spots = [(int(s[3]), SessionSpot(float(s[1]), float(s[2]), int(s[4]), int(s[5])))
-                 for s in base.slots]
+        spots = [(int(s[3]), VenueSession(float(s[1]), float(s[2]), base.week[int(s[3])],
+                                           int(s[4]), int(s[5]))) for s in base.slots]
         sc.rt = route_spots(conn, base, spots, sc.routers)
     for aid in req.close:
         j = sc.activity_index(aid, "close")
@@ -188,8 +188,8 @@ def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
         if ch.capacity:
             sc.capacity[j] = ch.capacity
         rate = PER_WEEK[ch.frequency] if ch.frequency else old_rate
-        sc.add(conn, j, [(wd, SessionSpot(la, lo, s0, s1)) for wd in days for la, lo in venues],
-               rate)
+        sc.add(conn, j, [(wd, VenueSession(la, lo, base.week[wd], s0, s1)) for wd in days
+                          for la, lo in venues], rate)
         described["changed"] = {"id": ch.activity_id, "name": base.acts[j][3],
                                 "days": [WEEKDAYS[d] for d in days],
                                 "start": f"{s0 // 3600:02d}:{s0 % 3600 // 60:02d}",
@@ -201,8 +201,8 @@ def what_if(conn: Connection, req: WhatIfRequest) -> dict[str, Any]:
         cap = req.capacity or default_capacity(req.category)
         sc.acts.append([[req.category], list(req.audiences), cap, req.name])
         sc.capacity = np.r_[sc.capacity, cap]
-        spot = [(WEEKDAYS.index(d), SessionSpot(place.lat, place.lon, seconds(req.start),
-                                                seconds(req.end))) for d in req.days]
+        spot = [(wd, VenueSession(place.lat, place.lon, base.week[wd], seconds(req.start),
+                                  seconds(req.end))) for wd in map(WEEKDAYS.index, req.days)]
         new_cols = sc.add(conn, j, spot, PER_WEEK[req.frequency])
         described["added"] = {"name": req.name, "place": place.label, "venue_id": place.venue_id,
                               "lat": round(place.lat, 5), "lon": round(place.lon, 5),

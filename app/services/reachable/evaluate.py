@@ -15,24 +15,13 @@ from dataclasses import dataclass, replace
 from app.routing.journey import Journey, Leg, Place, attach_walks
 from app.routing.raptor import QueryParams, Router
 from app.routing.roundtrip import RoundTrip, RoundTripParams, plan_round_trips
-from app.routing.roundtrip import Session as TripSession
+from app.routing.venue_session import VenueSession
 from app.routing.walk import WalkParams, walk_seconds
 from app.schemas.reachable import Feasibility
 
 DAY_S = 86_400
 LOOKBACK_MARGIN_S = 600
 HOME = "home"
-
-
-@dataclass(frozen=True)
-class Target:
-    """One session to evaluate: where, and when it starts and ends (service-day seconds)."""
-
-    lat: float
-    lon: float
-    name: str
-    start_s: int
-    end_s: int
 
 
 @dataclass(frozen=True)
@@ -102,16 +91,15 @@ def clock(seconds: int) -> str:
 
 
 def evaluate_day(engine: Router, day: dt.date, home_lat: float, home_lon: float,
-                 targets: list[Target], p: EvalParams) -> list[Outcome]:
-    """Evaluate every session of one service date for one home (two engine profiles).
+                 targets: list[VenueSession], p: EvalParams) -> list[Outcome]:
+    """Evaluate every session of one service date (`day`, the targets' date) for one home.
 
+    Two engine profiles answer them all.
     Each outcome depends only on its own session, the home, the date and the limits.
     """
     if p.bus_limit == 0:
         return [_walk_only(engine, home_lat, home_lon, t, p) for t in targets]
-    sessions = [TripSession(t.lat, t.lon, day, t.start_s, t.end_s, key=str(i), name=t.name)
-                for i, t in enumerate(targets)]
-    trips = plan_round_trips(engine, home_lat, home_lon, sessions, p.round_trip())
+    trips = plan_round_trips(engine, home_lat, home_lon, targets, p.round_trip())
     return [_classify(rt, p) for rt in trips]
 
 
@@ -148,7 +136,7 @@ def _classify(rt: RoundTrip, p: EvalParams) -> Outcome:
     return replace(ways, status="feasible", outbound=out, ret=back)
 
 
-def _walk_only(engine: Router, home_lat: float, home_lon: float, t: Target,
+def _walk_only(engine: Router, home_lat: float, home_lon: float, t: VenueSession,
                p: EvalParams) -> Outcome:
     """Walking only: the direct walk there and back, at the client's speed."""
     metres = engine.walker.direct(home_lat, home_lon, t.lat, t.lon)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from app.fares import BusPass, FareModel
 from app.routing.journey import Journey
 from app.routing.raptor import QueryParams, Router, SearchResult
+from app.routing.venue_session import VenueSession
 from app.routing.walk import WalkParams
-from app.services.reachable.evaluate import HOME, EvalParams, Target, minutes_of, tidy
+from app.services.reachable.evaluate import HOME, EvalParams, minutes_of, tidy
 from app.services.reachable.fares import fare_legs
 
 
@@ -49,7 +50,7 @@ class FreeSearch:
                                                                start_s, q, name=HOME)
         return self._runs[start_s]
 
-    def way_there(self, t: Target, paid: Journey, model: FareModel,
+    def way_there(self, t: VenueSession, paid: Journey, model: FareModel,
                   holder: BusPass) -> Journey | None:
         """The earliest way there that the pass makes free, or None.
 
@@ -74,7 +75,7 @@ class FreeSearch:
                 return j if self._fits(j, t, model, holder) else None
         return None
 
-    def _fits(self, j: Journey, t: Target, model: FareModel, holder: BusPass) -> bool:
+    def _fits(self, j: Journey, t: VenueSession, model: FareModel, holder: BusPass) -> bool:
         """Within the limits, there before the session ends, and free with the pass."""
         if self.p.max_minutes is not None and minutes_of(j) > self.p.max_minutes:
             return False

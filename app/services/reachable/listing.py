@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from app.directory.occurrences import Session as DirSession
-from app.directory.occurrences import describe, make_rule
+from app.directory.occurrences import DatedSession, describe, make_rule
 
 
 @dataclass
@@ -31,7 +30,7 @@ def _pattern(r: Any) -> str | None:
         return None
 
 
-def listing_extras(conn: Connection, sessions: list[DirSession]) -> Extras:
+def listing_extras(conn: Connection, sessions: list[DatedSession]) -> Extras:
     """Fetch the listing fields the session query lacks (description, how to join, ...)."""
     out = Extras()
     sids = sorted({s.activity_id for s in sessions})

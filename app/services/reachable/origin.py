@@ -18,6 +18,7 @@ from app.postcodes import parse_postcode
 from app.schemas.reachable import Origin, OriginArea
 from app.services.places import outward_centre, postcode_point
 from app.services.reachable.coverage import covered_districts, postcode_directory
+from app.services.region import district_name, served_region
 
 MIN_RADIUS_M = 600
 MAX_RADIUS_M = 5000
@@ -49,14 +50,14 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
         field = "origin.postcode" if origin.postcode else "origin.outward"
         if pc.is_partial:
             area, lad = _outward_area(session, pc.outward, field=field)
-            _check_region(session, lad, field)
+            _check_region(session, lad, field, pc.display)
             return ResolvedOrigin(area.lat, area.lon, lad, area.model_copy(
                 update={"approximate": True}))
         row = postcode_point(session, pc)
         if row is None:
             if not _outward_known(session, pc.outward):
                 # No postcode of that district is loaded at all: it is outside the region.
-                _check_region(session, None, field)
+                _check_region(session, None, field, pc.display)
             conn = session.connection()
             raise NotFound(
                 f"that postcode is not in the loaded postcode directory "
@@ -64,7 +65,7 @@ def resolve_origin(session: Session, origin: Origin) -> ResolvedOrigin:
                 f"mistyped: check it, or enter just its first part ({pc.outward}) for an "
                 "approximate search.", field=field,
                 advice="check the postcode or use the outward code")
-        _check_region(session, row.lad_code, "origin.postcode")
+        _check_region(session, row.lad_code, "origin.postcode", pc.display)
         area, _ = _outward_area(session, row.outward, field="origin.postcode")
         return ResolvedOrigin(row.lat, row.lon, row.lad_code, area)
     assert origin.lat is not None and origin.lon is not None  # guaranteed by the model
@@ -94,9 +95,24 @@ def _outward_known(session: Session, outward: str) -> bool:
                                      "outward = :o)"), {"o": outward}).scalar())
 
 
-def _check_region(session: Session, lad_code: str | None, field: str) -> None:
-    """Refuse an origin outside the loaded districts, naming those that are covered."""
+def _check_region(session: Session, lad_code: str | None, field: str,
+                  what: str = "that location") -> None:
+    """Refuse an origin outside the served region (SERVED_REGION) or the loaded districts.
+
+    `what` (the postcode as the user typed it, normalised) goes into the answer only; the
+    message is never logged.
+    """
     conn = session.connection()
+    served = served_region(conn)
+    if served.restricted:
+        if served.covers(lad_code):
+            return
+        where = district_name(conn, lad_code)
+        place = f"{what} is in {where}, outside" if where else f"{what} is outside"
+        place = place[0].upper() + place[1:]
+        raise OutOfCoverage(f"{place} the area this service covers ({served.names})",
+                            field=field, covered_districts=[{"code": c, "name": n}
+                                                            for c, n in served.districts])
     districts = covered_districts(conn)
     if lad_code is not None and any(code == lad_code for code, _ in districts):
         return

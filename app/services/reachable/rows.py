@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from app.directory.occurrences import Session as DirSession
+from app.directory.occurrences import DatedSession
 from app.routing.journey import Journey as EngineJourney
 from app.schemas.reachable import (
     Activity,
@@ -130,7 +130,7 @@ def cost_note(raw: str | None, free: bool) -> str | None:
     return " ".join(words) or None
 
 
-def activity_of(s: DirSession, extras: Extras) -> Activity:
+def activity_of(s: DatedSession, extras: Extras) -> Activity:
     """The listing fields a link worker needs for the plan and the printout."""
     d = s.details
     free = d.get("free")
@@ -159,7 +159,7 @@ def activity_of(s: DirSession, extras: Extras) -> Activity:
     )
 
 
-def venue_of(s: DirSession, extras: Extras) -> Venue:
+def venue_of(s: DatedSession, extras: Extras) -> Venue:
     """Where the session is held."""
     d = s.details
     access = extras.venues.get(s.location_id or "", {}).get("accessibility_notes")
@@ -177,7 +177,7 @@ def _seconds(t: dt.time | None) -> int | None:
     return None if t is None else t.hour * 3600 + t.minute * 60 + t.second
 
 
-def make_row(s: DirSession, o: Outcome, extras: Extras, *, distance_m: float | None = None,
+def make_row(s: DatedSession, o: Outcome, extras: Extras, *, distance_m: float | None = None,
              agencies: Mapping[str, str] | None = None) -> Row:
     """One response row: session, plans, last bus home and totals."""
     venue = venue_of(s, extras)

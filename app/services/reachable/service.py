@@ -12,12 +12,13 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.directory import vocab
-from app.directory.occurrences import Session as DirSession
+from app.directory.occurrences import DatedSession
 from app.errors import InvalidInput
 from app.fares import FareModel
 from app.routing.geo import haversine_m
 from app.routing.journey import Journey as EngineJourney
 from app.routing.raptor import QueryParams
+from app.routing.venue_session import VenueSession
 from app.routing.walk import DEFAULT_DETOUR, WalkParams
 from app.schemas.reachable import (
     FreeOption,
@@ -32,7 +33,7 @@ from app.services.directory.sessions import sessions_between
 from app.services.notices import data_notices
 from app.services.reachable.coverage import naptan_stops_near, timetable_name, unlisted_note
 from app.services.reachable.dates import service_dates
-from app.services.reachable.evaluate import EvalParams, Outcome, Target, evaluate_day
+from app.services.reachable.evaluate import EvalParams, Outcome, evaluate_day
 from app.services.reachable.explain import Context, explain, filter_words, sort_rows, summarise
 from app.services.reachable.fares import FareParams, bus_pass, fare_legs, fare_model, row_fares
 from app.services.reachable.free_option import FreeSearch
@@ -90,13 +91,6 @@ def fare_params(conn: Connection, req: ReachableRequest, lad_code: str | None) -
     holder = bus_pass(model, req.bus_pass, req.bus_pass_issuer, lad_code)
     limit = None if req.max_visit_cost_gbp is None else round(req.max_visit_cost_gbp * 100)
     return FareParams(holder, limit, req.fare_preference, model)
-
-
-def _target(s: DirSession) -> Target:
-    """An engine target for a session already checked to have a venue point and times."""
-    assert s.lat is not None and s.lon is not None and s.start and s.end
-    return Target(float(s.lat), float(s.lon), str(s.details.get("venue_name") or "venue"),
-                  _seconds(s.start), _seconds(s.end))
 
 
 def _filtered_out(conn: Connection, days: list[dt.date], filters: ActivityFilters,
@@ -179,7 +173,7 @@ def find_reachable(session: Session, req: ReachableRequest, *,
         notices=data_notices(conn), parameters=_parameters(req))
 
 
-def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: float,
+def evaluate_sessions(session: Session, sessions: list[DatedSession], home_lat: float,
                       home_lon: float, p: EvalParams,
                       fp: FareParams = NO_FARE_LIMITS) -> list[Row]:
     """Rows for dated sessions (each with a venue point and times), in input order.
@@ -199,7 +193,7 @@ def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: fl
     for day in sorted(by_day):
         todays = [sessions[i] for i in by_day[day]]
         tr = get_transit_router(session, day)
-        targets = [_target(s) for s in todays]
+        targets = [s.venue_session() for s in todays]
         with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
             outcomes = evaluate_day(tr.engine, day, home_lat, home_lon, targets, p)
             frees = _free_ways(FreeSearch(tr.engine, day, home_lat, home_lon, p), model,
@@ -213,7 +207,7 @@ def evaluate_sessions(session: Session, sessions: list[DirSession], home_lat: fl
     return [r for r in rows if r is not None]
 
 
-def _free_ways(search: FreeSearch, model: FareModel, targets: list[Target],
+def _free_ways(search: FreeSearch, model: FareModel, targets: list[VenueSession],
                outcomes: list[Outcome], fp: FareParams) -> list[EngineJourney | None]:
     """Per session, the later way there that the pass makes free (None: not needed/none)."""
     if not fp.holder.holds_pass:
@@ -230,7 +224,7 @@ def _free_ways(search: FreeSearch, model: FareModel, targets: list[Target],
 
 
 def _with_fares(row: Row, model: FareModel, day: dt.date, o: Outcome,
-                free: EngineJourney | None, t: Target, fp: FareParams,
+                free: EngineJourney | None, t: VenueSession, fp: FareParams,
                 agencies: dict[str, str]) -> Row:
     """The row with its fares, free option and cost check; over the limit, it fails on cost."""
     reached = o.status != "unreachable"

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from app.errors import InvalidInput
-from app.routing.raptor import QueryParams, RoutingParamError
-from app.routing.walk import WalkParamError, WalkParams
+from app.routing.errors import RoutingError
+from app.routing.raptor import QueryParams
+from app.routing.walk import WalkParams
 from app.services.transit.router import TransitRouter
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -27,7 +28,7 @@ def query_params(max_buses: int, walk_speed_kmh: float, max_walk_m: float,
     try:
         walk = WalkParams(speed_kmh=walk_speed_kmh, max_walk_m=max_walk_m)
         return QueryParams(max_buses=max_buses, wheelchair=wheelchair, walk=walk)
-    except (WalkParamError, RoutingParamError) as exc:
+    except RoutingError as exc:
         raise InvalidInput(str(exc), field=exc.field) from None
 
 

@@ -236,3 +236,16 @@ def router_factory(session: Session | Connection, params: BuildParams | None = N
         return get_router(session, day, params, cache_dir=cache_dir)
 
     return router_for
+
+
+def timetable_file(conn: Connection, day: dt.date, params: BuildParams | None = None,
+                   cache_dir: Path | None = None) -> Path:
+    """The compiled timetable file of `day` in the disk cache (compiled first if missing).
+
+    Batch workers map this file themselves instead of receiving the arrays (issue 14).
+    """
+    params = params or BuildParams()
+    cdir = cache_dir or get_settings().cache_dir
+    get_timetable(conn, day, params, cdir)
+    key = _disk_key(_fingerprint(loaded_feeds(conn)), day, params)
+    return TimetableCache(cdir / "timetables").path(key)

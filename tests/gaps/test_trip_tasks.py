@@ -1,0 +1,106 @@
+"""The gap batch's task pieces: partitions of the map and of the venues, timetables by URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.analysis.trip_tasks import (
+    TimetableRef,
+    area_parts,
+    area_task,
+    load_router,
+    search_task,
+    venue_groups,
+)
+from app.routing.cache import TimetableCache
+from app.routing.gtfs_reader import read_gtfs
+from app.routing.raptor import QueryParams, Router
+from app.routing.roundtrip_venue import (
+    origin_access,
+    session_direct_walks,
+    session_minutes,
+    session_searches,
+)
+from app.routing.timetable import compile_timetable
+from app.routing.venue_session import VenueSession
+from app.routing.walk import CrowFlyWalker
+from app.services.gaps.batch import publish_file
+from tests.routing.wr_gtfs_builder import STOP_ROWS, basic_files, trip_rows, write_feed
+
+DAY = dt.date(2026, 12, 8)
+H = 3600
+XY = {sid: (lat, lon) for sid, lat, lon in STOP_ROWS}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 11), min_size=1, max_size=80), st.integers(1, 9))
+def test_area_parts_cover_every_origin_once_without_splitting_areas(areas: list[int],
+                                                                   size: int) -> None:
+    area_of = np.sort(np.array(areas, dtype=np.int64))  # origins come grouped by area
+    district = [f"D{a % 3}" for a in range(12)]
+    parts = area_parts(area_of, district, size)
+    joined = np.sort(np.concatenate(parts))
+    assert joined.tolist() == list(range(len(area_of)))
+    seen: dict[int, int] = {}
+    for k, idx in enumerate(parts):
+        assert len({district[a] for a in area_of[idx]}) == 1  # one district per part
+        for a in set(area_of[idx].tolist()):
+            assert seen.setdefault(a, k) == k  # an area is never split across parts
+        assert len(idx) <= size or len(set(area_of[idx].tolist())) == 1
+
+
+def test_venue_groups_keep_a_venue_together() -> None:
+    s = [VenueSession(52.0 + (k % 4) / 100, -1.0, DAY, 10 * H + k, 11 * H) for k in range(11)]
+    groups = venue_groups(s, 3)
+    assert sorted(k for g in groups for k in g) == list(range(11))
+    for g in groups:
+        assert len({(s[k].lat, s[k].lon) for k in g}) == len({s[k].lat for k in g})
+    venues_in = [{s[k].lat for k in g} for g in groups]
+    assert sum(len(v) for v in venues_in) == 4  # no venue in two groups
+
+
+def _router(tmp_path: Path) -> Router:
+    rows, trips = [], []
+    for h in range(8, 20):
+        rows += trip_rows(f"O{h}", ["S1", "S2", "S3"], h * H)
+        rows += trip_rows(f"B{h}", ["S3", "S2", "S1"], h * H + 1800)
+        trips += [(f"O{h}", "R1", "ALL", 1), (f"B{h}", "R2", "ALL", 1)]
+    feed, _ = read_gtfs(write_feed(tmp_path, basic_files(trips, rows)), name="t")
+    tt = compile_timetable([feed], DAY)
+    return Router(tt, CrowFlyWalker(tt.stop_lat, tt.stop_lon))
+
+
+def _no_mask(sessions: object, latest: np.ndarray,
+             earliest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return latest, earliest
+
+
+def test_tasks_read_the_timetable_from_an_fsspec_url(tmp_path: Path) -> None:
+    """A worker maps the published timetable (here memory://) and answers as in process."""
+    router = _router(tmp_path)
+    cache = tmp_path / "cache"
+    path = TimetableCache(cache / "timetables").save("k" * 32, router.tt)
+    url = "memory://within-reach-test-cache"
+    ref = TimetableRef(url, publish_file(path, cache, url))
+    assert ref.timetable == f"timetables/{'k' * 32}.npz"
+    q = QueryParams(max_buses=2)
+    sessions = [VenueSession(*XY["S3"], DAY, 13 * H, 14 * H),
+                VenueSession(*XY["S3"], DAY, 10 * H, 12 * H),
+                VenueSession(*XY["S2"], DAY, 17 * H, 18 * H)]
+    part = search_task(ref, sessions, q, 300, _no_mask)
+    latest, earliest = session_searches(router, sessions, q, 300)
+    assert np.array_equal(part.latest, latest) and np.array_equal(part.earliest, earliest)
+    assert load_router(ref) is load_router(ref)  # mapped once per process
+    lat = np.array([XY["S1"][0], XY["S1"][0] + 0.001])
+    lon = np.array([XY["S1"][1], XY["S1"][1]])
+    got = area_task(ref, np.arange(2), lat, lon, sessions, q, 300, [part])
+    access = origin_access(router, lat, lon, q)
+    direct = session_direct_walks(router, sessions, lat, lon, q)
+    out, back = session_minutes(sessions, latest, earliest, access, direct, 300)
+    assert np.array_equal(got.out, out) and np.array_equal(got.back, back)
+    assert np.isfinite(out).any()
