@@ -6,7 +6,9 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,3 +56,7 @@ def get_session() -> Iterator[Session]:
         yield session
     finally:
         close_quietly(session)
+
+
+# The request's database session, as every router and dependency declares it.
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -90,6 +90,7 @@ def create_app() -> FastAPI:
 
     for router in (*ROUTERS, docs.router):
         app.include_router(router)
+    docs.warm_openapi(app)
     static_dir = PROJECT_ROOT / "static"
     if static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=static_dir), name="static")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, TypedRoute
-from app.api.pages import page
+from app.api.pages import upkeep_page
 from app.auth.deps import require_role
 from app.auth.users import User
 from app.schemas.review import (
@@ -57,6 +57,6 @@ def answer(body: Annotated[AnswerIn, Body()], session: SessionDep) -> dict[str, 
 
 
 @router.get("/confirm", include_in_schema=False)
-def confirm_page() -> FileResponse:
+def confirm_page() -> HTMLResponse:
     """The organiser's page."""
-    return page("confirm.html")
+    return upkeep_page("confirm", "Is your group still running?")

@@ -1,18 +1,15 @@
-"""Dependencies and the route class shared by every router."""
+"""What every router shares: the request's database session and the typed route class."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
-from app.db import get_session
+from app.db import SessionDep
 from app.schemas.base import Open
 
-# The database session of one request (committed by the handlers that write).
-SessionDep = Annotated[Session, Depends(get_session)]
+__all__ = ["SessionDep", "TypedRoute"]
 
 
 class TypedRoute(APIRoute):

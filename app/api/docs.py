@@ -6,9 +6,11 @@ copies vendored from npm into static/vendor, so the docs work offline and call n
 
 from __future__ import annotations
 
+import threading
 from html import escape
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
 router = APIRouter(include_in_schema=False)
@@ -62,3 +64,21 @@ def redoc() -> HTMLResponse:
     """ReDoc on /openapi.json, from the vendored redoc bundle."""
     return docs_page("Within Reach API: reference", "redoc", ("/static/docs/redoc.css",),
                      ("/static/vendor/redoc/redoc.standalone.js", "/static/docs/redoc-init.js"))
+
+
+def warm_openapi(app: FastAPI) -> None:
+    """Build the OpenAPI document in the background at start-up, once.
+
+    It takes seconds (FastAPI builds a schema for every field of every response model);
+    a request for /openapi.json or /docs meanwhile waits for that one build to finish
+    instead of starting its own.
+    """
+    build = app.openapi
+    lock = threading.Lock()
+
+    def openapi() -> dict[str, Any]:
+        with lock:
+            return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    threading.Thread(target=openapi, name="openapi-warm", daemon=True).start()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, TypedRoute
@@ -45,6 +46,31 @@ def page_headers() -> dict[str, str]:
 def page(name: str) -> FileResponse:
     """Serve one of our static HTML pages with the security headers."""
     return FileResponse(STATIC / name, media_type="text/html", headers=page_headers())
+
+
+# The directory-upkeep pages (report a change, confirm a listing, moderation) share one head;
+# each page's body is a file in static/pages/.
+UPKEEP_HEAD = """<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title} · Within Reach</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/css/base.css">
+<link rel="stylesheet" href="/static/css/review.css">
+<script type="module" src="/static/js/{script}"></script>
+</head>
+<body>
+"""
+
+
+def upkeep_page(name: str, title: str) -> HTMLResponse:
+    """One of the upkeep pages: the shared head, static/pages/<name>.html, its module."""
+    body = (STATIC / "pages" / f"{name}.html").read_text(encoding="utf-8")
+    head = UPKEEP_HEAD.format(title=html.escape(title), script=f"{name}.js")
+    return HTMLResponse(head + body + "</body>\n</html>\n", headers=page_headers())
 
 
 @router.get("/", include_in_schema=False)

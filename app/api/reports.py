@@ -6,10 +6,10 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.api.deps import SessionDep, TypedRoute
-from app.api.pages import page
+from app.api.pages import upkeep_page
 from app.schemas.review import ReportIn, ReportKinds, ReportReceived
 from app.services.directory import flags
 from app.services.directory.ratelimit import WindowLimiter
@@ -48,6 +48,6 @@ def report_change(body: Annotated[ReportIn, Body()], request: Request,
 
 
 @router.get("/report", include_in_schema=False)
-def report_page() -> FileResponse:
+def report_page() -> HTMLResponse:
     """The report-a-change page (`/report?service=<id>`)."""
-    return page("report.html")
+    return upkeep_page("report", "Report a change to a listing")

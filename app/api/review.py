@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep, TypedRoute
-from app.api.pages import page
+from app.api.pages import upkeep_page
 from app.auth.deps import require_role
 from app.auth.users import User
 from app.errors import InvalidInput
@@ -121,6 +121,6 @@ def undo_merge(merge_id: int, session: SessionDep, user: Admin) -> dict[str, Any
 
 
 @router.get("/moderation", include_in_schema=False)
-def moderation_page() -> FileResponse:
+def moderation_page() -> HTMLResponse:
     """The editors' moderation page."""
-    return page("moderation.html")
+    return upkeep_page("moderation", "Moderation queue")

@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
 
 from app.auth.tokens import verify_token
 from app.auth.users import User
-from app.db import get_session
+from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.settings import get_settings
 
@@ -28,7 +27,7 @@ class Signed:
 
 
 def current(token: Annotated[str | None, Depends(oauth2)],
-            session: Annotated[Session, Depends(get_session)]) -> Signed:
+            session: SessionDep) -> Signed:
     """The signed-in user; 401 when there is no valid token."""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from "

@@ -1,6 +1,7 @@
 // The organiser's page, opened from /confirm#token=...: the token stays in the fragment (never
 // sent in a URL) and travels only in POST bodies.
 import { postJSON } from "./api.js";
+import { para, say as sayIn, wireSkipLinks } from "/static/js/page.js";
 
 const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
 const form = document.getElementById("answer-form");
@@ -8,19 +9,7 @@ const result = document.getElementById("result");
 const DAYS = { MO: "Monday", TU: "Tuesday", WE: "Wednesday", TH: "Thursday", FR: "Friday", SA: "Saturday", SU: "Sunday" };
 let listing = null;
 
-function say(text, isError = false) {
-  result.textContent = text;
-  result.classList.toggle("error", isError);
-  result.focus();
-}
-
-function para(text, strong = false) {
-  const p = document.createElement("p");
-  const inner = strong ? document.createElement("strong") : p;
-  inner.textContent = text;
-  if (strong) p.append(inner);
-  return p;
-}
+const say = (text, isError = false) => sayIn(result, text, isError);
 
 function when(s) {
   const days = String(s.byday || "").split(",").map((d) => DAYS[d.slice(-2)] || d).join(" and ");
@@ -92,4 +81,5 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+wireSkipLinks();
 start();

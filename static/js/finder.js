@@ -1,14 +1,13 @@
 // The link worker's finder page: form -> POST /api/reachable-activities -> list, map and plan.
-import { ApiError, findReachable, getConfig } from "/static/js/api.js";
+import { ApiError, findReachable } from "/static/js/api.js";
 import { esc, isoDate, minutes, sentence, shortDate } from "/static/js/format.js";
 import { approximateArea, createMap, isochroneLayer, statusMarker } from "/static/js/map.js";
-import { applyNotices } from "/static/js/notices.js";
+import { $, startPage } from "/static/js/page.js";
 import { handoutHtml, setPlanContext } from "/static/js/plan.js";
 import { relaxation } from "/static/js/relax.js";
 import { STATUS, displayStatus, statusBadge } from "/static/js/symbols.js";
 
 const PAGE_SIZE = 40;
-const $ = (id) => document.getElementById(id);
 
 const state = {
   mapView: null,
@@ -34,19 +33,6 @@ function fillLegend() {
     `<li>${statusBadge(s)} <span>${esc(STATUS[s].label)}</span></li>`).join("");
 }
 
-function fillFooter(config) {
-  const items = (config.attributions || []).map((a) => {
-    if (typeof a === "string") return `<li>${esc(a)}</li>`;
-    const text = a.text || a.attribution || a.name || "";
-    const lic = a.licence || a.license || "";
-    return `<li>${esc(text)}${lic && !text.includes(lic) ? ` (${esc(lic)})` : ""}</li>`;
-  });
-  if (config.tile_url && config.tile_attribution) {
-    items.push(`<li>Basemap: ${esc(config.tile_attribution)}</li>`);
-  }
-  items.push("<li>Map display: Leaflet (BSD-2-Clause).</li>");
-  $("attributions").innerHTML = items.join("");
-}
 
 function fillOptions(select, items, anyLabel) {
   if (!Array.isArray(items) || !items.length) return; // keep the built-in list
@@ -550,16 +536,10 @@ async function start() {
       if (state.printing.length) $("plan").innerHTML = handoutHtml(state.printing, workerDetails());
     });
   }
-  let config = {};
-  try {
-    config = await getConfig();
-  } catch {
+  const config = await startPage({ onConfigError: () => {
     $("map-status").textContent = "The page settings could not be loaded; the map may be incomplete.";
-  }
-  fillFooter(config);
+  } });
   fillExample(config.example_postcode);
-  if (config.region_label) $("region-label").textContent = `Region: ${config.region_label}`;
-  applyNotices(config);
   fillOptions($("category"), config.categories, "Any category");
   fillOptions($("audience"), config.audiences, "No preference");
   state.mapView = createMap($("map"), config, {

@@ -1,15 +1,13 @@
 // The editors' moderation page. The sign-in token is kept in this page's memory only.
+import { el, say as sayIn, wireSkipLinks } from "/static/js/page.js";
+
 let token = null;
 let districts = [];
 const status = document.getElementById("status");
 const LABELS = { flagged: "Visitor reports", confirmations: "Organisers' answers",
   conflicts: "Merge conflicts", due: "Due for verification" };
 
-function say(text, isError = false) {
-  status.textContent = text;
-  status.classList.toggle("error", isError);
-  status.focus();
-}
+const say = (text, isError = false) => sayIn(status, text, isError);
 
 async function api(path, { method = "GET", body = null } = {}) {
   const response = await fetch(path, {
@@ -23,13 +21,6 @@ async function api(path, { method = "GET", body = null } = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.message || `The server answered ${response.status}`);
   return data;
-}
-
-function el(tag, text, cls) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (cls) node.className = cls;
-  return node;
 }
 
 function button(label, describe, onClick) {
@@ -199,6 +190,7 @@ async function load() {
   render();
 }
 
+wireSkipLinks();
 document.getElementById("district").addEventListener("change", render);
 
 document.getElementById("signin").addEventListener("submit", async (event) => {

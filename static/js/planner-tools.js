@@ -4,9 +4,9 @@
 import { getJSON, postJSON } from "/static/js/api.js";
 import { esc } from "/static/js/format.js";
 import { L } from "/static/js/map.js";
+import { $ } from "/static/js/page.js";
 import { chip } from "/static/js/planner-legend.js";
 
-const $ = (id) => document.getElementById(id);
 let ctx = null;
 const markers = [];
 

@@ -1,15 +1,14 @@
 // The planner's gap map: need x there-and-back access by ward, LSOA or district, a comparison
 // region chosen on the page, an area picker, the detail panel, exports, print, and the
 // what-if and optimiser tools (planner-tools.js).
-import { getConfig, getJSON } from "/static/js/api.js";
+import { getJSON } from "/static/js/api.js";
 import { esc } from "/static/js/format.js";
 import { createMap, L } from "/static/js/map.js";
-import { applyNotices } from "/static/js/notices.js";
+import { $, startPage } from "/static/js/page.js";
 import { CATEGORY_NAMES, renderDetail, setCategoryNames } from "/static/js/planner-detail.js";
 import { chip, className, renderLegend } from "/static/js/planner-legend.js";
 import { initTools } from "/static/js/planner-tools.js";
 
-const $ = (id) => document.getElementById(id);
 const CONTROLS = ["level", "band", "category", "audience", "budget", "breaks"];
 const state = { layer: null, meta: null, features: new Map(), map: null, config: null,
   fitted: false, region: null, areas: [], selected: null, changed: new Set() };
@@ -249,15 +248,6 @@ function fillPrintParams() {
   $("printed-on").textContent = `Printed ${new Date().toLocaleString("en-GB")}. Method: /method.`;
 }
 
-function fillFooter(config) {
-  const items = (config.attributions || []).map((a) => `<li>${esc(typeof a === "string" ? a
-    : a.text || a.attribution || a.name || "")}</li>`);
-  if (config.tile_url && config.tile_attribution) {
-    items.push(`<li>Basemap: ${esc(config.tile_attribution)}</li>`);
-  }
-  items.push("<li>Map display: Leaflet (BSD-2-Clause).</li>");
-  $("attributions").innerHTML = items.join("");
-}
 
 // ---- area picker -------------------------------------------------------------------------
 
@@ -293,19 +283,13 @@ async function pickArea(ev) {
 // ---- start -------------------------------------------------------------------------------
 
 async function start() {
-  try {
-    state.config = await getConfig();
-  } catch {
-    state.config = {};
-  }
+  state.config = await startPage();
   // The category lists need their options before the URL can select one.
   setCategoryNames(state.config.categories);
   const options = Object.entries(CATEGORY_NAMES).map(([code, name]) =>
     `<option value="${code}">${esc(name)}</option>`).join("");
   $("category").insertAdjacentHTML("beforeend", options);
   readUrl();
-  fillFooter(state.config);
-  applyNotices(state.config);
   const made = createMap($("map"), state.config, {
     onStatus: (text) => { $("map-status").textContent = text; } });
   state.map = made.map;

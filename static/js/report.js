@@ -1,6 +1,7 @@
 // Report a change: /report?service=<id>. Sends the report without signing in; nothing about
 // the visitor is sent beyond what they type.
 import { ApiError, getJSON, postJSON } from "./api.js";
+import { para, say as sayIn, wireSkipLinks } from "/static/js/page.js";
 
 const params = new URLSearchParams(window.location.search);
 const serviceId = params.get("service") || "";
@@ -8,23 +9,7 @@ const form = document.getElementById("report-form");
 const result = document.getElementById("result");
 const card = document.getElementById("listing");
 
-function say(text, isError = false) {
-  result.textContent = text;
-  result.classList.toggle("error", isError);
-  result.focus();
-}
-
-function para(text, strong = false) {
-  const p = document.createElement("p");
-  if (strong) {
-    const s = document.createElement("strong");
-    s.textContent = text;
-    p.append(s);
-  } else {
-    p.textContent = text;
-  }
-  return p;
-}
+const say = (text, isError = false) => sayIn(result, text, isError);
 
 async function showListing() {
   if (!serviceId) {
@@ -100,4 +85,5 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+wireSkipLinks();
 showKinds().then(showListing).catch(() => say("The page could not load; please try again.", true));

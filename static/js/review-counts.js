@@ -1,13 +1,9 @@
 // Directory upkeep counts on the planner page (issue 13): listings due for a check, visitor
 // reports, merge conflicts and organisers' answers per district, from /api/review/summary.
+import { el } from "/static/js/page.js";
+
 const LABELS = [["due", "Due for a check"], ["flagged", "Visitor reports"],
   ["conflicts", "Merge conflicts"], ["confirmations", "Organisers' answers"]];
-
-function el(tag, text) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = String(text);
-  return node;
-}
 
 async function show() {
   const box = document.getElementById("review-counts");
