@@ -3,8 +3,9 @@
 A compiled service date is two uncompressed .npz archives under one key (a hash of the
 inputs: feed names, versions and table sizes, the date, the build parameters and the
 cache format): `<key>.npz` holds the integer arrays the search reads (the forward
-timetable and its mirror's own arrays), `<key>.names.npz` the ids and names as UTF-8
-tables (`app.routing.names`), which only answers that print a stop or a trip touch.
+timetable and its mirror's own arrays), `<key>.names` (an uncompressed .npz archive too)
+the ids and names as UTF-8 tables (`app.routing.names`), which only answers that print
+a stop or a trip touch.
 Every array is one contiguous .npy member, so `load` maps it read-only instead of
 reading it: a fresh process starts answering at once, parses nothing, and every worker
 process on the machine shares the same page-cache pages (no per-process copy).
@@ -76,7 +77,7 @@ def _digest(payload: dict) -> str:
 
 
 class TimetableCache:
-    """Compiled timetables stored as `<dir>/<key>.npz` + `<key>.names.npz`, key = hash of
+    """Compiled timetables stored as `<dir>/<key>.npz` + `<key>.names`, key = hash of
     the inputs (feeds, date, params)."""
 
     def __init__(self, directory: str | Path) -> None:
@@ -144,7 +145,7 @@ class TimetableCache:
 
     def names_path(self, key: str) -> Path:
         """File path of a key's ids and names."""
-        return self.directory / f"{key}.names.npz"
+        return self.directory / f"{key}.names"  # an .npz archive too
 
     def load(self, key: str) -> Timetable | None:
         """The cached timetable for key (mapped read-only), or None if absent or unreadable."""
