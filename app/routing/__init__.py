@@ -7,6 +7,10 @@ numba's on-disk cache goes to `<cache dir>/numba` (the app's cache folder: `CACH
 default `<project>/.cache`) unless `NUMBA_CACHE_DIR` is already set, so kernels compiled
 once are found again by `make run`, the tests and CI. It is set here, before any kernel
 module imports numba.
+
+The engine never calls BLAS, and numpy's OpenBLAS starts a thread pool at import (about
+0.1 s of a fresh process's start on this 2-core machine), so `OPENBLAS_NUM_THREADS`
+defaults to 1 when the engine is imported before numpy and the variable is unset.
 """
 
 from __future__ import annotations
@@ -190,6 +194,8 @@ def _set_numba_cache_dir() -> None:
 
 
 _set_numba_cache_dir()
+if "numpy" not in sys.modules:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def __getattr__(name: str) -> Any:

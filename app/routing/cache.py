@@ -3,8 +3,9 @@
 A compiled service date is two uncompressed .npz archives under one key (a hash of the
 inputs: feed names, versions and table sizes, the date, the build parameters and the
 cache format): `<key>.npz` holds the integer arrays the search reads (the forward
-timetable and its mirror's own arrays), `<key>.names.npz` the ids and names as UTF-8
-tables (`app.routing.names`), which only answers that print a stop or a trip touch.
+timetable and its mirror's own arrays), `<key>.names` (an uncompressed .npz archive too)
+the ids and names as UTF-8 tables (`app.routing.names`), which only answers that print
+a stop or a trip touch.
 Every array is one contiguous .npy member, so `load` maps it read-only instead of
 reading it: a fresh process starts answering at once, parses nothing, and every worker
 process on the machine shares the same page-cache pages (no per-process copy).
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import os
 import zipfile
 from collections.abc import Sequence
@@ -70,8 +69,15 @@ def map_npz(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def _digest(payload: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
 class TimetableCache:
-    """Compiled timetables stored as `<dir>/<key>.npz` + `<key>.names.npz`, key = hash of
+    """Compiled timetables stored as `<dir>/<key>.npz` + `<key>.names`, key = hash of
     the inputs (feeds, date, params)."""
 
     def __init__(self, directory: str | Path) -> None:
@@ -90,8 +96,48 @@ class TimetableCache:
             "date": day.isoformat(),
             "params": dataclasses.asdict(params),
         }
-        blob = json.dumps(payload, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:32]
+        return _digest(payload)
+
+    @staticmethod
+    def file_key(paths: Sequence[str | Path], day: dt.date, params: BuildParams,
+                 names: Sequence[str | None] | None = None) -> str:
+        """Cache key straight from GTFS files: a hash of their bytes (zip or directory),
+        the feed names, date and params. Computing it parses nothing."""
+        import hashlib
+
+        digests = []
+        for p in map(Path, paths):
+            h = hashlib.sha256()
+            files = sorted(p.iterdir()) if p.is_dir() else [p]
+            for f in files:
+                if p.is_dir():  # a directory's member names are content; a zip's own name not
+                    h.update(f.name.encode())
+                with open(f, "rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        h.update(chunk)
+            digests.append(h.hexdigest())
+        payload = {"format": CACHE_FORMAT, "files": digests,
+                   "names": list(names) if names is not None else [None] * len(digests),
+                   "date": day.isoformat(), "params": dataclasses.asdict(params)}
+        return "f" + _digest(payload)[:31]
+
+    def from_gtfs(self, paths: Sequence[str | Path], day: dt.date,
+                  params: BuildParams | None = None,
+                  names: Sequence[str | None] | None = None) -> Timetable:
+        """The compiled day of these GTFS files: memory-mapped from the cache when their
+        bytes were compiled before (no reading, no parsing), else read, compiled, stored."""
+        params = params or BuildParams()
+        k = self.file_key(paths, day, params, names)
+        tt = self.load(k)
+        if tt is None:
+            from app.routing.gtfs_reader import read_gtfs
+            from app.routing.timetable import compile_timetable
+
+            feeds = [read_gtfs(p, name=n)[0]
+                     for p, n in zip(paths, names or [None] * len(paths), strict=True)]
+            tt = compile_timetable(feeds, day, params)
+            self.save(k, tt)
+        return tt
 
     def path(self, key: str) -> Path:
         """File path of a key's search arrays."""
@@ -99,7 +145,7 @@ class TimetableCache:
 
     def names_path(self, key: str) -> Path:
         """File path of a key's ids and names."""
-        return self.directory / f"{key}.names.npz"
+        return self.directory / f"{key}.names"  # an .npz archive too
 
     def load(self, key: str) -> Timetable | None:
         """The cached timetable for key (mapped read-only), or None if absent or unreadable."""

@@ -77,8 +77,12 @@ def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
 def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
                   acc_stops: np.ndarray, acc_time: np.ndarray,
                   bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
-                  work: tuple, record: bool, log: tuple, bus_k_changed: np.ndarray) -> int:
+                  work: tuple, record: bool, log: tuple, bus_k_changed: np.ndarray,
+                  bus_log: bool = False) -> int:
     """One RAPTOR run departing at dep0 on top of the given labels.
+
+    With `bus_log` (and no `record`) only bus improvements are logged, without parents:
+    what a times-only range profile reads.
 
     Arrivals later than `limit` are ignored. Stops whose final-round bus label improved
     are appended to `bus_k_changed` (returns how many), so callers can update egress;
@@ -172,6 +176,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                         e = -1
                         if record:
                             e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
+                        elif bus_log:
+                            _log(log, BUS, s, k, a, dep0, trip, bpos, i, -1)
                         if track and bus_last[s] > a and not kflag[s]:
                             kflag[s] = True
                             bus_k_changed[_u(n_k)] = s
@@ -311,6 +317,22 @@ def run_profile(tt: tuple, n_rounds: int, min_change: int, deps: np.ndarray,
         lim = int(INF) if cap >= INF else int(deps[j]) + cap
         run_iteration(tt, n_rounds, min_change, int(deps[j]), lim, acc_stops, acc_time,
                       bus, walk, bus_ent, walk_ent, work, True, log, changed)
+        if log[9][1]:
+            return
+
+
+@nb.njit(cache=True)
+def run_profile_times(tt: tuple, n_rounds: int, min_change: int, deps: np.ndarray,
+                      acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                      walk: np.ndarray, work: tuple, log: tuple, cap: int) -> None:
+    """`run_profile` without journeys: only bus improvements are logged (no parents, no
+    entry labels), which is all a Pareto set needs; journeys are rebuilt on demand."""
+    ent = np.empty((1, 1), np.int32)  # never written without `record`
+    changed = np.zeros(0, np.int32)
+    for j in range(deps.shape[0]):
+        lim = int(INF) if cap >= INF else int(deps[j]) + cap
+        run_iteration(tt, n_rounds, min_change, int(deps[j]), lim, acc_stops, acc_time,
+                      bus, walk, ent, ent, work, False, log, changed, True)
         if log[9][1]:
             return
 

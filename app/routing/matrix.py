@@ -101,9 +101,12 @@ def travel_time_matrix(router: Router, orig_lat: np.ndarray, orig_lon: np.ndarra
     """Walk+transit travel-time percentiles for departures every minute in the window.
 
     Departures are depart_s + 60*i for i in 0..window_min-1; a trip longer than
-    max_travel_s counts as unreachable for that minute.
+    max_travel_s (or than `params.max_minutes`, when tighter) counts as unreachable for
+    that minute.
     """
     q = params or QueryParams()
+    if q.max_minutes is not None:  # the query's time cap, when tighter
+        max_travel_s = min(int(max_travel_s), 60 * q.max_minutes)
     wp = q.walk
     side = router.forward
     pack = side.pack(q)

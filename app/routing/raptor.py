@@ -244,10 +244,17 @@ class SearchResult:
 
     def _bus_k_at(self, stops: np.ndarray) -> np.ndarray:
         """Final-round bus label (int64, search side) at each stop; INF if unreached."""
-        pos = self._lookup(stops)
+        stops = np.asarray(stops)
+        k = self.params.max_buses
         if len(self.reached) == 0:
-            return np.full(len(pos), INF, np.int64)
-        vals = self.r_bus[self.params.max_buses][np.maximum(pos, 0)].astype(np.int64)
+            return np.full(len(stops), INF, np.int64)
+        n = self.side.tt.n_stops
+        if len(stops) * 8 >= n:  # many lookups (all-stop answers): one dense row is cheaper
+            row = np.full(n, INF, np.int64)
+            row[self.reached] = self.r_bus[k]
+            return row[stops]
+        pos = self._lookup(stops)
+        vals = self.r_bus[k][np.maximum(pos, 0)].astype(np.int64)
         return np.where(pos >= 0, vals, INF)
 
     def _best_search(self) -> np.ndarray:

@@ -109,3 +109,28 @@ def test_missing_names_file_is_a_cache_miss(tt: Timetable, tmp_path: Path) -> No
     cache.save("k", tt)
     cache.names_path("k").unlink()
     assert cache.load("k") is None
+
+
+def test_from_gtfs_maps_a_compiled_day_without_reading_the_feed(
+        midnotts_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = TimetableCache(tmp_path / "c")
+    first = cache.from_gtfs([midnotts_path], DAY, names=["midnotts"])
+    import app.routing.gtfs_reader as reader
+
+    def no_read(*_: object, **__: object) -> None:
+        raise AssertionError("a warm cache read the feed")
+
+    monkeypatch.setattr(reader, "read_gtfs", no_read)
+    again = cache.from_gtfs([midnotts_path], DAY, names=["midnotts"])
+    assert np.array_equal(again.dep, first.dep) and list(again.trip_ids) == list(first.trip_ids)
+    assert isinstance(again.arr.base, np.memmap)
+    # The key follows the file's bytes, the date and the names.
+    copy = tmp_path / "copy.zip"
+    copy.write_bytes(midnotts_path.read_bytes())
+    k = TimetableCache.file_key([midnotts_path], DAY, BuildParams(), ["midnotts"])
+    assert TimetableCache.file_key([copy], DAY, BuildParams(), ["midnotts"]) == k
+    copy.write_bytes(midnotts_path.read_bytes() + b"\0")
+    assert TimetableCache.file_key([copy], DAY, BuildParams(), ["midnotts"]) != k
+    assert TimetableCache.file_key([midnotts_path], DAY, BuildParams(), ["other"]) != k
+    assert TimetableCache.file_key([midnotts_path], DAY + dt.timedelta(days=1), BuildParams(),
+                                   ["midnotts"]) != k

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.routing.feed import Feed
+from app.routing.journey import Place
 from app.routing.raptor import INF, QueryParams, Router, SearchResult
 from app.routing.timetable import compile_timetable
 from app.routing.walk import WalkParams, walk_seconds
@@ -98,3 +99,29 @@ def test_transfer_rows_sorted_by_walk_time(router: Router) -> None:
             row = secs[ptr[s]:ptr[s + 1]]
             assert np.all(np.diff(row) >= 0)
         assert to.dtype == np.int32 and secs.dtype == np.int32
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_times_only_profiles_equal_logged_ones(router: Router, reverse: bool) -> None:
+    from app.routing.profile import forward_profile, reverse_profile
+
+    fn = reverse_profile if reverse else forward_profile
+    q = QueryParams(max_buses=3, walk=WalkParams(min_change_s=60))
+    targets = _cases(router, 6, seed=12)
+    for lat, lon, _ in _cases(router, 6, seed=11):
+        lean = fn(router, lat, lon, 8 * H, 11 * H, q)
+        full = fn(router, lat, lon, 8 * H, 11 * H, q, journeys=True)
+        assert not lean.journeys and full.journeys
+        for name in ("ptr", "dep", "arr", "n_buses"):
+            assert np.array_equal(getattr(lean, name), getattr(full, name))
+        # The lean log has bus entries only, with the trips the round trips read.
+        assert (lean.log[0] == 1).all() and (lean.log[8] == -1).all()
+        assert np.array_equal(lean.log[5][lean.entry], full.log[5][full.entry])
+        assert lean._full is None  # nothing re-run until a journey is asked for
+        picks = np.linspace(0, len(lean.entry) - 1, 8).astype(int) if len(lean.entry) else []
+        for i in picks:
+            tlat, tlon, _ = targets[int(i) % len(targets)]
+            a = lean.legs(int(i), Place("t", tlat, tlon), 120.0)
+            b = full.legs(int(i), Place("t", tlat, tlon), 120.0)
+            assert a == b
+        assert len(picks) == 0 or lean._full is not None
