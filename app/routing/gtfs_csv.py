@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 CHUNK_ROWS = 500_000
+_EXTRA = "\x00extra"  # sentinel column name no header can contain
 Opener = Callable[[], IO[bytes]]
 
 
@@ -118,18 +119,27 @@ def read_header(members: MemberSet, name: str) -> list[str] | None:
 def iter_chunks(members: MemberSet, name: str, header: list[str],
                 usecols: list[str] | None = None,
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, CountingReader]]:
-    """Yield raw string chunks (index = record number from 0, blank lines included)."""
+    """Yield raw string chunks (index = record number from 0, blank lines included).
+
+    A row with more fields than the header raises ParserError (the caller falls back to
+    the `csv` module, which names it): pandas would silently drop the extra fields of the
+    columns it is not asked for, so one sentinel column past the header catches them.
+    """
+    names = [*header, _EXTRA]
+    cols = [*(usecols if usecols is not None else header), _EXTRA]
     with members.open(name) as raw:
         counter = CountingReader(raw)
         buffered = io.BufferedReader(counter, buffer_size=1 << 20)
         reader = pd.read_csv(
-            buffered, header=0, names=header, usecols=usecols, dtype=object,
+            buffered, header=0, names=names, usecols=cols, dtype=object,
             keep_default_na=False, na_filter=False, skip_blank_lines=False,
             encoding="utf-8-sig", chunksize=chunk_rows, engine="c", index_col=False,
         )
         with reader:
             for chunk in reader:
-                yield chunk, counter
+                if (chunk[_EXTRA].to_numpy() != "").any():
+                    raise pd.errors.ParserError(f"{name}: a row has more fields than the header")
+                yield chunk.drop(columns=_EXTRA), counter
 
 
 def exact_lines(members: MemberSet, name: str) -> np.ndarray:

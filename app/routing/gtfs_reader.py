@@ -61,8 +61,7 @@ LINE = "_line"  # helper column: the 1-based file line of each row
 
 
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
-FAST_PATH_ERRORS = (UnicodeDecodeError, csv.Error, HeaderProblem, pd.errors.ParserError,
-                    ValueError)
+FAST_PATH_ERRORS = (UnicodeDecodeError, csv.Error, HeaderProblem, pd.errors.ParserError)
 OPTIONAL_FILES = ("calendar.txt", "calendar_dates.txt", "frequencies.txt", "feed_info.txt")
 
 
@@ -452,7 +451,8 @@ def _lookup(index: pd.Index, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _numbers(raw: np.ndarray) -> np.ndarray:
     """float64 of each cell (NaN if not a number), stripping padded cells first."""
-    num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(np.float64)
+    num = np.array(pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce"),
+                   dtype=np.float64)
     retry = np.flatnonzero(np.isnan(num) & (raw != ""))
     if len(retry):
         fixed = pd.Series([str(v).strip() for v in raw[retry]], dtype=object)
