@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 CHUNK_ROWS = 500_000
-_EXTRA = "\x00extra"  # sentinel column name no header can contain
 Opener = Callable[[], IO[bytes]]
 
 
@@ -122,24 +121,21 @@ def iter_chunks(members: MemberSet, name: str, header: list[str],
     """Yield raw string chunks (index = record number from 0, blank lines included).
 
     A row with more fields than the header raises ParserError (the caller falls back to
-    the `csv` module, which names it): pandas would silently drop the extra fields of the
-    columns it is not asked for, so one sentinel column past the header catches them.
+    the `csv` module, which names it). Every column is parsed, because with `usecols`
+    pandas silently drops the extra fields of a ragged row; `usecols` is then applied to
+    each chunk, so only the wanted columns outlive it.
     """
-    names = [*header, _EXTRA]
-    cols = [*(usecols if usecols is not None else header), _EXTRA]
     with members.open(name) as raw:
         counter = CountingReader(raw)
         buffered = io.BufferedReader(counter, buffer_size=1 << 20)
         reader = pd.read_csv(
-            buffered, header=0, names=names, usecols=cols, dtype=object,
+            buffered, header=0, names=header, dtype=object,
             keep_default_na=False, na_filter=False, skip_blank_lines=False,
             encoding="utf-8-sig", chunksize=chunk_rows, engine="c", index_col=False,
         )
         with reader:
             for chunk in reader:
-                if (chunk[_EXTRA].to_numpy() != "").any():
-                    raise pd.errors.ParserError(f"{name}: a row has more fields than the header")
-                yield chunk.drop(columns=_EXTRA), counter
+                yield (chunk if usecols is None else chunk[usecols]), counter
 
 
 def exact_lines(members: MemberSet, name: str) -> np.ndarray:

@@ -63,16 +63,27 @@ def _check(path: Path, days: list[dt.date]) -> Feed:
     return a
 
 
+@pytest.fixture
+def fast_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if the streaming reader falls back to the whole-file `csv` path."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"fell back to the csv path for {args[1]}")
+    monkeypatch.setattr("app.routing.gtfs_reader._read_table_exact", refuse)
+
+
+@pytest.mark.usefixtures("fast_path_only")
 def test_midnotts_bit_identical(midnotts_path: Path) -> None:
     feed = _check(midnotts_path, [dt.date(2026, 12, 2), dt.date(2026, 12, 6),
                                   dt.date(2026, 12, 28)])
     assert isinstance(feed.stop_times["trip_id"].dtype, pd.CategoricalDtype)
 
 
+@pytest.mark.usefixtures("fast_path_only")
 def test_poa_bit_identical(poa_path: Path) -> None:
     _check(poa_path, [dt.date(2019, 5, 13), dt.date(2019, 5, 18)])
 
 
+@pytest.mark.usefixtures("fast_path_only")
 def test_synthetic_england_bit_identical(tmp_path: Path) -> None:
     # Frequencies, trips past midnight, bank holidays, 9 regions of operators.
     out = generate(tmp_path, 0.002)
