@@ -647,7 +647,10 @@ class _StopTimes:
     def frame(self) -> pd.DataFrame:
         """The contract frame, with categorical trip and stop ids."""
         return pd.DataFrame({
-            "trip_id": pd.Categorical.from_codes(self.trip, categories=self.trip_cats),
+            # Only the trips that remain (short and template trips are gone), so a feed
+            # rebuilt from the database has the very same categories.
+            "trip_id": pd.Categorical.from_codes(
+                self.trip, categories=self.trip_cats).remove_unused_categories(),
             "stop_sequence": self.seq,
             "stop_id": pd.Categorical.from_codes(self.stop, categories=self.stop_cats),
             "arrival_s": self.arr,
