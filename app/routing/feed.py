@@ -11,7 +11,9 @@ Column contract (dtypes after `Feed.normalised()`):
 - routes: route_id, agency_id, route_short_name, route_long_name (str), route_type (int64)
 - trips: trip_id, route_id, service_id, trip_headsign (str), direction_id (int64, -1 if
   unknown), wheelchair_accessible (int64 0/1/2)
-- stop_times: trip_id (str), stop_sequence (int64), stop_id (str), arrival_s,
+- stop_times: trip_id, stop_id (categorical over the sorted trip and stop ids: int32 codes
+  rather than one Python string per row, which is what lets a national feed fit),
+  stop_sequence (int64), arrival_s,
   departure_s (int64 seconds after service-day midnight, may be >= 86400),
   interpolated (bool: time filled in by the reader, not given by the feed)
 - calendar: service_id (str), monday..sunday (bool), start_date, end_date (datetime.date)

@@ -118,18 +118,24 @@ def read_header(members: MemberSet, name: str) -> list[str] | None:
 def iter_chunks(members: MemberSet, name: str, header: list[str],
                 usecols: list[str] | None = None,
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, CountingReader]]:
-    """Yield raw string chunks (index = record number from 0, blank lines included)."""
+    """Yield raw string chunks (index = record number from 0, blank lines included).
+
+    A row with more fields than the header raises ParserError (the caller falls back to
+    the `csv` module, which names it). Every column is parsed, because with `usecols`
+    pandas silently drops the extra fields of a ragged row; `usecols` is then applied to
+    each chunk, so only the wanted columns outlive it.
+    """
     with members.open(name) as raw:
         counter = CountingReader(raw)
         buffered = io.BufferedReader(counter, buffer_size=1 << 20)
         reader = pd.read_csv(
-            buffered, header=0, names=header, usecols=usecols, dtype=object,
+            buffered, header=0, names=header, dtype=object,
             keep_default_na=False, na_filter=False, skip_blank_lines=False,
             encoding="utf-8-sig", chunksize=chunk_rows, engine="c", index_col=False,
         )
         with reader:
             for chunk in reader:
-                yield chunk, counter
+                yield (chunk if usecols is None else chunk[usecols]), counter
 
 
 def exact_lines(members: MemberSet, name: str) -> np.ndarray:

@@ -61,8 +61,7 @@ LINE = "_line"  # helper column: the 1-based file line of each row
 
 
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
-FAST_PATH_ERRORS = (UnicodeDecodeError, csv.Error, HeaderProblem, pd.errors.ParserError,
-                    ValueError)
+FAST_PATH_ERRORS = (UnicodeDecodeError, csv.Error, HeaderProblem, pd.errors.ParserError)
 OPTIONAL_FILES = ("calendar.txt", "calendar_dates.txt", "frequencies.txt", "feed_info.txt")
 
 
@@ -452,7 +451,8 @@ def _lookup(index: pd.Index, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _numbers(raw: np.ndarray) -> np.ndarray:
     """float64 of each cell (NaN if not a number), stripping padded cells first."""
-    num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(np.float64)
+    num = np.array(pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce"),
+                   dtype=np.float64)
     retry = np.flatnonzero(np.isnan(num) & (raw != ""))
     if len(retry):
         fixed = pd.Series([str(v).strip() for v in raw[retry]], dtype=object)
@@ -647,7 +647,10 @@ class _StopTimes:
     def frame(self) -> pd.DataFrame:
         """The contract frame, with categorical trip and stop ids."""
         return pd.DataFrame({
-            "trip_id": pd.Categorical.from_codes(self.trip, categories=self.trip_cats),
+            # Only the trips that remain (short and template trips are gone), so a feed
+            # rebuilt from the database has the very same categories.
+            "trip_id": pd.Categorical.from_codes(
+                self.trip, categories=self.trip_cats).remove_unused_categories(),
             "stop_sequence": self.seq,
             "stop_id": pd.Categorical.from_codes(self.stop, categories=self.stop_cats),
             "arrival_s": self.arr,

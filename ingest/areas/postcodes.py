@@ -25,12 +25,10 @@ import csv
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, text
 
 from ingest.areas.bng import MAX_EASTING, MAX_NORTHING, to_lonlat
@@ -147,8 +145,8 @@ class _Parsed:
     codes: tuple[str | None, ...]  # lsoa21, lsoa11, ward, ward_any, district
 
 
-def _parse_file(path: Path, report: LoadReport, skipped: dict[str, int]) -> list[_Parsed]:
-    """Validate one CSV and return its usable rows (rejections go to `report`)."""
+def _parse_file(path: Path, report: LoadReport, skipped: dict[str, int]) -> Iterator[_Parsed]:
+    """Validate one CSV and yield its usable rows as it reads (rejections go to `report`)."""
     if path.stat().st_size == 0:
         raise LoadRefused(path, "the file is empty")
     layout = detect_layout(_first_record(path))
@@ -184,7 +182,7 @@ def _parse_file(path: Path, report: LoadReport, skipped: dict[str, int]) -> list
     checked = checked_rows(rows, report, parse, desc=f"postcodes {path.name}",
                            total=count_lines(path), key=lambda p: p.pcd if p else None,
                            key_column=c["postcode"])
-    return [p for _, p in checked if p is not None]
+    return (p for _, p in checked if p is not None)
 
 
 def _zip_members(path: Path, folder: Path) -> list[Path]:
@@ -206,41 +204,43 @@ def _zip_members(path: Path, folder: Path) -> list[Path]:
         raise LoadRefused(path, f"the ZIP archive is truncated or corrupt ({exc})") from None
 
 
-def _first_of_each(parsed: list[_Parsed], report: LoadReport) -> list[_Parsed]:
+def _first_of_each(parsed: Iterable[_Parsed], seen: set[str], report: LoadReport
+                   ) -> Iterator[_Parsed]:
     """Drop repeats across a ZIP's files (the upsert could not apply both)."""
-    seen: set[str] = set()
-    out = []
     for p in parsed:
         if p.pcd in seen:
             report.reject(None, "Postcode", f"duplicate {p.pcd!r} in another file of the ZIP")
             continue
         seen.add(p.pcd)
-        out.append(p)
-    return out
+        yield p
 
 
 def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenance:
-    """Load a postcode directory (a CSV, or OS's ZIP of per-area CSVs) with derived areas."""
+    """Load a postcode directory (a CSV, or OS's ZIP of per-area CSVs) with derived areas.
+
+    Rows stream from each file into the staging table in batches, so memory holds one batch
+    (and the set of postcodes seen, to refuse repeats), never a national file.
+    """
     skipped = {"no coordinates": 0, "terminated": 0}
+    _stage_create(conn)
     if path.suffix.lower() != ".zip":
-        parsed = _parse_file(path, report, skipped)
+        report.rows_loaded = _stage_rows(conn, _parse_file(path, report, skipped))
     else:
-        parsed = []
+        seen: set[str] = set()
         with tempfile.TemporaryDirectory(prefix="codepoint-") as tmp:
             for member in _zip_members(path, Path(tmp)):
                 # A sub-report per member so rejections name the CSV inside the ZIP.
                 sub = LoadReport(report.dataset, str(member))
-                parsed.extend(_parse_file(member, sub, skipped))
+                rows = _first_of_each(_parse_file(member, sub, skipped), seen, report)
+                report.rows_loaded += _stage_rows(conn, rows)
                 report.rows_read += sub.rows_read
                 report.rejected.extend(sub.rejected)
-        parsed = _first_of_each(parsed, report)
+                member.unlink()  # extracted copies go as soon as they are read
     for reason, n in skipped.items():
         if n:
             report.warn(f"skipped {n:,} postcodes: {reason}")
-    if parsed:
-        lon, lat = to_lonlat([p.east for p in parsed], [p.north for p in parsed])
-        _stage(conn, parsed, lon, lat)
-        report.rows_loaded = len(parsed)
+    if report.rows_loaded:
+        _stage_index(conn)
         for line in _derive_areas(conn):
             report.warn(line)
         _upsert(conn)
@@ -260,15 +260,45 @@ def _lenient(v: dict[str, str], column: str | None, kind: str) -> str | None:
         return None
 
 
-def _stage(conn: Connection, parsed: list[_Parsed], lon: np.ndarray, lat: np.ndarray) -> None:
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for p, x, y in zip(parsed, lon.tolist(), lat.tolist(), strict=True):
-            yield (p.pcd, f"{p.pcd[:-3]} {p.pcd[-3:]}", p.pcd[:-3], p.quality, x, y, *p.codes)
+_STAGE_COLUMNS = [
+    ("pcd", "text"), ("pcds", "text"), ("outward", "text"), ("quality", "int"),
+    ("lon", "float8"), ("lat", "float8"), ("lsoa21", "text"), ("lsoa11", "text"),
+    ("ward", "text"), ("ward_any", "text"), ("lad", "text")]
+BATCH = 100_000
 
-    stage(conn, "stage_postcode", [
-        ("pcd", "text"), ("pcds", "text"), ("outward", "text"), ("quality", "int"),
-        ("lon", "float8"), ("lat", "float8"), ("lsoa21", "text"), ("lsoa11", "text"),
-        ("ward", "text"), ("ward_any", "text"), ("lad", "text")], rows())
+
+def _stage_create(conn: Connection) -> None:
+    stage(conn, "stage_postcode", _STAGE_COLUMNS, [])
+
+
+def _stage_rows(conn: Connection, parsed: Iterable[_Parsed]) -> int:
+    """COPY parsed rows into stage_postcode batch by batch (BNG -> WGS84 per batch)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(c for c, _ in _STAGE_COLUMNS)
+    n = 0
+    for batch in _batches(parsed, BATCH):
+        lon, lat = to_lonlat([p.east for p in batch], [p.north for p in batch])
+        with raw.cursor() as cur, cur.copy(f"COPY stage_postcode ({cols}) FROM STDIN") as copy:
+            for p, x, y in zip(batch, lon.tolist(), lat.tolist(), strict=True):
+                copy.write_row((p.pcd, f"{p.pcd[:-3]} {p.pcd[-3:]}", p.pcd[:-3], p.quality, x, y,
+                                *p.codes))
+        n += len(batch)
+    return n
+
+
+def _batches(items: Iterable[_Parsed], size: int) -> Iterator[list[_Parsed]]:
+    batch: list[_Parsed] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _stage_index(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE stage_postcode ADD COLUMN geom geometry(Point, 4326)"))
     conn.execute(text("UPDATE stage_postcode SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326)"))
     conn.execute(text("CREATE INDEX ON stage_postcode (pcd)"))

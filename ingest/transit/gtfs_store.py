@@ -19,20 +19,25 @@ from app.routing.gtfs_time import parse_time
 NULL = r"\N"  # COPY's NULL marker, so that empty strings stay empty strings
 
 
+COPY_ROWS = 200_000  # rows per COPY buffer: memory is one slice, not the national table
+
+
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> int:
-    """Bulk-load `frame[columns]` into `table` with COPY ... FROM STDIN (CSV); return row count."""
+    """Bulk-load `frame[columns]` into `table` with COPY ... FROM STDIN (CSV), slice by slice."""
     if not len(frame):
         return 0
-    buf = io.StringIO()
-    frame.loc[:, list(columns)].to_csv(buf, index=False, header=False, na_rep=NULL,
-                                      quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     raw = conn.connection.driver_connection  # the psycopg 3 connection behind SQLAlchemy
     cols = ", ".join(columns)
     with raw.cursor() as cur:  # type: ignore[union-attr]
         # Identifiers come from this module's constants, never from user input.
         sql = f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
         with cur.copy(sql) as copy:
-            copy.write(buf.getvalue())
+            for start in range(0, len(frame), COPY_ROWS):
+                part = frame.iloc[start:start + COPY_ROWS]
+                buf = io.StringIO()
+                part.loc[:, list(columns)].to_csv(buf, index=False, header=False, na_rep=NULL,
+                                                  quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+                copy.write(buf.getvalue())
     return len(frame)
 
 
@@ -114,9 +119,8 @@ def store_feed(conn: Connection, feed: Feed, *, source: Path, sha256: str,
         "trips": copy_frame(conn, "gtfs_trip", feed.trips.assign(feed_id=feed_id),
                             ("feed_id", "trip_id", "route_id", "service_id", "trip_headsign",
                              "direction_id", "wheelchair_accessible")),
-        "stop_times": copy_frame(conn, "gtfs_stop_time", feed.stop_times.assign(feed_id=feed_id),
-                                 ("feed_id", "trip_id", "stop_sequence", "stop_id", "arrival_s",
-                                  "departure_s", "interpolated")),
+        # No .assign(): that would copy the national stop_times; feed_id goes in per slice.
+        "stop_times": _copy_stop_times(conn, feed_id, feed.stop_times),
         "calendar": copy_frame(conn, "gtfs_calendar", _dates_iso(
             feed.calendar.assign(feed_id=feed_id), ("start_date", "end_date")),
             ("feed_id", "service_id", *WEEKDAYS, "start_date", "end_date")),
@@ -133,6 +137,17 @@ def store_feed(conn: Connection, feed: Feed, *, source: Path, sha256: str,
     conn.execute(text("UPDATE gtfs_feed SET counts = CAST(:c AS jsonb) WHERE id = :id"),
                  {"c": json.dumps(counts), "id": feed_id})
     return feed_id, counts
+
+
+def _copy_stop_times(conn: Connection, feed_id: int, st: pd.DataFrame) -> int:
+    """COPY stop_times slice by slice, adding the feed id to each slice only."""
+    cols = ("feed_id", "trip_id", "stop_sequence", "stop_id", "arrival_s", "departure_s",
+            "interpolated")
+    n = 0
+    for start in range(0, len(st), COPY_ROWS * 5):
+        n += copy_frame(conn, "gtfs_stop_time",
+                        st.iloc[start:start + COPY_ROWS * 5].assign(feed_id=feed_id), cols)
+    return n
 
 
 def _dates_iso(frame: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:

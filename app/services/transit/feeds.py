@@ -96,6 +96,11 @@ def read_feed(conn: Connection, row: FeedRow) -> Feed:
                    " interpolated FROM gtfs_stop_time WHERE feed_id = {f}"
                    " ORDER BY trip_id, stop_sequence", f)
     _strs(st, ("trip_id", "stop_id"))
+    # Categorical ids over the sorted trip and stop ids, as the GTFS reader builds them.
+    st["trip_id"] = pd.Categorical(st["trip_id"], categories=pd.Index(
+        np.sort(trips["trip_id"].to_numpy(dtype=object))))
+    st["stop_id"] = pd.Categorical(st["stop_id"], categories=pd.Index(
+        np.sort(stops["stop_id"].to_numpy(dtype=object))))
     for c in ("stop_sequence", "arrival_s", "departure_s"):
         st[c] = _ints(st[c])
     st["interpolated"] = st["interpolated"].isin(["t", "true", "True"])
