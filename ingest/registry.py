@@ -55,7 +55,7 @@ class Sniffed:
     skip: str | None = None  # recognised but deliberately not loaded: why
 
 
-Sniffer = Callable[[Path], "Sniffed | None"]
+Sniffer = Callable[[Path], Sniffed | None]
 LoadFn = Callable[[Engine, Path, Options], LoadReport]
 RunFn = Callable[[argparse.Namespace], int]
 
