@@ -193,7 +193,7 @@ def main(scale: float, n: int) -> int:
         for i in range(3):
             out = subprocess.run([sys.executable, "-c", LOAD_CHILD, tmp], cwd=ROOT, env=env,
                                  capture_output=True, text=True, check=True).stdout.split()
-            print(f"  fresh process {i + 1}: load {out[0]} s (memory map), first answer at "
+            print(f"  fresh process {i + 1}: imports and load {out[0]} s (memory map), answer at "
                   f"{out[1]} s, peak RSS {out[2]} MiB, {out[3]} stops reached")
         tt = cache.load("england")
         assert tt is not None
