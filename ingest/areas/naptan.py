@@ -19,7 +19,13 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from ingest.areas.bng import GB_BOUNDS, MAX_EASTING, MAX_NORTHING, to_lonlat
-from ingest.areas.common import checked_rows, count_lines, refuse_if_nothing, stage
+from ingest.areas.common import (
+    checked_rows,
+    count_lines,
+    keep_region,
+    refuse_if_nothing,
+    stage,
+)
 from ingest.areas.values import CellError, number, text_value
 from ingest.csvfile import header_of, read_csv
 from ingest.report import LoadRefused, LoadReport
@@ -102,6 +108,7 @@ def load_naptan(conn: Connection, path: Path, report: LoadReport) -> Provenance:
         ("bus_stop_type", "text"), ("status", "text"), ("lon", "float8"), ("lat", "float8")],
         _rows(stops))
     report.rows_loaded = len(stops)
+    keep_region(conn, "stage_naptan", report, lad_column=None)
     conn.execute(text("""
         INSERT INTO bus_stop (atco_code, naptan_code, name, indicator, street, locality, bearing,
                               stop_type, bus_stop_type, status, geom)
