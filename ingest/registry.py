@@ -20,6 +20,7 @@ from app.errors import AppError
 from app.geo import in_gb
 from app.settings import get_settings
 from ingest.areas import boundaries, iod, lookups, naptan, population, postcodes
+from ingest.areas.common import REGION, Region
 from ingest.areas.load import load_area_file
 from ingest.commands import activities as activities_cmd
 from ingest.commands import gtfs as gtfs_cmd
@@ -219,12 +220,48 @@ def _load_osm(engine: Engine, path: Path, options: Options) -> LoadReport:
 
 
 def _area(name: str, help_: str, sniff: Sniffer, loader: Loader,
-          after: tuple[str, ...] = ()) -> Dataset:
+          after: tuple[str, ...] = (), *, regional: bool = False) -> Dataset:
+    # Regional loaders (issue 14) can take part of a national file: --lad and --bbox.
     return Dataset(name, help_, "areas", sniff, _area_load(name, loader), after,
                    description=f"Load {help_}. The file is validated and loaded in one "
                    "transaction: bad rows are reported (file, line, column, reason) and "
                    "skipped, or with --strict refuse the whole file. Loading again is "
-                   "idempotent.")
+                   "idempotent.", arguments=_regional_arguments if regional else file_arguments,
+                   run=_regional_run(name) if regional else None)
+
+
+def _regional_arguments(p: argparse.ArgumentParser) -> None:
+    file_arguments(p)
+    p.add_argument("--lad", action="append", default=[], metavar="CODE",
+                   help="load only rows in this local authority district (repeatable; NaPTAN "
+                        "needs the district or LSOA boundaries loaded first)")
+    p.add_argument("--bbox", type=_bbox, default=None, metavar="W,S,E,N",
+                   help="load only rows inside this WGS84 box (min lon,min lat,max lon,max lat); "
+                        "write --bbox=W,S,E,N when W is negative")
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        w, s, e, n = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected four numbers: W,S,E,N") from None
+    if not (w < e and s < n):
+        raise argparse.ArgumentTypeError("expected W < E and S < N")
+    return w, s, e, n
+
+
+def _regional_run(name: str) -> RunFn:
+    def run(args: argparse.Namespace) -> int:
+        region = Region(tuple(c.strip().upper() for c in args.lad or []), args.bbox)
+        token = REGION.set(region)
+        try:
+            dataset(name).load(get_engine(), args.path,
+                               Options(strict=args.strict, quiet=args.quiet))
+        finally:
+            REGION.reset(token)
+        return 0
+
+    return run
 
 
 # Declared in the order the CLI lists them; DATASETS is this, ordered by `after`.
@@ -241,8 +278,8 @@ _DECLARED: tuple[Dataset, ...] = (
     # Postcodes are placed in their LSOA, ward and district by point in polygon and lookup.
     _area("postcodes", "OS Code-Point Open CSV or its ZIP (headerless as published; a header "
           "row is accepted)", _sniff_postcodes, postcodes.load_postcodes,
-          after=("boundaries", "lookups")),
-    _area("naptan", "NaPTAN Stops.csv", _sniff_naptan, naptan.load_naptan),
+          after=("boundaries", "lookups"), regional=True),
+    _area("naptan", "NaPTAN Stops.csv", _sniff_naptan, naptan.load_naptan, regional=True),
     # Venues are geocoded from postcodes and placed in districts.
     Dataset("activities", "load activities/venues: ORUK JSON file or feed URL, CSV template, "
             "venue CSV", "directory", _sniff_directory, _load_directory,

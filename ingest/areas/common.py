@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,65 @@ T = TypeVar("T")
 
 # Set by the CLI (--quiet); a context variable keeps the Loader signature of run_load unchanged.
 QUIET: ContextVar[bool] = ContextVar("ingest_quiet", default=False)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Part of a national file to load (issue 14): districts and/or a lon/lat box."""
+
+    lads: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+
+    @property
+    def active(self) -> bool:
+        """True when some filter is set."""
+        return bool(self.lads) or self.bbox is not None
+
+
+# Set by the CLI (--lad, --bbox) for the postcode and NaPTAN loaders.
+REGION: ContextVar[Region | None] = ContextVar("ingest_region", default=None)
+
+
+def keep_region(conn: Connection, table: str, report: LoadReport, *, lad_column: str | None
+                ) -> int:
+    """Delete staged rows (lon/lat columns) outside REGION; warn with the count; return it.
+
+    Districts match the staged `lad_column` when given, else the point must fall in an
+    LSOA 2021 or district boundary of those districts (so those must be loaded first).
+    `table` and `lad_column` are constants of the loaders, never user input.
+    """
+    region = REGION.get() or Region()
+    if not region.active:
+        return 0
+    n = 0
+    if region.bbox is not None:
+        a, b, c, d = region.bbox
+        n += int(conn.execute(text(
+            f"DELETE FROM {table} WHERE NOT (lon BETWEEN :a AND :c AND lat BETWEEN :b AND :d)"  # noqa: S608
+            " OR lon IS NULL OR lat IS NULL"),
+            {"a": a, "b": b, "c": c, "d": d}).rowcount or 0)
+    if region.lads:
+        lads = list(region.lads)
+        if lad_column is not None:
+            sql = (f"DELETE FROM {table} WHERE {lad_column} IS NULL"  # noqa: S608
+                   f" OR NOT ({lad_column} = ANY(:l))")
+        else:
+            known = conn.execute(text(
+                "SELECT count(*) FROM (SELECT 1 FROM lad WHERE code = ANY(:l) UNION ALL"
+                " SELECT 1 FROM lsoa21 WHERE lad_code = ANY(:l)) x"), {"l": lads}).scalar_one()
+            if not known:
+                raise LoadRefused(Path(table), "--lad needs the district or LSOA 2021 "
+                                  "boundaries of those districts loaded first")
+            sql = (f"DELETE FROM {table} s WHERE NOT EXISTS (SELECT 1 FROM lsoa21 l"  # noqa: S608
+                   " WHERE l.lad_code = ANY(:l) AND ST_Intersects(l.geom,"
+                   " ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326))) AND NOT EXISTS (SELECT 1"
+                   " FROM lad WHERE lad.code = ANY(:l) AND ST_Intersects(lad.geom,"
+                   " ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)))")
+        n += int(conn.execute(text(sql), {"l": lads}).rowcount or 0)
+    if n:
+        report.warn(f"{n:,} rows outside the region (--lad/--bbox) were not loaded")
+        report.rows_loaded = max(0, report.rows_loaded - n)
+    return n
 
 ONS_ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "

@@ -20,7 +20,13 @@ from sqlalchemy import Connection, text
 
 from app.geo import in_gb
 from ingest.areas.bng import MAX_EASTING, MAX_NORTHING, to_lonlat
-from ingest.areas.common import checked_rows, count_lines, refuse_if_nothing, stage
+from ingest.areas.common import (
+    checked_rows,
+    count_lines,
+    keep_region,
+    refuse_if_nothing,
+    stage,
+)
 from ingest.areas.values import CellError, number, text_value
 from ingest.csvfile import header_of, read_csv
 from ingest.report import LoadRefused, LoadReport
@@ -92,16 +98,20 @@ def load_naptan(conn: Connection, path: Path, report: LoadReport) -> Provenance:
                   text_value(v, col["BusStopType"], max_len=4), status)
         return _Stop(values, lon, lat, east, north)
 
-    stops = [s for _, s in checked_rows(rows, report, parse, desc="naptan",
-                                        total=count_lines(path), key=lambda s: s.values[0],
-                                        key_column="ATCOCode")]
-    _fill_from_bng(stops, report)
-    stage(conn, "stage_naptan", [
+    checked = (s for _, s in checked_rows(rows, report, parse, desc="naptan",
+                                         total=count_lines(path), key=lambda s: s.values[0],
+                                         key_column="ATCOCode"))
+    converted = [0]
+    # Rows stream into the staging table in batches (BNG converted per batch).
+    report.rows_loaded = stage(conn, "stage_naptan", [
         ("atco_code", "text"), ("naptan_code", "text"), ("name", "text"), ("indicator", "text"),
         ("street", "text"), ("locality", "text"), ("bearing", "text"), ("stop_type", "text"),
         ("bus_stop_type", "text"), ("status", "text"), ("lon", "float8"), ("lat", "float8")],
-        _rows(stops))
-    report.rows_loaded = len(stops)
+        _rows(checked, converted))
+    if converted[0]:
+        report.warn(f"{converted[0]:,} stops had no Longitude/Latitude; converted from "
+                    "Easting/Northing")
+    keep_region(conn, "stage_naptan", report, lad_column=None)
     conn.execute(text("""
         INSERT INTO bus_stop (atco_code, naptan_code, name, indicator, street, locality, bearing,
                               stop_type, bus_stop_type, status, geom)
@@ -119,17 +129,27 @@ def load_naptan(conn: Connection, path: Path, report: LoadReport) -> Provenance:
         "(Department for Transport, NaPTAN).", "NaPTAN Stops.csv")
 
 
-def _fill_from_bng(stops: list[_Stop], report: LoadReport) -> None:
-    """Convert every stop without WGS84 coordinates in one vectorised pyproj call."""
+def _fill_from_bng(stops: list[_Stop]) -> int:
+    """Convert the stops without WGS84 coordinates in one vectorised pyproj call; count."""
     todo = [s for s in stops if s.lon is None or s.lat is None]
     if not todo:
-        return
+        return 0
     lon, lat = to_lonlat(np.array([s.east for s in todo]), np.array([s.north for s in todo]))
     for s, x, y in zip(todo, lon.tolist(), lat.tolist(), strict=True):
         s.lon, s.lat = x, y
-    report.warn(f"{len(todo):,} stops had no Longitude/Latitude; converted from Easting/Northing")
+    return len(todo)
 
 
-def _rows(stops: list[_Stop]) -> Iterator[tuple[Any, ...]]:
+def _rows(stops: Iterator[_Stop], converted: list[int], batch: int = 100_000
+          ) -> Iterator[tuple[Any, ...]]:
+    chunk: list[_Stop] = []
     for s in stops:
-        yield (*s.values, s.lon, s.lat)
+        chunk.append(s)
+        if len(chunk) >= batch:
+            converted[0] += _fill_from_bng(chunk)
+            for c in chunk:
+                yield (*c.values, c.lon, c.lat)
+            chunk = []
+    converted[0] += _fill_from_bng(chunk)
+    for c in chunk:
+        yield (*c.values, c.lon, c.lat)

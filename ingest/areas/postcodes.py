@@ -32,7 +32,13 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from ingest.areas.bng import MAX_EASTING, MAX_NORTHING, to_lonlat
-from ingest.areas.common import checked_rows, count_lines, refuse_if_nothing, stage
+from ingest.areas.common import (
+    checked_rows,
+    count_lines,
+    keep_region,
+    refuse_if_nothing,
+    stage,
+)
 from ingest.areas.values import CellError, find_column, integer, number, optional_code
 from ingest.csvfile import read_csv
 from ingest.report import LoadRefused, LoadReport
@@ -243,6 +249,7 @@ def load_postcodes(conn: Connection, path: Path, report: LoadReport) -> Provenan
         _stage_index(conn)
         for line in _derive_areas(conn):
             report.warn(line)
+        keep_region(conn, "stage_postcode", report, lad_column="lad")
         _upsert(conn)
     refuse_if_nothing(path, report, "postcode")
     return Provenance(

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -37,26 +41,20 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return generate(tmp_path_factory.mktemp("england"), SCALE)
 
 
-@pytest.fixture(scope="module")
-def loaded(admin_url: str, template_db: str, synth: dict[str, object],
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A fresh database with every synthetic file loaded by the `ingest` CLI."""
+@contextmanager
+def cli_database(admin_url: str, template_db: str, cache: Path) -> Iterator[Engine]:
+    """A fresh migrated database that the `ingest` CLI (run in process) writes to."""
     url = copy_database(admin_url, template_db, prefix="wr_national")
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
-    os.environ["CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["CACHE_DIR"] = str(cache)
     get_settings.cache_clear()
     get_engine.cache_clear()
+    eng = create_engine(url, future=True)
     try:
-        for command, key in (("boundaries", "lsoa21"), ("lookups", "lookup"), ("iod", "iod"),
-                             ("population", "population"), ("postcodes", "postcodes"),
-                             ("naptan", "naptan")):
-            assert ingest([command, str(synth[key]), "--quiet"]) == 0, command
-        assert ingest(["gtfs", str(synth["gtfs"]), "--name", "england", "--quiet"]) == 0
-        eng = create_engine(url, future=True)
         yield eng
-        eng.dispose()
     finally:
+        eng.dispose()
         if old is None:
             os.environ.pop("DATABASE_URL", None)
         else:
@@ -65,6 +63,19 @@ def loaded(admin_url: str, template_db: str, synth: dict[str, object],
         get_settings.cache_clear()
         get_engine.cache_clear()
         drop_database(admin_url, url)
+
+
+@pytest.fixture(scope="module")
+def loaded(admin_url: str, template_db: str, synth: dict[str, object],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fresh database with every synthetic file loaded by the `ingest` CLI."""
+    with cli_database(admin_url, template_db, tmp_path_factory.mktemp("cache")) as eng:
+        for command, key in (("boundaries", "lsoa21"), ("lookups", "lookup"), ("iod", "iod"),
+                             ("population", "population"), ("postcodes", "postcodes"),
+                             ("naptan", "naptan")):
+            assert ingest([command, str(synth[key]), "--quiet"]) == 0, command
+        assert ingest(["gtfs", str(synth["gtfs"]), "--name", "england", "--quiet"]) == 0
+        yield eng
 
 
 def test_generator_is_deterministic(tmp_path: Path, synth: dict[str, object]) -> None:
@@ -108,3 +119,45 @@ def test_everything_loads_and_answers(loaded: Engine, synth: dict[str, object]) 
     res = Router(from_file).earliest_arrival(float(pc[0]), float(pc[1]), 8 * 3600,
                                              QueryParams(max_buses=3))
     assert int((res.stop_times() < 1 << 30).sum()) > 10
+
+
+def _codepoint_districts(path: Path) -> pd.Series:
+    with zipfile.ZipFile(path) as zf:
+        frames = [pd.read_csv(io.BytesIO(zf.read(n)), header=None, usecols=[8], names=["dc"])
+                  for n in zf.namelist() if n.startswith("Data/CSV/")]
+    return pd.concat(frames)["dc"]
+
+
+def test_region_filter_loads_part_of_the_file(admin_url: str, template_db: str, tmp_path: Path,
+                                              synth: dict[str, object]) -> None:
+    lad = "E07900001"
+    with cli_database(admin_url, template_db, tmp_path / "cache") as eng:
+        assert ingest(["boundaries", str(synth["lsoa21"]), "--quiet"]) == 0
+        assert ingest(["postcodes", str(synth["postcodes"]), "--lad", lad, "--quiet"]) == 0
+        assert ingest(["naptan", str(synth["naptan"]), "--lad", lad, "--quiet"]) == 0
+        with eng.connect() as conn:
+            pcs = conn.execute(text("SELECT lad_code, count(*) FROM postcode GROUP BY 1")).all()
+            stops, outside = conn.execute(text(
+                "SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM lsoa21 l"
+                " WHERE l.lad_code = :d AND ST_Intersects(l.geom, s.geom))) FROM bus_stop s"),
+                {"d": lad}).one()
+            box = conn.execute(text(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT"
+                " ST_Extent(geom) e FROM lsoa21 WHERE lad_code = :d) x"), {"d": lad}).one()
+        expected = int((_codepoint_districts(Path(str(synth["postcodes"]))) == lad).sum())
+        assert pcs == [(lad, expected)]
+        counts = synth["counts"]
+        assert isinstance(counts, dict)
+        assert 0 < stops < counts["naptan_stops"] and outside == 0
+        # A box: only stops inside it are added (the upsert keeps the district's ones).
+        w, s_, e, n = (float(v) for v in box)
+        mid = (w + e) / 2
+        assert ingest(["naptan", str(synth["naptan"]), f"--bbox={w},{s_},{mid},{n}",
+                       "--quiet"]) == 0
+        with eng.connect() as conn:
+            after, out_of_box = conn.execute(text(
+                "SELECT count(*), count(*) FILTER (WHERE NOT ST_Intersects(geom,"
+                " ST_MakeEnvelope(:w, :s, :e, :n, 4326)) AND NOT EXISTS (SELECT 1 FROM lsoa21 l"
+                " WHERE l.lad_code = :d AND ST_Intersects(l.geom, bus_stop.geom)))"
+                " FROM bus_stop"), {"w": w, "s": s_, "e": mid, "n": n, "d": lad}).one()
+        assert after >= stops and out_of_box == 0
