@@ -33,6 +33,7 @@ PY = sys.executable
 ALL_STEPS = ("generate", "areas", "read", "gtfs-load", "compile", "queries", "finder", "gaps",
              "scaling")
 AREA_FILES = (  # ingest command, file under the data folder, in dependency order
+    ("boundaries", "boundaries/lad24_SYNTHETIC.geojson"),
     ("boundaries", "boundaries/lsoa21_SYNTHETIC.geojson"),
     ("lookups", "lookups/LSOA21_WD24_LAD24_SYNTHETIC.csv"),
     ("iod", "iod/File_7_IoD2025_SYNTHETIC.csv"),

@@ -212,6 +212,7 @@ def write_areas(geo: Geography, out: Path) -> dict[str, Path]:
             fh.write(("," if k else "") + json.dumps(feat, separators=(",", ":")) + "\n")
         fh.write("]}\n")
     paths["lsoa21"] = p
+    paths["lad"] = _write_lads(geo, lon, lat, out)
 
     lad = [lad_code(int(a)) for a in geo.lad_idx]
     lad_nm = [f"Synthshire {int(a):03d} {SYN}" for a in geo.lad_idx]
@@ -247,6 +248,24 @@ def write_areas(geo: Geography, out: Path) -> dict[str, Path]:
     paths["population"] = _csv(pd.DataFrame(census),
                                out / "population" / "census2021_SYNTHETIC.csv")
     return paths
+
+
+def _write_lads(geo: Geography, lon: np.ndarray, lat: np.ndarray, out: Path) -> Path:
+    """District polygons (LAD24CD/LAD24NM): the union of each district's LSOA polygons."""
+    from shapely import Polygon, to_geojson, union_all
+
+    p = out / "boundaries" / "lad24_SYNTHETIC.geojson"
+    feats = []
+    for d in range(geo.n_lads):
+        cells = np.flatnonzero(geo.lad_idx == d)
+        shape = union_all([Polygon(np.c_[lon[k], lat[k]]) for k in cells.tolist()])
+        feats.append('{"type":"Feature","properties":' + json.dumps(
+            {"LAD24CD": lad_code(d), "LAD24NM": f"Synthshire {d:03d} {SYN}"}) +
+            ',"geometry":' + to_geojson(shape.normalize(), indent=None) + "}")
+    p.write_text('{"type":"FeatureCollection","name":"lad24_SYNTHETIC","crs":{"type":"name",'
+                 '"properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[\n'
+                 + ",\n".join(feats) + "\n]}\n", encoding="utf-8")
+    return p
 
 
 def _csv(df: pd.DataFrame, path: Path) -> Path:

@@ -70,7 +70,8 @@ def loaded(admin_url: str, template_db: str, synth: dict[str, object],
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A fresh database with every synthetic file loaded by the `ingest` CLI."""
     with cli_database(admin_url, template_db, tmp_path_factory.mktemp("cache")) as eng:
-        for command, key in (("boundaries", "lsoa21"), ("lookups", "lookup"), ("iod", "iod"),
+        for command, key in (("boundaries", "lad"), ("boundaries", "lsoa21"),
+                             ("lookups", "lookup"), ("iod", "iod"),
                              ("population", "population"), ("postcodes", "postcodes"),
                              ("naptan", "naptan")):
             assert ingest([command, str(synth[key]), "--quiet"]) == 0, command
@@ -80,7 +81,8 @@ def loaded(admin_url: str, template_db: str, synth: dict[str, object],
 
 def test_generator_is_deterministic(tmp_path: Path, synth: dict[str, object]) -> None:
     again = generate(tmp_path, SCALE)
-    for key in ("gtfs", "postcodes", "lsoa21", "iod", "population", "naptan", "listings"):
+    for key in ("gtfs", "postcodes", "lad", "lsoa21", "iod", "population", "naptan",
+                "listings"):
         a, b = Path(str(synth[key])), Path(str(again[key]))
         assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
@@ -90,6 +92,7 @@ def test_everything_loads_and_answers(loaded: Engine, synth: dict[str, object]) 
     assert isinstance(counts, dict)
     with loaded.connect() as conn:
         n_lsoa = conn.execute(text("SELECT count(*) FROM lsoa21")).scalar_one()
+        n_lad = conn.execute(text("SELECT count(*) FROM lad")).scalar_one()
         n_pc, placed = conn.execute(text(
             "SELECT count(*), count(lsoa21_code) FROM postcode")).one()
         n_stops = conn.execute(text("SELECT count(*) FROM bus_stop")).scalar_one()
@@ -103,7 +106,7 @@ def test_everything_loads_and_answers(loaded: Engine, synth: dict[str, object]) 
         row = read_feed(conn, next(r for r in list_feeds(conn) if r.name == "england"))
         pc = conn.execute(text(
             "SELECT ST_Y(geom), ST_X(geom) FROM postcode ORDER BY pcd LIMIT 1")).one()
-    assert n_lsoa == counts["lsoa"]
+    assert n_lsoa == counts["lsoa"] and n_lad == counts["lads"]
     assert n_pc == counts["postcodes"] and placed == n_pc  # every postcode in an LSOA
     assert n_stops == counts["naptan_stops"]
     assert matched == counts["stops"]  # every GTFS stop is an ATCO code in NaPTAN
