@@ -128,6 +128,8 @@ def load_router(ref: TimetableRef) -> Router:
         if hit is not None:
             return hit
         path = _local_copy(ref.cache_url, ref.timetable)
+        # A compiled date is two files: the arrays (.npz) and the ids and names (.names).
+        _local_copy(ref.cache_url, ref.timetable.removesuffix(".npz") + ".names")
         tt = TimetableCache(path.parent).load(path.stem)
         if tt is None:
             raise FileNotFoundError(f"no compiled timetable at {ref.cache_url}/{ref.timetable}")

@@ -87,6 +87,7 @@ def test_tasks_read_the_timetable_from_an_fsspec_url(tmp_path: Path) -> None:
     path = TimetableCache(cache / "timetables").save("k" * 32, router.tt)
     url = "memory://within-reach-test-cache"
     ref = TimetableRef(url, publish_file(path, cache, url))
+    publish_file(path.with_suffix(".names"), cache, url)
     assert ref.timetable == f"timetables/{'k' * 32}.npz"
     q = QueryParams(max_buses=2)
     sessions = [VenueSession(*XY["S3"], DAY, 13 * H, 14 * H),

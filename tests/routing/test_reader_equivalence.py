@@ -18,6 +18,7 @@ from wr_gtfs_builder import basic_files, trip_rows, write_feed
 
 from app.routing.feed import Feed, FeedRefusedError, ValidationReport
 from app.routing.gtfs_reader import read_gtfs
+from app.routing.names import Coded, Names
 from app.routing.timetable import compile_timetable
 from bench.national.synth import generate
 
@@ -49,6 +50,8 @@ def _same_timetable(a: Feed, b: Feed, day: dt.date) -> None:
         if isinstance(x, np.ndarray):
             assert x.dtype == y.dtype, f.name
             assert np.array_equal(x, y), f.name
+        elif isinstance(x, Names | Coded):  # id and name columns: compare their strings
+            assert list(x) == list(y), f.name
         else:
             assert x == y, f.name
 

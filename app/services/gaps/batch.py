@@ -166,7 +166,9 @@ def timetable_ref(conn: Connection, ctx: Context, wd: int) -> TimetableRef:
     url = s.dask_cache_url or str(cache_dir)
     day = ctx.week[wd]
     router = ctx.router(conn, day)
-    tt_rel = publish_file(timetable_file(conn, day, cache_dir=cache_dir), cache_dir, url)
+    tt_path = timetable_file(conn, day, cache_dir=cache_dir)
+    tt_rel = publish_file(tt_path, cache_dir, url)
+    publish_file(tt_path.with_suffix(".names"), cache_dir, url)  # the store's second file
     graph = None
     if isinstance(router.walker, OsmWalker):
         graph = publish_file(graph_path(cache_dir, router.walker.g.sha256), cache_dir, url)
