@@ -140,13 +140,17 @@ class RoundTripFare:
         return tuple(dict.fromkeys(self.there.warnings + self.back.warnings))
 
     def describe(self) -> str:
-        """"£3 each way", "free both ways with your bus pass", "£3 there, free back"."""
+        """"£3 each way", "free both ways with your bus pass", "£3 there, free back with
+        your bus pass"."""
         a, b = self.there.describe(), self.back.describe()
         if self.free_with_pass:
             return "free both ways with your bus pass"
         if a == b:
             return f"{a} each way"
-        return f"{a} there, {b} back"
+        # "free with your bus pass back" reads badly; the pass goes after the direction.
+        there = "free there with your bus pass" if self.there.free_with_pass else f"{a} there"
+        back = "free back with your bus pass" if self.back.free_with_pass else f"{b} back"
+        return f"{there}, {back}"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields (see docs/fares.md for the finder's row fields)."""

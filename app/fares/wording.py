@@ -26,8 +26,8 @@ def _unknown_why(trip: RoundTripFare) -> str:
 
 
 def handout_fare_line(trip: RoundTripFare, free_trip: RoundTripFare | None = None) -> str:
-    """Page 1 of the handout: "Bus fare: £3 each way, or free with your bus pass if you catch
-    the 09:40". `free_trip` is the later option that the pass makes free, if there is one."""
+    """Page 1 of the handout: "Bus fare: £3 each way; or free both ways with your bus pass if
+    you catch the 09:40". `free_trip` is the later option the pass makes free, if any."""
     rides = trip.there.n_buses + trip.back.n_buses
     if rides == 0:
         return "Bus fare: none, you walk both ways"
@@ -39,7 +39,8 @@ def handout_fare_line(trip: RoundTripFare, free_trip: RoundTripFare | None = Non
     if free_trip is not None and free_trip.free_with_pass:
         catch = first_bus_at(free_trip.there)
         if catch is not None:
-            line += f", or free with your bus pass if you catch the {_hhmm(catch)}"
+            # A semicolon: the fare before it may itself hold a comma ("£3 there, free back").
+            line += f"; or free both ways with your bus pass if you catch the {_hhmm(catch)}"
     return line
 
 

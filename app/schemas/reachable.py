@@ -406,8 +406,8 @@ class Row(BaseModel):
     preferred_option: Literal["paid", "free"] = Field(
         "paid", description="Which way there to show first (fare_preference).")
     handout_fare_line: str | None = Field(None, description="e.g. 'Bus fare: up to £3 each "
-                                          "way, or free with your bus pass if you catch "
-                                          "the 09:40'.")
+                                          "way; or free both ways with your bus pass if you "
+                                          "catch the 09:40'.")
     cost_within_limit: bool | None = Field(None, description="Within max_visit_cost_gbp "
                                            "(null: no limit, or a price is not known).")
     cost_total_pence: int | None = None

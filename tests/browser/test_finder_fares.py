@@ -48,7 +48,7 @@ def test_bus_pass_shows_the_free_way_and_the_handout_fare_line(
     search(page, "NG17 1AA", holder="Older person's bus pass")
     row = debt_advice(page)
     expect(row).to_contain_text(
-        "Bus fare: up to £3 there, free with your bus pass back (fare cap).")
+        "Bus fare: up to £3 there, free back with your bus pass (fare cap).")
     expect(row).to_contain_text(FREE)
     match = FREE.search(row.inner_text())
     assert match is not None
@@ -63,8 +63,8 @@ def test_bus_pass_shows_the_free_way_and_the_handout_fare_line(
     page.keyboard.press("Enter")
     plan = page.locator("#plan")
     expect(plan).to_contain_text(re.compile(
-        r"Bus fare: up to £3 there, free with your bus pass back, or free with your bus pass "
-        r"if you catch the (09:[3-5]\d|1\d:\d\d)\."))
+        r"Bus fare: up to £3 there, free back with your bus pass; or free both ways with your "
+        r"bus pass if you catch the (09:[3-5]\d|1\d:\d\d)\."))
     expect(plan).to_contain_text(f"Free with your bus pass: leave home at {leave}")
     expect(plan).to_contain_text(f"you arrive at {arrive}")
     page.screenshot(path=artifacts / "finder-fares-plan.png", full_page=True)

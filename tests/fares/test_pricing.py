@@ -147,7 +147,7 @@ def test_round_trip() -> None:
     back = [bus(datetime(2026, 12, 2, 14, 5))]
     trip = MODEL.price_round_trip(there, back, OLDER)
     assert (trip.there.total_pence, trip.back.total_pence, trip.total_pence) == (300, 0, 300)
-    assert trip.describe() == "up to £3 there, free with your bus pass back"
+    assert trip.describe() == "up to £3 there, free back with your bus pass"
     assert MODEL.price_round_trip(there, back).describe() == "up to £3 each way"
     free = MODEL.price_round_trip([bus(datetime(2026, 12, 2, 9, 40))], back, OLDER)
     assert free.free_with_pass and free.describe() == "free both ways with your bus pass"

@@ -27,8 +27,8 @@ def test_handout_line_offers_the_free_bus() -> None:
     paid = MODEL.price_round_trip([bus(9, 12)], [bus(14, 5)], OLDER)
     free = MODEL.price_round_trip([bus(9, 40)], [bus(14, 5)], OLDER)
     assert handout_fare_line(paid, free) == (
-        "Bus fare: up to £3 there, free with your bus pass back, or free with your bus pass "
-        "if you catch the 09:40")
+        "Bus fare: up to £3 there, free back with your bus pass; or free both ways with your "
+        "bus pass if you catch the 09:40")
     no_pass = MODEL.price_round_trip([bus(9, 12)], [bus(14, 5)])
     assert handout_fare_line(no_pass) == "Bus fare: up to £3 each way"
     assert handout_fare_line(free) == "Bus fare: free with your bus pass, both ways"

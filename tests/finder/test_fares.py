@@ -59,7 +59,7 @@ def test_older_pass_on_a_wednesday_morning_shows_the_free_option_and_the_paid_on
     # Home in the afternoon: free with the pass.
     assert row["fare_back_pence"] == 0 and row["fare_back"]["free_with_pass"] is True
     assert row["fare_total_pence"] == 300
-    assert row["fare_text"] == "up to £3 there, free with your bus pass back (fare cap)"
+    assert row["fare_text"] == "up to £3 there, free back with your bus pass (fare cap)"
     # The free option: first bus at or after 09:30, free both ways.
     free = row["free_option"]
     assert free is not None
@@ -73,8 +73,9 @@ def test_older_pass_on_a_wednesday_morning_shows_the_free_option_and_the_paid_on
     late = (int(free["arrive_time"][:2]) * 60 + int(free["arrive_time"][3:])) - 600
     assert free["minutes_late"] == max(0, late)
     assert row["preferred_option"] == "paid"
-    assert row["handout_fare_line"] == ("Bus fare: up to £3 there, free with your bus pass "
-                                        f"back, or free with your bus pass if you catch the "
+    assert row["handout_fare_line"] == ("Bus fare: up to £3 there, free back with your bus "
+                                        f"pass; or free both ways with your bus pass if you "
+                                        f"catch the "
                                         f"{free['first_bus_time']}")
 
 
