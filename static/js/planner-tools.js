@@ -148,13 +148,14 @@ function renderWhatIf(res, level) {
     const rows = (res.changes[lv] || []).slice()
       .sort((a, b) => Math.abs(b.delta.activities_share) - Math.abs(a.delta.activities_share))
       .map((c) => `<tr><th scope="row">${esc(c.name || c.code)}</th>
-        <td class="num">${pct(c.before.activities_share)} → ${pct(c.after.activities_share)}</td>
-        <td class="num">${(c.delta.sessions_mean >= 0 ? "+" : "") + (c.delta.sessions_mean || 0).toFixed(2)}</td>
-        <td>${lv === "lad" ? "–" : `${chip(c.before.gap_class)}→${chip(c.after.gap_class)}`}</td></tr>`);
+        <td class="num"><span class="nowrap">${pct(c.before.activities_share)} → ${pct(c.after.activities_share)}</span>
+          <span class="sessions-delta">${(c.delta.sessions_mean >= 0 ? "+" : "") + (c.delta.sessions_mean || 0).toFixed(2)} a week</span></td>
+        <td>${lv === "lad" ? "–" : `<span class="nowrap">${chip(c.before.gap_class)}</span> <span class="nowrap">→ ${chip(c.after.gap_class)}</span>`}</td></tr>`);
     return `<details${lv === level ? " open" : ""}><summary>${esc(title)}: ${rows.length} change</summary>
-      ${rows.length ? `<table><caption class="visually-hidden">${esc(title)} whose access changes</caption>
-      <thead><tr><th scope="col">Area</th><th scope="col">Residents with a round trip</th><th scope="col">Sessions a week</th><th scope="col">Class</th></tr></thead>
-      <tbody>${rows.join("")}</tbody></table>` : "<p>None.</p>"}</details>`;
+      ${rows.length ? `<div class="table-scroll" tabindex="0" role="region" aria-label="${esc(title)} whose access changes">
+      <table><caption class="visually-hidden">${esc(title)} whose access changes (sessions a week under each share)</caption>
+      <thead><tr><th scope="col">Area</th><th scope="col">Residents with a round trip</th><th scope="col">Class</th></tr></thead>
+      <tbody>${rows.join("")}</tbody></table></div>` : "<p>None.</p>"}</details>`;
   };
   const s = res.summary;
   const reach = s.residents_within_round_trip === undefined ? ""

@@ -166,6 +166,8 @@ def test_what_if_by_venue_list_and_optimiser_sites(page: Page, gaps_site: dict[s
     changed = int(page.locator("#map").get_attribute("data-whatif") or "0")
     assert changed > 0 and page.locator("path.wr-changed").count() == changed
     expect(page.locator("#whatif-result")).to_contain_text("Every other area keeps its class")
+    page.locator("#whatif-result details[open] table").first.scroll_into_view_if_needed()
+    page.locator("#whatif-result").screenshot(path=artifacts / "planner-whatif.png")
     assert page.locator(".wr-site-marker").count() == 1
     page.locator("#whatif-clear").click()
     expect(page.locator(".wr-site-marker")).to_have_count(0)
