@@ -283,8 +283,9 @@ def timetable_file(conn: Connection, day: dt.date, params: BuildParams | None = 
 
 
 def warm_up(days: int, *, today: dt.date | None = None) -> int:
-    """Load (compile if needed) the routers of `days` dates from today, and run one query
-    on each so the engine's compiled kernels are loaded too; returns how many were warmed.
+    """Load (compile if needed) the routers of `days` dates from today, run one query on
+    each so the engine's compiled kernels are loaded too, and build the fare model;
+    returns how many dates were warmed.
 
     What a first finder request would otherwise wait for (a national timetable takes
     tens of seconds per date to compile). Dates outside the loaded feeds are skipped.
@@ -309,6 +310,11 @@ def warm_up(days: int, *, today: dt.date | None = None) -> int:
                     tr.engine.earliest_arrival(lat, lon, 9 * 3600)
                     forward_profile(tr.engine, lat, lon, 9 * 3600, 9 * 3600 + 600)
             done += 1
+        if done:
+            # The fare model reads every trip's route once (tens of seconds nationally).
+            from app.services.reachable.fares import fare_model
+
+            fare_model(conn)
     return done
 
 
