@@ -17,8 +17,9 @@ from app.cors import PublicReadCORS
 from app.errors import AppError, status_for
 from app.guard import DB_DOWN_BODY, InputGuard, SafetyNet, database_gone, route_of
 from app.privacy import install_log_redaction
+from app.services.transit.router import start_warm_up
 from app.serving import HeavyRouteLimiter, tune_interpreter
-from app.settings import PROJECT_ROOT
+from app.settings import PROJECT_ROOT, get_settings
 
 log = logging.getLogger("app")
 
@@ -91,6 +92,8 @@ def create_app() -> FastAPI:
     for router in (*ROUTERS, docs.router):
         app.include_router(router)
     docs.warm_openapi(app)
+    # Issue 14: the first finder request should not wait for timetables (FINDER_WARM_DAYS).
+    app.router.on_startup.append(lambda: start_warm_up(get_settings().finder_warm_days))
     static_dir = PROJECT_ROOT / "static"
     if static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=static_dir), name="static")

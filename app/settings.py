@@ -173,6 +173,19 @@ class Settings(BaseSettings):
         "published there. Empty = CACHE_DIR (workers on this machine).")
     # --- end of issue 14 ---
 
+    # --- Issue 14 (finder at national size): how far the finder lists what it cannot reach.
+    finder_list_km: float = Field(
+        default=0.0, ge=0, le=1000, description="The finder lists sessions it cannot reach "
+        "only within this many km of home; every session the client can reach is listed "
+        "however far (the radius grows to what the time limit reaches). 0 (default) lists "
+        "every session of the directory, as a county directory wants; a national one "
+        "should set e.g. 40.")
+    finder_warm_days: int = Field(
+        default=0, ge=0, le=14, description="At start-up, load (or compile) the timetables "
+        "of this many days from today in the background, so the first finder request does "
+        "not wait for them; 0 (default) = on first use.")
+    # --- end of issue 14 (finder) ---
+
     @property
     def sync_url(self) -> str:
         """The database URL with the psycopg 3 driver made explicit."""

@@ -11,6 +11,7 @@ the same service date; no per-target search is run.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,7 +21,8 @@ import numpy as np
 from app.routing.gtfs_time import format_hm
 from app.routing.journey import Journey, Place, walk_only
 from app.routing.profile import Profile, forward_profile, reverse_profile
-from app.routing.raptor import MAX_BUSES, QueryParams, Router
+from app.routing.raptor import INF, MAX_BUSES, MAX_MINUTES, QueryParams, Router, SearchResult
+from app.routing.timetable import Timetable
 from app.routing.venue_session import VenueSession
 from app.routing.walk import walk_seconds, walk_seconds_array
 
@@ -194,10 +196,49 @@ def _minutes(seconds: int) -> int:
     return seconds // 60
 
 
+@dataclass(frozen=True)
+class HomeProfile:
+    """The forward profile out of home over a departure window, computed once and handed
+    to `plan_round_trips` (e.g. after reading how far it reaches)."""
+
+    profile: Profile
+    home_lat: float
+    home_lon: float
+    t_from: int
+    t_to: int
+
+    def reached_stops(self) -> np.ndarray:
+        """Stops some way there reaches by bus (within the journey limit, if any)."""
+        return np.flatnonzero(np.diff(self.profile.ptr) > 0)
+
+
+def _profile_query(p: RoundTripParams) -> QueryParams:
+    """The profiles' query: every bus count (so "needs 3 buses" can be told) and, with a
+    journey limit, a time cap at it (see `plan_round_trips`)."""
+    q = p.query
+    cap = _cap_minutes(-1 if p.max_journey_s is None else int(p.max_journey_s))
+    return QueryParams(max_buses=MAX_BUSES, wheelchair=q.wheelchair, walk=q.walk,
+                       max_minutes=cap)
+
+
+def home_profile(router: Router, home_lat: float, home_lon: float, t_from: int, t_to: int,
+                 params: RoundTripParams | None = None) -> HomeProfile:
+    """The forward profile from home for departures in [t_from, t_to] (see HomeProfile)."""
+    p = params or RoundTripParams()
+    prof = forward_profile(router, home_lat, home_lon, int(t_from), int(t_to),
+                           _profile_query(p), name="home")
+    return HomeProfile(prof, float(home_lat), float(home_lon), int(t_from), int(t_to))
+
+
 def plan_round_trips(router: Router, home_lat: float, home_lon: float,
                      sessions: Sequence[VenueSession],
-                     params: RoundTripParams | None = None) -> list[RoundTrip]:
-    """Round trips from home for sessions on the router's service date (two profiles total)."""
+                     params: RoundTripParams | None = None, *,
+                     home_fwd: HomeProfile | None = None) -> list[RoundTrip]:
+    """Round trips from home for sessions on the router's service date (two profiles total).
+
+    `home_fwd` is a forward profile from `home_profile` with the same router, point and
+    params; it is used when its window covers what the sessions need (else one is run).
+    """
     p = params or RoundTripParams()
     if not sessions:
         return []
@@ -206,10 +247,13 @@ def plan_round_trips(router: Router, home_lat: float, home_lon: float,
         if s.date.isoformat() != day:
             raise ValueError(f"session on {s.date} but the timetable is for {day}")
     q = p.query
-    # Profiles always allow the maximum number of buses so "needs 3 buses" can be told.
-    qmax = QueryParams(max_buses=MAX_BUSES, wheelchair=q.wheelchair, walk=q.walk)
     wp = q.walk
     max_j = -1 if p.max_journey_s is None else int(p.max_journey_s)
+    # With a journey limit the profiles stop each search at the limit: every journey a
+    # plan may use is within it, and what lies beyond it is only needed to tell "over N
+    # min" from "no bus", which two plain searches answer (`_ever_there`, `_ever_back`).
+    qmax = _profile_query(p)
+    cap = qmax.max_minutes
     starts = np.array([s.start_s for s in sessions], np.int64)
     ends = np.array([s.end_s for s in sessions], np.int64)
     deadline = starts - p.arrival_buffer_s
@@ -223,24 +267,42 @@ def plan_round_trips(router: Router, home_lat: float, home_lon: float,
         earliest = np.minimum(deadline, int(p.home_window_s[0])) - p.lookback_s
         home_lo, home_hi = 0, int(p.home_window_s[1])
         rev_from = min(home_lo, int(leave.min()))
-    fwd = forward_profile(router, home_lat, home_lon, int(earliest.min()),
-                          int(deadline.max()), qmax, name="home")
+    lo, hi = int(earliest.min()), int(deadline.max())
+    hp = home_fwd
+    if hp is not None and hp.t_from <= lo and hi <= hp.t_to and hp.profile.params == qmax \
+            and hp.profile.side is router.forward \
+            and (hp.home_lat, hp.home_lon) == (float(home_lat), float(home_lon)):
+        # A wider window changes no answer: each target reads only the departures in its
+        # own [earliest, deadline], and later departures arrive after every deadline.
+        fwd = hp.profile
+    else:
+        fwd = forward_profile(router, home_lat, home_lon, lo, hi, qmax, name="home")
     # The day's end does not depend on the sessions, so neither does any return found.
-    day_end = max(int(router.tt.arr.max(initial=0)), DAY_S) + p.lookback_s
+    day_end = max(_last_arrival(router.tt), DAY_S) + p.lookback_s
     rev = reverse_profile(router, home_lat, home_lon, rev_from, day_end, qmax, name="home")
     lats = np.array([s.lat for s in sessions], float)
     lons = np.array([s.lon for s in sessions], float)
     eg_ptr, eg_stop, eg_m = router.walker.egress_many(lats, lons, wp.max_walk_m)
     ac_ptr, ac_stop, ac_m = router.walker.access_many(lats, lons, wp.max_walk_m)
+    eg_t = walk_seconds_array(eg_m, wp.speed_kmh).astype(np.int64)
     out_i, out_x, out_k, out_long = _scan_outbound(
-        fwd.ptr, fwd.dep, fwd.arr, fwd.n_buses.astype(np.int64), eg_ptr, eg_stop,
-        walk_seconds_array(eg_m, wp.speed_kmh).astype(np.int64), deadline,
-        earliest.astype(np.int64), q.max_buses, max_j)
+        fwd.ptr, fwd.dep, fwd.arr, fwd.n_buses.astype(np.int64), eg_ptr, eg_stop, eg_t,
+        deadline, earliest.astype(np.int64), q.max_buses, max_j)
     rev_nbus = rev.n_buses.astype(np.int64)
     ac_t = walk_seconds_array(ac_m, wp.speed_kmh).astype(np.int64)
     ret_i, ret_x, last, last_i, last_x, ret_k, ret_long = _scan_return(
         rev.ptr, rev.dep, rev.arr, rev_nbus, ac_ptr, ac_stop, ac_t, leave, home_lo, home_hi,
         q.max_buses, max_j)
+    if cap is not None:
+        # The capped profiles hold no journey over the limit; "over N min" needs only
+        # whether any journey (of any length) gets there in time / back that day.
+        qk = QueryParams(max_buses=q.max_buses, wheelchair=q.wheelchair, walk=wp)
+        need = (out_i < 0) & (out_k > MAX_BUSES)
+        out_long = _ever_there(router, home_lat, home_lon, qk, need, earliest.astype(np.int64),
+                               deadline, eg_ptr, eg_stop, eg_t)
+        need = (ret_i < 0) & (ret_k > MAX_BUSES)
+        ret_long = _ever_back(router, home_lat, home_lon, qk, need, day_end, leave, ac_ptr,
+                              ac_stop, ac_t)
     # The first bus of each planned way home: the next way home boards after it.
     first_trip = rev.log[5][rev.entry].astype(np.int64)
     pad_dep, pad_trip = np.r_[rev.dep, NEG], np.r_[first_trip, -1]  # index -1: no plan
@@ -277,6 +339,85 @@ def plan_round_trips(router: Router, home_lat: float, home_lon: float,
         rt.feasible = rt.outbound is not None and rt.inbound is not None
         results.append(rt)
     return results
+
+
+_LAST: dict[int, tuple[weakref.ref[Timetable], int]] = {}
+
+
+def _last_arrival(tt: Timetable) -> int:
+    """The timetable's latest arrival, worked out once per timetable (a national one has
+    tens of millions of times, too many to scan on every request)."""
+    hit = _LAST.get(id(tt))
+    if hit is not None and hit[0]() is tt:
+        return hit[1]
+    value = int(tt.arr.max(initial=0))
+    for key in [k for k, (ref, _) in _LAST.items() if ref() is None]:
+        del _LAST[key]
+    _LAST[id(tt)] = (weakref.ref(tt), value)
+    return value
+
+
+def _cap_minutes(max_j: int) -> int | None:
+    """The search cap (whole minutes) for a journey limit in seconds; None: no cap."""
+    if max_j < 0:
+        return None
+    minutes = -(-max_j // 60)
+    return max(1, minutes) if minutes <= MAX_MINUTES else None
+
+
+def _bus_labels(res: SearchResult, stops: np.ndarray) -> np.ndarray:
+    """Final-round bus label (search side, int64; INF when unreached) at each stop."""
+    out = np.full(len(stops), INF, np.int64)
+    if len(res.reached) == 0 or len(stops) == 0:
+        return out
+    order = np.argsort(res.reached, kind="stable")
+    srt = res.reached[order]
+    i = np.minimum(np.searchsorted(srt, stops), len(srt) - 1)
+    hit = srt[i] == stops
+    vals = res.r_bus[res.params.max_buses][order[i]].astype(np.int64)
+    return np.where(hit, vals, INF)
+
+
+def _any_per_target(ptr: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per target (CSR `ptr` over its stop entries): True when any entry is ok."""
+    n = len(ptr) - 1
+    owner = np.repeat(np.arange(n), np.diff(ptr))
+    return np.bincount(owner[ok], minlength=n) > 0
+
+
+def _ever_there(router: Router, lat: float, lon: float, q: QueryParams, need: np.ndarray,
+                earliest: np.ndarray, deadline: np.ndarray, eg_ptr: np.ndarray,
+                eg_stop: np.ndarray, eg_t: np.ndarray) -> np.ndarray:
+    """Per target (only where `need`): does any journey with at most q.max_buses buses,
+    leaving home at or after earliest[j], reach it by deadline[j]? One uncapped
+    earliest-arrival search per distinct earliest time (what the uncapped profile's scan
+    tells as `too_long` for a target with no plan)."""
+    out = np.zeros(len(need), np.bool_)
+    if not need.any():
+        return out
+    owner = np.repeat(np.arange(len(need)), np.diff(eg_ptr))
+    for e in np.unique(earliest[need]):
+        res = router.earliest_arrival(lat, lon, int(e), q)
+        t = _bus_labels(res, eg_stop)
+        ok = (t < INF) & (t + eg_t <= deadline[owner]) & need[owner] & (earliest[owner] == e)
+        out |= _any_per_target(eg_ptr, ok)
+    return out
+
+
+def _ever_back(router: Router, lat: float, lon: float, q: QueryParams, need: np.ndarray,
+               day_end: int, leave: np.ndarray, ac_ptr: np.ndarray, ac_stop: np.ndarray,
+               ac_t: np.ndarray) -> np.ndarray:
+    """Per target (only where `need`): does any journey with at most q.max_buses buses,
+    leaving it at or after leave[j], get home by the end of the reverse profile's window?
+    One uncapped latest-departure search (the return's `too_long` without a plan)."""
+    out = np.zeros(len(need), np.bool_)
+    if not need.any():
+        return out
+    owner = np.repeat(np.arange(len(need)), np.diff(ac_ptr))
+    res = router.latest_departure(lat, lon, int(day_end), q)
+    t = _bus_labels(res, ac_stop)  # minus the latest boarding time at each stop
+    ok = (t < INF) & (-t - ac_t >= leave[owner]) & need[owner]
+    return _any_per_target(ac_ptr, ok)
 
 
 def _why(min_k: int, too_long: bool, max_k: int, p: RoundTripParams, fallback: str) -> str:

@@ -8,6 +8,8 @@ provenance row. When real data replace them, the warnings go away.
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import Connection, text
 
 from app.services.transit.feeds import list_feeds
@@ -31,7 +33,7 @@ def data_notices(conn: Connection) -> list[str]:
     notices = []
     if any(feed.synthetic for feed in list_feeds(conn)):
         notices.append(TIMETABLE)
-    if conn.execute(_ILLUSTRATIVE_SQL).scalar_one():
+    if _illustrative(conn):
         notices.append(DIRECTORY)
     sample = conn.execute(text(
         "SELECT EXISTS (SELECT 1 FROM dataset_version WHERE dataset = 'sample-region')"
@@ -39,3 +41,25 @@ def data_notices(conn: Connection) -> list[str]:
     if sample:
         notices.append(SAMPLE_REGION)
     return notices
+
+
+# The check reads every listing's description (~50,000 in a national directory), so its
+# answer is kept until a listing changes (the directory fingerprint the gap batch uses).
+_FINGERPRINT_SQL = text(
+    "SELECT count(*), max(last_modified), coalesce(sum(version), 0) FROM service")
+_LOCK = threading.Lock()
+_SEEN: dict[tuple[object, ...], bool] = {}
+
+
+def _illustrative(conn: Connection) -> bool:
+    """True when any current listing is test data (cached per directory fingerprint)."""
+    key = tuple(conn.execute(_FINGERPRINT_SQL).one())
+    with _LOCK:
+        hit = _SEEN.get(key)
+    if hit is not None:
+        return hit
+    found = bool(conn.execute(_ILLUSTRATIVE_SQL).scalar_one())
+    with _LOCK:
+        _SEEN.clear()
+        _SEEN[key] = found
+    return found

@@ -158,7 +158,12 @@ FINDER_WEEK = {"date_from": "2026-12-07", "date_to": "2026-12-13", "hours_from":
 
 
 def step_finder(work: Path, n: int = 20) -> dict[str, Any]:
-    """POST /api/reachable-activities for a week from loaded postcodes (app in process)."""
+    """POST /api/reachable-activities for a week from loaded postcodes (app in process).
+
+    The first request of the fresh process is timed on its own (timetables mapped from
+    the disk cache, kernels loaded: what FINDER_WARM_DAYS moves to start-up), then n more.
+    """
+    import resource
     import warnings
 
     from fastapi.testclient import TestClient
@@ -166,24 +171,38 @@ def step_finder(work: Path, n: int = 20) -> dict[str, Any]:
 
     from app.db import get_engine
     from app.main import app
+    from app.settings import get_settings
 
     warnings.simplefilter("ignore", DeprecationWarning)
     with get_engine().connect() as conn:
         pcs = [r[0] for r in conn.execute(text(
             "SELECT pcds FROM postcode ORDER BY md5(pcd) LIMIT :n"), {"n": n})]
     client = TestClient(app)
+    rows: list[int] = []
+    cpu: list[float] = []
 
     def call(i: int) -> None:
+        c = time.process_time()  # every thread of this process: the app's own work
         r = client.post("/api/reachable-activities",
                         json={"origin": {"postcode": pcs[i % len(pcs)]}, **FINDER_WEEK})
+        cpu.append(time.process_time() - c)
         if r.status_code != 200:
             raise SystemExit(f"finder request failed: {r.status_code} {r.text[:300]}")
+        rows.append(len(r.json()["rows"]))
 
     t = time.perf_counter()
     call(0)
     cold = time.perf_counter() - t
     timing = _timed(call, n)
-    return {"cold_s": cold, **timing}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res = {"cold_s": cold, **timing, "rows_median": float(np.median(rows)),
+           "cpu_p50_ms": float(np.median(cpu[1:])) * 1000,
+           "list_km": get_settings().finder_list_km, "peak_rss_mib": peak}
+    print(f"finder: first request {cold:.2f} s; p50 {timing['p50_ms']:.0f} ms, p95 "
+          f"{timing['p95_ms']:.0f} ms (n={n}); app CPU p50 {res['cpu_p50_ms']:.0f} ms (not "
+          f"counting PostGIS); median {res['rows_median']:.0f} rows; "
+          f"FINDER_LIST_KM={res['list_km']:g}; peak RSS {peak:,.0f} MiB", flush=True)
+    return res
 
 
 STEPS = {"read": step_read, "compile": step_compile, "queries": step_queries,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from tests.finder.support import ensure_finder_data, running_server
 
@@ -25,3 +28,20 @@ def finder_api(finder_db: str, tmp_path_factory: pytest.TempPathFactory
     with running_server(finder_db, tmp_path_factory.mktemp("finder-api"), TILE_URL="") as srv, \
             httpx.Client(base_url=srv["url"], timeout=120) as client:
         yield client, srv["log"]
+
+
+@pytest.fixture(scope="module")
+def db(finder_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    """An ORM session on the finder data (the engine's caches under a temporary folder)."""
+    from app.services.transit.router import clear_memory_cache
+    from app.settings import get_settings
+
+    os.environ["CACHE_DIR"] = str(tmp_path_factory.mktemp("finder-cache"))
+    get_settings.cache_clear()
+    clear_memory_cache()
+    eng = create_engine(finder_db)
+    with Session(eng) as s:
+        yield s
+    eng.dispose()
+    os.environ.pop("CACHE_DIR", None)
+    get_settings.cache_clear()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 import app.api  # noqa: F401  (loaded first, as the app does)
@@ -180,24 +178,6 @@ def test_config_example_postcode_is_loaded(finder_api: tuple[httpx.Client, str])
 
 ORIGINS = ("NG23 5QU", "NG18 1AA", "NG22 9LY", "NG17 1AA", "NG24 1AB", "NG21 9AA")
 WIDE = {"date_from": "2026-12-07", "date_to": "2026-12-20", "hours_to": "22:00"}
-
-
-@pytest.fixture(scope="module")
-def db(finder_db: str, tmp_path_factory: pytest.TempPathFactory,
-       ) -> Iterator[Session]:
-    """An ORM session on the finder data (the engine's caches under a temporary folder)."""
-    import os
-
-    from app.settings import get_settings
-
-    os.environ["CACHE_DIR"] = str(tmp_path_factory.mktemp("finder-cache"))
-    get_settings.cache_clear()
-    eng = create_engine(finder_db)
-    with Session(eng) as s:
-        yield s
-    eng.dispose()
-    os.environ.pop("CACHE_DIR", None)
-    get_settings.cache_clear()
 
 
 _WIDE_CACHE: dict[tuple[str, str, str], list[Row]] = {}

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, time
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session as OrmSession
 
-from app.directory.occurrences import DatedSession, make_rule, occurrences
+from app.directory.occurrences import DatedSession, Occurrence, make_rule, occurrences
 from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
 
 _MIDNIGHT = time(0, 0)
+_IN_BOX_SERVICE = (
+    "(s.id IN (SELECT b.service_id FROM service_at_location b"
+    " JOIN location bl ON bl.id = b.location_id WHERE bl.geom IS NULL"
+    " OR bl.geom && ST_MakeEnvelope(:bb_w, :bb_s, :bb_e, :bb_n, 4326))"
+    " OR s.id NOT IN (SELECT b.service_id FROM service_at_location b))")
+_IN_BOX_VENUE = "(l.geom IS NULL OR l.geom && ST_MakeEnvelope(:bb_w, :bb_s, :bb_e, :bb_n, 4326))"
 _DIST = "ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
 
 
 def sessions_between(db: Connection | OrmSession, start_date: date, end_date: date,
-                     filters: ActivityFilters | None = None, *, stale_days: int = 365
+                     filters: ActivityFilters | None = None, *, stale_days: int = 365,
+                     bbox: tuple[float, float, float, float] | None = None
                      ) -> list[DatedSession]:
     """Every session of the listings matching `filters` on dates start_date..end_date inclusive.
 
@@ -32,10 +40,18 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     contact_name/email/phone, min_cost, free, cost_description, what_to_bring,
     accepts_referrals, drop_in, step_free, stale, last_verified, reported_closed (an open
     visitor report says it has closed), distance_m (when a point is given).
+
+    `bbox` (west, south, east, north) keeps only sessions held inside that box, plus those
+    whose venue has no location (a national directory searched near one place).
     """
     conn = db.connection() if isinstance(db, OrmSession) else db
     f = filters or ActivityFilters()
     where, p = where_clauses(f, stale_days)
+    if bbox is not None:
+        # First the listings with a venue in the box (spatial index) or one without a
+        # point, so the per-schedule venue lookup below runs only for those.
+        where += [_IN_BOX_SERVICE, _IN_BOX_VENUE]
+        p = {**p, "bb_w": bbox[0], "bb_s": bbox[1], "bb_e": bbox[2], "bb_n": bbox[3]}
     cond = " AND ".join(where) or "TRUE"
     dist = _DIST if f.has_point else "NULL::float8"
     sql = f"""
@@ -78,14 +94,31 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     return out
 
 
-def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[DatedSession]:
+@lru_cache(maxsize=1 << 16)
+def _dates_of(freq: str, interval: int | None, byday: str | None, bymonthday: str | None,
+              dtstart: date | None, valid_from: date | None, valid_to: date | None,
+              opens_at: time | None, closes_at: time | None, status: str, start: date,
+              end: date) -> tuple[Occurrence, ...] | None:
+    """The occurrences of one schedule's fields in [start, end] (None: not a valid rule).
+
+    Memoised: a directory has far fewer distinct rules than schedules ("every Tuesday
+    10:00-12:00"), and a national search expands thousands of them per request.
+    """
     try:
-        rule = make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
-                         bymonthday=r["bymonthday"], dtstart=r["dtstart"],
-                         valid_from=r["valid_from"], valid_to=r["valid_to"],
-                         opens_at=r["opens_at"], closes_at=r["closes_at"])
+        rule = make_rule(freq=freq, interval=interval, byday=byday, bymonthday=bymonthday,
+                         dtstart=dtstart, valid_from=valid_from, valid_to=valid_to,
+                         opens_at=opens_at, closes_at=closes_at)
     except ValueError:
-        return []  # stored schedules were validated on the way in; never fail a search
+        return None
+    return tuple(occurrences(rule, start, end, status=status))
+
+
+def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[DatedSession]:
+    dated = _dates_of(r["freq"], r["interval"], r["byday"], r["bymonthday"], r["dtstart"],
+                      r["valid_from"], r["valid_to"], r["opens_at"], r["closes_at"],
+                      r["status"], start, end)
+    if not dated:  # None: stored schedules were validated on the way in; never fail a search
+        return []
     details: dict[str, Any] = {
         "activity_name": r["name"], "organization": r["organization"],
         "venue_name": r["venue_name"], "address_1": r["address_1"], "city": r["city"],
@@ -101,7 +134,7 @@ def _expand(r: Any, f: ActivityFilters, start: date, end: date) -> list[DatedSes
         "distance_m": None if r["distance_m"] is None else round(float(r["distance_m"])),
     }
     sessions = []
-    for occ in occurrences(rule, start, end, status=r["status"]):
+    for occ in dated:
         if f.day is not None and occ.date.weekday() != f.day:
             continue
         if f.time_from is not None and (occ.start is None or occ.start < f.time_from):

@@ -6,6 +6,8 @@ an internal id, so the words stay true when other data are loaded.
 
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import Connection, text
 
 _LATEST = text("""
@@ -67,8 +69,18 @@ def listing_districts(conn: Connection) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in conn.execute(_LISTED)]
 
 
+_LISTED_IN = text("""
+SELECT EXISTS (SELECT 1 FROM location l
+               JOIN service_at_location sal ON sal.location_id = l.id
+               JOIN service s ON s.id = sal.service_id
+               WHERE l.lad_code = :lad AND s.status = 'active')""")
+
+
 def unlisted_note(conn: Connection, lad_code: str | None) -> str | None:
     """A sentence when no listing is held in the client's district (else None)."""
+    # The client's own district first: one indexed lookup instead of all ~300 districts.
+    if lad_code is not None and conn.execute(_LISTED_IN, {"lad": lad_code}).scalar_one():
+        return None
     listed = listing_districts(conn)
     if not listed or any(code == lad_code for code, _ in listed):
         return None
@@ -80,12 +92,18 @@ def unlisted_note(conn: Connection, lad_code: str | None) -> str | None:
             "missing from this directory.")
 
 
+# The box (degrees, from the spatial index) first: 275,000 national stops are too many
+# to measure one by one; the exact geography distance then decides.
 _NAPTAN_NEAR = text("""
 SELECT count(*) FROM bus_stop
-WHERE status = 'active' AND ST_DWithin(geom::geography,
-      ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :m)""")
+WHERE status = 'active'
+  AND geom && ST_MakeEnvelope(:lon - :dlon, :lat - :dlat, :lon + :dlon, :lat + :dlat, 4326)
+  AND ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :m)""")
 
 
 def naptan_stops_near(conn: Connection, lat: float, lon: float, metres: float) -> int:
     """Active NaPTAN stops within `metres` (straight line) of a point."""
-    return int(conn.execute(_NAPTAN_NEAR, {"lat": lat, "lon": lon, "m": metres}).scalar_one())
+    dlat = metres / 110_000.0 + 1e-4  # a degree of latitude is at least 110.5 km
+    dlon = dlat / max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat))))
+    return int(conn.execute(_NAPTAN_NEAR, {"lat": lat, "lon": lon, "m": metres, "dlat": dlat,
+                                           "dlon": dlon}).scalar_one())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from app.routing.journey import Journey, Leg, Place, attach_walks
 from app.routing.raptor import QueryParams, Router
-from app.routing.roundtrip import RoundTrip, RoundTripParams, plan_round_trips
+from app.routing.roundtrip import HomeProfile, RoundTrip, RoundTripParams, plan_round_trips
 from app.routing.venue_session import VenueSession
 from app.routing.walk import WalkParams, walk_seconds
 from app.schemas.reachable import Feasibility
@@ -91,15 +91,17 @@ def clock(seconds: int) -> str:
 
 
 def evaluate_day(engine: Router, day: dt.date, home_lat: float, home_lon: float,
-                 targets: list[VenueSession], p: EvalParams) -> list[Outcome]:
+                 targets: list[VenueSession], p: EvalParams, *,
+                 home_fwd: HomeProfile | None = None) -> list[Outcome]:
     """Evaluate every session of one service date (`day`, the targets' date) for one home.
 
-    Two engine profiles answer them all.
+    Two engine profiles answer them all (`home_fwd`: the forward one, already run).
     Each outcome depends only on its own session, the home, the date and the limits.
     """
     if p.bus_limit == 0:
         return [_walk_only(engine, home_lat, home_lon, t, p) for t in targets]
-    trips = plan_round_trips(engine, home_lat, home_lon, targets, p.round_trip())
+    trips = plan_round_trips(engine, home_lat, home_lon, targets, p.round_trip(),
+                             home_fwd=home_fwd)
     return [_classify(rt, p) for rt in trips]
 
 

@@ -142,6 +142,7 @@ class Context:
     outward: str = ""
     unlisted: str | None = None  # set when no listing is held in the client's district
     cost_limit_gbp: float | None = None  # the client's limit per visit, when given
+    listed_within_km: float | None = None  # set when farther sessions were not looked at
 
 
 def _activities(rows: Sequence[Row]) -> int:
@@ -229,6 +230,9 @@ def explain(rows: list[Row], ctx: Context) -> list[str]:
     if ctx.unlisted:
         notes.append(ctx.unlisted)
     notes.extend(_removed(ctx))
+    if ctx.listed_within_km is not None:
+        notes.append(f"Only sessions within {ctx.listed_within_km:g} km of home are listed: "
+                     f"nothing farther can be reached within {ctx.max_minutes} min.")
     if not rows:
         if ctx.sessions_before_filters == 0:
             notes.append("No activity sessions matching the filters are listed on the chosen "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -19,13 +20,20 @@ class Extras:
     venues: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+_RULE_FIELDS = ("freq", "interval", "byday", "bymonthday", "dtstart", "valid_from", "valid_to",
+                "opens_at", "closes_at")
+
+
 def _pattern(r: Any) -> str | None:
     """'Every Wednesday, 10:00-12:00' for a stored schedule (None if it cannot be read)."""
+    return _describe(*(r[k] for k in _RULE_FIELDS))
+
+
+@lru_cache(maxsize=1 << 16)
+def _describe(*fields: Any) -> str | None:
+    """The words for one set of schedule fields (memoised: few distinct rules, many rows)."""
     try:
-        return describe(make_rule(freq=r["freq"], interval=r["interval"], byday=r["byday"],
-                                  bymonthday=r["bymonthday"], dtstart=r["dtstart"],
-                                  valid_from=r["valid_from"], valid_to=r["valid_to"],
-                                  opens_at=r["opens_at"], closes_at=r["closes_at"]))
+        return describe(make_rule(**dict(zip(_RULE_FIELDS, fields, strict=True))))
     except ValueError:
         return None
 

@@ -39,13 +39,16 @@ from app.services.reachable.fares import FareParams, bus_pass, fare_legs, fare_m
 from app.services.reachable.free_option import FreeSearch
 from app.services.reachable.isochrone import circles_polygon, reach_area
 from app.services.reachable.listing import listing_extras
+from app.services.reachable.nearby import Nearby, reach_radius, walk_radius
 from app.services.reachable.operators import agency_names
 from app.services.reachable.origin import resolve_origin
 from app.services.reachable.rows import journey_out, make_row
+from app.services.transit.feeds import FeedRow
 from app.services.transit.router import check_date, get_transit_router, loaded_feeds
 from app.settings import get_settings
 
 NO_FARE_LIMITS = FareParams()
+RELAXED_MAX_MINUTES = 120  # the longest `max_minutes` a request may give
 
 
 def _seconds(t: dt.time) -> int:
@@ -94,7 +97,7 @@ def fare_params(conn: Connection, req: ReachableRequest, lad_code: str | None) -
 
 
 def _filtered_out(conn: Connection, days: list[dt.date], filters: ActivityFilters,
-                  kept: int) -> tuple[int, int]:
+                  kept: int, near: Nearby | None = None) -> tuple[int, int]:
     """(sessions the listing filters leave out, sessions left out for not being step-free).
 
     `kept` is how many sessions on the chosen dates pass every filter; the others are
@@ -106,8 +109,9 @@ def _filtered_out(conn: Connection, days: list[dt.date], filters: ActivityFilter
     wanted = set(days)
 
     def count(f: ActivityFilters) -> int:
-        return sum(s.date in wanted for s in sessions_between(conn, days[0], days[-1], f,
-                                                               stale_days=stale))
+        found = sessions_between(conn, days[0], days[-1], f, stale_days=stale,
+                                 bbox=near.bbox() if near is not None else None)
+        return sum(s.date in wanted for s in (near.keep(found) if near is not None else found))
 
     everything = count(ActivityFilters())
     no_step = replace(filters, step_free=None)
@@ -126,25 +130,34 @@ def find_reachable(session: Session, req: ReachableRequest, *,
         check_date(feeds, day, field_name="dates" if req.dates else "date_from")
     origin = resolve_origin(session, req.origin)
     wanted = set(days)
-    found = [s for s in sessions_between(conn, days[0], days[-1], filters,
-                                         stale_days=get_settings().stale_after_days)
-             if s.date in wanted]
-    by_filters, not_step_free = _filtered_out(conn, days, filters, len(found))
     p = eval_params(req)
+    near = _nearby(session, feeds, days, origin.lat, origin.lon, p)
+    bbox = near.bbox() if near is not None else None
+    found = [s for s in sessions_between(conn, days[0], days[-1], filters,
+                                         stale_days=get_settings().stale_after_days, bbox=bbox)
+             if s.date in wanted]
+    if near is not None:
+        found = near.keep(found)
+    by_filters, not_step_free = _filtered_out(conn, days, filters, len(found), near)
     fp = fare_params(conn, req, origin.lad_code)
     no_location = [s for s in found if s.lat is None or s.lon is None]
     timed = [s for s in found if s.lat is not None and s.lon is not None]
     inside = [s for s in timed if s.start is not None and s.end is not None
               and _seconds(s.start) >= p.hours_from_s and _seconds(s.end) <= p.hours_to_s]
-    rows = evaluate_sessions(session, inside, origin.lat, origin.lon, p, fp)
+    rows = evaluate_sessions(session, inside, origin.lat, origin.lon, p, fp, feeds=feeds,
+                             near=near)
     nearest = None
     if p.max_minutes is not None and p.bus_limit > 0 and inside \
             and not any(r.feasibility == "feasible" for r in rows):
         # Say how far the nearest workable option is: the same search without the time limit.
+        # Near a national directory (FINDER_LIST_KM set) "without the limit" means up to
+        # the longest limit a request may ask for: an uncapped search covers the country.
         relaxed = evaluate_sessions(session, inside, origin.lat, origin.lon,
-                                    replace(p, max_minutes=None), fp)
+                                    replace(p, max_minutes=None if near is None
+                                            else RELAXED_MAX_MINUTES), fp, feeds=feeds,
+                                    feasible_only=True)
         nearest = _nearest(relaxed)
-    stops = _stops_near(session, days[0], origin.lat, origin.lon, p.max_walk_m) \
+    stops = _stops_near(session, days[0], origin.lat, origin.lon, p.max_walk_m, feeds) \
         if p.bus_limit > 0 else None
     rows = sort_rows(rows, by_cost=req.fare_preference == "free")
     ctx = Context(max_minutes=req.max_minutes, hours_from=req.hours_from.strftime("%H:%M"),
@@ -158,7 +171,8 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                   walk_m=int(p.max_walk_m),
                   filter_words=filter_words(req.filters), approximate=origin.area.approximate,
                   outward=origin.area.outward, unlisted=unlisted_note(conn, origin.lad_code),
-                  cost_limit_gbp=req.max_visit_cost_gbp)
+                  cost_limit_gbp=req.max_visit_cost_gbp,
+                  listed_within_km=None if near is None else round(near.radius_m / 1000, 1))
     counts = {k: sum(r.feasibility == k for r in rows)
               for k in ("feasible", "outbound_only", "unreachable")}
     return ReachableResponse(
@@ -169,42 +183,77 @@ def find_reachable(session: Session, req: ReachableRequest, *,
                 "no_location": ctx.no_location, "removed_by_filters": by_filters,
                 "removed_not_step_free": not_step_free,
                 "over_cost_limit": sum(r.reason_code == "over_cost_limit" for r in rows)},
-        isochrone=_isochrone(session, origin.area, days[0], req),
+        isochrone=_isochrone(session, origin.area, days[0], req, feeds),
         notices=data_notices(conn), parameters=_parameters(req))
+
+
+def _nearby(session: Session, feeds: list[FeedRow], days: list[dt.date], lat: float,
+            lon: float, p: EvalParams) -> Nearby | None:
+    """How far from home to look (FINDER_LIST_KM, widened to what the limits reach).
+
+    None: look at every session (FINDER_LIST_KM = 0, the default).
+    """
+    list_km = get_settings().finder_list_km
+    if list_km <= 0 or p.max_minutes is None:
+        return None
+    near = Nearby(lat, lon, list_km * 1000.0, list_km)
+    if p.bus_limit == 0:
+        near.radius_m = max(near.radius_m, walk_radius(p))
+        return near
+    for day in days:
+        tr = get_transit_router(session, day, feeds=feeds)
+        with tr.lock:
+            metres, prof = reach_radius(tr, lat, lon, p)
+        near.radius_m = max(near.radius_m, metres)
+        near.profiles[day] = prof
+    return near
 
 
 def evaluate_sessions(session: Session, sessions: list[DatedSession], home_lat: float,
                       home_lon: float, p: EvalParams,
-                      fp: FareParams = NO_FARE_LIMITS) -> list[Row]:
+                      fp: FareParams = NO_FARE_LIMITS, *, feeds: list[FeedRow] | None = None,
+                      near: Nearby | None = None, feasible_only: bool = False) -> list[Row]:
     """Rows for dated sessions (each with a venue point and times), in input order.
 
     One engine round-trip evaluation per service date (plus, with a bus pass, a search
     or two from home for the ways there it makes free). A row depends only on its own
     session, the home, the date and the limits, never on the other sessions given.
+    `feeds` (the loaded feed list) and `near` (its forward profiles) save work already done;
+    `feasible_only` returns just the rows that work there and back (no other row is built).
     """
     conn = session.connection()
-    extras = listing_extras(conn, sessions)
-    agencies = agency_names(conn)
+    feeds = feeds or loaded_feeds(conn)
+    agencies = agency_names(conn, feeds)
     model = fp.model or fare_model(conn)
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for i, s in enumerate(sessions):
         by_day[s.date].append(i)
-    rows: list[Row | None] = [None] * len(sessions)
+    # (index, day, outcome, metres, target, free way there) of each row to build
+    todo: list[tuple[int, dt.date, Outcome, float, VenueSession, EngineJourney | None]] = []
     for day in sorted(by_day):
-        todays = [sessions[i] for i in by_day[day]]
-        tr = get_transit_router(session, day)
-        targets = [s.venue_session() for s in todays]
+        idx = by_day[day]
+        tr = get_transit_router(session, day, feeds=feeds)
+        targets = [sessions[i].venue_session() for i in idx]
+        home_fwd = near.profiles.get(day) if near is not None else None
         with tr.lock:  # the engine keeps per-date scratch state; one query at a time per date
-            outcomes = evaluate_day(tr.engine, day, home_lat, home_lon, targets, p)
+            outcomes = evaluate_day(tr.engine, day, home_lat, home_lon, targets, p,
+                                    home_fwd=home_fwd)
+            # Fares only ever turn a workable row into one over the cost limit.
+            keep = [k for k, o in enumerate(outcomes)
+                    if not feasible_only or o.status == "feasible"]
             frees = _free_ways(FreeSearch(tr.engine, day, home_lat, home_lon, p), model,
-                               targets, outcomes, fp)
-        metres = haversine_m(home_lat, home_lon, np.array([t.lat for t in targets]),
-                             np.array([t.lon for t in targets]))
-        for i, s, o, m, t, free in zip(by_day[day], todays, outcomes, metres, targets, frees,
-                                       strict=True):
-            row = make_row(s, o, extras, distance_m=float(m), agencies=agencies)
-            rows[i] = _with_fares(row, model, day, o, free, t, fp, agencies)
-    return [r for r in rows if r is not None]
+                               [targets[k] for k in keep], [outcomes[k] for k in keep], fp)
+        metres = haversine_m(home_lat, home_lon, np.array([targets[k].lat for k in keep]),
+                             np.array([targets[k].lon for k in keep]))
+        todo += [(idx[k], day, outcomes[k], float(m), targets[k], free)
+                 for k, m, free in zip(keep, metres, frees, strict=True)]
+    todo.sort(key=lambda x: x[0])
+    extras = listing_extras(conn, [sessions[x[0]] for x in todo])
+    rows = []
+    for i, day, o, m, t, free in todo:
+        row = make_row(sessions[i], o, extras, distance_m=m, agencies=agencies)
+        rows.append(_with_fares(row, model, day, o, free, t, fp, agencies))
+    return rows
 
 
 def _free_ways(search: FreeSearch, model: FareModel, targets: list[VenueSession],
@@ -248,13 +297,13 @@ def _with_fares(row: Row, model: FareModel, day: dt.date, o: Outcome,
 
 
 def _stops_near(session: Session, day: dt.date, lat: float, lon: float,
-                max_m: float) -> tuple[int, int]:
+                max_m: float, feeds: list[FeedRow] | None = None) -> tuple[int, int]:
     """(known NaPTAN stops, stops with buses in the loaded timetable) within walking distance.
 
     The timetable's stops are found by the engine's walker (its walking distance); NaPTAN
     stops by straight line within the same distance, a generous count for the message.
     """
-    tr = get_transit_router(session, day)
+    tr = get_transit_router(session, day, feeds=feeds)
     with tr.lock:
         served, _ = tr.walker.access(lat, lon, max_m)
     if len(served):  # NaPTAN is asked only when the timetable has no stop nearby
@@ -275,7 +324,8 @@ def _nearest(rows: list[Row]) -> tuple[int, str] | None:
 
 
 def _isochrone(session: Session, area: OriginArea, day: dt.date,
-               req: ReachableRequest) -> dict[str, Any] | None:
+               req: ReachableRequest, feeds: list[FeedRow] | None = None
+               ) -> dict[str, Any] | None:
     """The area reachable within the time limit, leaving at the start of the client's hours.
 
     It is drawn from the outward code's centre, never from the home: a shape around the
@@ -288,7 +338,7 @@ def _isochrone(session: Session, area: OriginArea, day: dt.date,
         polygon = circles_polygon(area.lat, np.array([area.lat]), np.array([area.lon]),
                                   np.array([metres]))
     else:
-        tr = get_transit_router(session, day)
+        tr = get_transit_router(session, day, feeds=feeds)
         params = QueryParams(max_buses=req.bus_limit, wheelchair=req.wheelchair,
                              walk=WalkParams(speed_kmh=req.speed_kmh,
                                              max_walk_m=float(req.max_walk_m)))

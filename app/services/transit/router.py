@@ -12,12 +12,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,10 @@ from app.routing.walk import CrowFlyWalker, Walker
 from app.services.transit.feeds import FeedRow, list_feeds, read_feeds
 from app.settings import get_settings
 
+log = logging.getLogger(__name__)
+
 MEMORY_DATES = 16  # compiled dates kept in memory: a finder request spans up to 14 (a few MB each)
+MEMORY_WALKERS = 4  # walkers kept (one per distinct stop set; usually one)
 
 Fingerprint = tuple[tuple[int, str, str, str], ...]
 
@@ -98,6 +103,7 @@ class _State:
         self.build_lock = threading.Lock()
         self.routers: OrderedDict[tuple[object, ...], TransitRouter] = OrderedDict()
         self.feeds: tuple[Fingerprint, list[Feed]] | None = None
+        self.walkers: dict[tuple[str, tuple[str, ...], str], tuple[Walker, str]] = {}
 
 
 _STATE = _State()
@@ -107,6 +113,7 @@ def clear_memory_cache() -> None:
     """Forget every in-memory router and feed (tests; after a reload in the same process)."""
     with _STATE.lock:
         _STATE.routers.clear()
+        _STATE.walkers.clear()
         _STATE.feeds = None
 
 
@@ -184,15 +191,18 @@ def get_router(session: Session | Connection, day: dt.date, params: BuildParams 
 
 def get_transit_router(session: Session | Connection, day: dt.date,
                        params: BuildParams | None = None, *, check_validity: bool = True,
-                       cache_dir: Path | None = None) -> TransitRouter:
+                       cache_dir: Path | None = None,
+                       feeds: list[FeedRow] | None = None) -> TransitRouter:
     """The router for a service date: compiled timetable + walker, from memory, disk or DB.
 
-    Raises DataNotLoaded when no GTFS is loaded and OutOfCoverage (422) for a date outside
-    the feeds' validity (unless `check_validity` is False).
+    `feeds` is the feed list when the caller has just read it (`loaded_feeds`), so a
+    request that asks for several dates reads it once. Raises DataNotLoaded when no GTFS
+    is loaded and OutOfCoverage (422) for a date outside the feeds' validity (unless
+    `check_validity` is False).
     """
     params = params or BuildParams()
     conn = session.connection() if isinstance(session, Session) else session
-    rows = loaded_feeds(conn)
+    rows = feeds if feeds else loaded_feeds(conn)
     if check_validity:
         check_date(rows, day)
     cdir = cache_dir or get_settings().cache_dir
@@ -207,7 +217,7 @@ def get_transit_router(session: Session | Connection, day: dt.date,
         if hit is not None:
             return hit
         tt, rows = get_timetable(conn, day, params, cdir)
-        walker, kind = make_walker(tt, cdir)
+        walker, kind = _shared_walker(tt, cdir)
         router = TransitRouter(day=day, engine=Router(tt, walker), feeds=tuple(rows),
                                walker_kind=kind)
         with _STATE.lock:
@@ -215,6 +225,27 @@ def get_transit_router(session: Session | Connection, day: dt.date,
             while len(_STATE.routers) > MEMORY_DATES:
                 _STATE.routers.popitem(last=False)
     return router
+
+
+def _shared_walker(tt: Timetable, cache_dir: Path) -> tuple[Walker, str]:
+    """The walker for a timetable's stops, shared by every date with the same stops.
+
+    The dates of one feed have the same stops, and a walker's set-up (the stop index and
+    the foot transfers, a few seconds for a national feed) depends only on them.
+    """
+    digest = hashlib.blake2b(np.ascontiguousarray(tt.stop_lat).tobytes(), digest_size=16)
+    digest.update(np.ascontiguousarray(tt.stop_lon).tobytes())
+    key = (str(cache_dir), _graphs_key(cache_dir), digest.hexdigest())
+    with _STATE.lock:
+        hit = _STATE.walkers.get(key)
+    if hit is not None:
+        return hit
+    made = make_walker(tt, cache_dir)
+    with _STATE.lock:
+        _STATE.walkers[key] = made
+        while len(_STATE.walkers) > MEMORY_WALKERS:
+            _STATE.walkers.pop(next(iter(_STATE.walkers)))
+    return made
 
 
 def _cached(key: tuple[object, ...]) -> TransitRouter | None:
@@ -249,3 +280,56 @@ def timetable_file(conn: Connection, day: dt.date, params: BuildParams | None = 
     get_timetable(conn, day, params, cdir)
     key = _disk_key(_fingerprint(loaded_feeds(conn)), day, params)
     return TimetableCache(cdir / "timetables").path(key)
+
+
+def warm_up(days: int, *, today: dt.date | None = None) -> int:
+    """Load (compile if needed) the routers of `days` dates from today, run one query on
+    each so the engine's compiled kernels are loaded too, and build the fare model;
+    returns how many dates were warmed.
+
+    What a first finder request would otherwise wait for (a national timetable takes
+    tens of seconds per date to compile). Dates outside the loaded feeds are skipped.
+    """
+    from app.db import get_engine
+    from app.routing.profile import forward_profile
+
+    start = today or dt.date.today()
+    done = 0
+    with get_engine().connect() as conn:
+        rows = list_feeds(conn)
+        for i in range(days):
+            day = start + dt.timedelta(days=i)
+            if not any(r.valid_from and r.valid_to and r.valid_from <= day <= r.valid_to
+                       for r in rows):
+                continue
+            tr = get_transit_router(conn, day, feeds=rows)
+            tt = tr.timetable
+            if tt.n_stops:  # from a stop, not from anyone's home
+                with tr.lock:
+                    lat, lon = float(tt.stop_lat[0]), float(tt.stop_lon[0])
+                    tr.engine.earliest_arrival(lat, lon, 9 * 3600)
+                    forward_profile(tr.engine, lat, lon, 9 * 3600, 9 * 3600 + 600)
+            done += 1
+        if done:
+            # The fare model reads every trip's route once (tens of seconds nationally).
+            from app.services.reachable.fares import fare_model
+
+            fare_model(conn)
+    return done
+
+
+def start_warm_up(days: int) -> threading.Thread | None:
+    """`warm_up` in a background thread (None when `days` is 0); failures are logged."""
+    if days <= 0:
+        return None
+
+    def run() -> None:
+        try:
+            n = warm_up(days)
+            log.info("warmed the timetables of %d date(s)", n)
+        except Exception as exc:
+            log.warning("timetable warm-up failed: %s", type(exc).__name__)
+
+    thread = threading.Thread(target=run, name="timetable-warm-up", daemon=True)
+    thread.start()
+    return thread
