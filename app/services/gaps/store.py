@@ -133,9 +133,16 @@ def matrix_path(cache_dir: Path, band: str) -> Path:
     return cache_dir / "gaps" / f"{band}.npz"
 
 
-def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -> Path:
-    """Save what the what-if needs to recompute a band without routing it again."""
+def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -> Path | None:
+    """Save what the what-if needs to recompute a band without routing it again.
+
+    A run too large to keep its matrix (`rt_min` None, see GAPS_WHATIF_MAX_CELLS) removes
+    the band's old file instead, so the what-if never answers from another run.
+    """
     path = matrix_path(cache_dir, res.band)
+    if res.rt_min is None:
+        path.unlink(missing_ok=True)
+        return None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     acts = ctx.listings.activities
