@@ -57,6 +57,7 @@ from app.routing.roundtrip_venue import (
     part_round_trips,
     sparse_searches,
     stop_index,
+    walk_reach_m,
 )
 from app.routing.venue_session import VenueSession
 from app.routing.walk import CrowFlyWalker, Walker
@@ -113,6 +114,8 @@ class PartSummary:
     origins: int  # origins x dates routed
     sessions: int  # candidate sessions kept, summed over dates
     state_bytes: int  # what the part keeps on its worker for pass 2
+    rss_mib: float  # the worker process's peak resident memory so far
+    cpu_seconds: float  # CPU time of the task's thread (wall seconds minus waiting)
 
 
 @dataclass
@@ -131,6 +134,14 @@ class PartScores:
     values: dict[tuple[str, str, int, str, str], np.ndarray]
     worker: str
     seconds: float
+    cpu_seconds: float
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (MiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def worker_name() -> str:
@@ -255,7 +266,7 @@ def part_task(part: int, days: Sequence[tuple[TimetableRef, DayIndex, np.ndarray
     Only the sessions reachable from the part are routed (`candidate_sessions`), and
     those whose legs are all beyond the largest budget are dropped before the metrics.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     max_b = float(run.max_budget)
     slot_band, slot_pos = _band_positions(run)
     pieces: dict[int, list[tuple[np.ndarray, list[np.ndarray]]]] = {}
@@ -264,8 +275,10 @@ def part_task(part: int, days: Sequence[tuple[TimetableRef, DayIndex, np.ndarray
         router = load_router(ref)
         vs = day.searches
         access = origin_access(router, lat, lon, query)
-        cand = candidate_sessions(vs, access, lat, lon, query.walk.max_walk_m)
-        direct = direct_walks(router, lat, lon, vs.lat[cand], vs.lon[cand], query)
+        cand, near = candidate_sessions(vs, access, lat, lon, walk_reach_m(router, query))
+        direct = np.full((len(lat), len(cand)), np.inf)
+        direct[:, near] = direct_walks(router, lat, lon, vs.lat[cand[near]],
+                                       vs.lon[cand[near]], query)
         trips = part_round_trips(vs, access, direct, cand, buffer_s)
         useful = np.flatnonzero(((trips.out <= max_b) | (trips.back <= max_b)).any(axis=0))
         run_slots = slots[trips.sessions[useful]]
@@ -286,7 +299,8 @@ def part_task(part: int, days: Sequence[tuple[TimetableRef, DayIndex, np.ndarray
         legs[spec.band] = PartLegs(cols[order], *mats)
     metrics, state = part_metrics(run, legs, area_ids, area_local, weight)
     summary = PartSummary(part, area_ids, metrics, worker_name(), time.perf_counter() - t0,
-                          n_o * len(days), n_cols, state.nbytes)
+                          n_o * len(days), n_cols, state.nbytes, peak_rss_mib(),
+                          time.thread_time() - c0)
     return PartOut(summary, state)
 
 
@@ -297,9 +311,10 @@ def summary_of(out: PartOut) -> PartSummary:
 
 def score_task(out: PartOut, run: RunSpec, ratios: dict[Key, np.ndarray]) -> PartScores:
     """Pass 2 for one part: E2SFCA per LSOA from the ratios of every part's demand."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     values = part_scores(run, out.state, ratios)
-    return PartScores(out.summary.part, values, worker_name(), time.perf_counter() - t0)
+    return PartScores(out.summary.part, values, worker_name(), time.perf_counter() - t0,
+                      time.thread_time() - c0)
 
 def venue_groups(sessions: Sequence[VenueSession], n_groups: int) -> list[list[int]]:
     """Session indices in up to n_groups groups of whole venues, balanced by count.

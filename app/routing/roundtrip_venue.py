@@ -335,28 +335,38 @@ def _touched(ix: StopIndex, stops: np.ndarray) -> np.ndarray:
 
 
 def candidate_sessions(vs: VenueSearches, access: OriginAccess, lats: np.ndarray,
-                       lons: np.ndarray, max_walk_m: float) -> np.ndarray:
-    """Sessions that can be finite for any of these origins (ascending indices).
+                       lons: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sessions that can be finite for any of these origins, and which of them are near.
 
-    A leg is finite only through a search entry at one of the origins' access stops, or
-    by the direct walk (within max_walk_m of the venue), so every other session is
-    impossible both ways for every origin here: dropping it changes nothing.
+    Returns (ascending session indices, bool per candidate: its venue may be within
+    walking distance of an origin). A leg is finite only through a search entry at one of
+    the origins' access stops, or by the direct walk, which needs the venue within reach_m
+    as the crow flies (the walking limit over the walker's smallest detour factor), so
+    every other session is impossible both ways for every origin here: dropping it changes
+    nothing, and only near venues need a direct walk.
     """
     stops = np.unique(access.stop).astype(np.int64)
     hit_r = np.zeros(vs.n_rev, bool)
     hit_r[_touched(vs.latest, stops)] = True
     hit_f = np.zeros(vs.n_fwd, bool)
     hit_f[_touched(vs.earliest, stops)] = True
-    keep = hit_r[vs.rev_of] | hit_f[vs.fwd_of]
+    near = np.zeros(len(vs.rev_of), bool)
     if len(lats):
-        # Within walking distance of an origin: inside the origins' box widened by the walk
-        # (1% spare on the degree conversion, so no venue on the edge is lost).
-        dlat = np.degrees(max_walk_m / EARTH_RADIUS_M) * 1.01
+        # Inside the origins' box widened by the reach (1% spare on the degree conversion,
+        # so no venue on the edge is lost).
+        dlat = np.degrees(reach_m / EARTH_RADIUS_M) * 1.01
         top = min(89.0, float(np.max(np.abs(lats))) + dlat)
         dlon = dlat / np.cos(np.radians(top))
-        keep |= ((vs.lat >= lats.min() - dlat) & (vs.lat <= lats.max() + dlat)
-                 & (vs.lon >= lons.min() - dlon) & (vs.lon <= lons.max() + dlon))
-    return np.flatnonzero(keep)
+        near = ((vs.lat >= lats.min() - dlat) & (vs.lat <= lats.max() + dlat)
+                & (vs.lon >= lons.min() - dlon) & (vs.lon <= lons.max() + dlon))
+    cand = np.flatnonzero(hit_r[vs.rev_of] | hit_f[vs.fwd_of] | near)
+    return cand, near[cand]
+
+
+def walk_reach_m(router: Router, params: QueryParams) -> float:
+    """How far as the crow flies a direct walk within the limit can reach."""
+    detour = getattr(router.walker, "detour", 1.0)
+    return params.walk.max_walk_m / min(1.0, float(detour))
 
 
 @njit(cache=True, nogil=True)

@@ -33,6 +33,7 @@ from app.routing.roundtrip_venue import (
     session_searches,
     sparse_searches,
     stop_index,
+    walk_reach_m,
 )
 from app.routing.timetable import compile_timetable
 from app.routing.venue_session import VenueSession
@@ -121,7 +122,8 @@ def test_tasks_read_the_timetable_from_an_fsspec_url(tmp_path: Path) -> None:
     access = origin_access(router, lat, lon, q)
     direct = session_direct_walks(router, sessions, lat, lon, q)
     out, back = session_minutes(sessions, latest, earliest, access, direct, 300)
-    cand = candidate_sessions(vs, access, lat, lon, q.walk.max_walk_m)
+    cand, near = candidate_sessions(vs, access, lat, lon, walk_reach_m(router, q))
+    assert not np.isfinite(direct[:, np.setdiff1d(np.arange(len(sessions)), cand[near])]).any()
     got = part_round_trips(vs, access, direct[:, cand], cand, 300)
     for dense, part_m in ((out, got.out), (back, got.back), (out, got.free_out),
                           (back, got.free_back)):  # no mask: every trip counts as free

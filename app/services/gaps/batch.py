@@ -105,9 +105,11 @@ class WorkerLoad:
     tasks: int = 0
     origins: int = 0
     area_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the part tasks (area_seconds minus waiting)
     searches: int = 0
     search_seconds: float = 0.0
     state_bytes: int = 0  # largest pass-2 state of one part held on this worker
+    rss_mib: float = 0.0  # the worker process's peak resident memory
 
     @property
     def origins_per_s(self) -> float:
@@ -121,7 +123,9 @@ class BatchStats:
 
     scheduler: str
     tasks: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # routing and reduction, from a ready cluster
+    start_seconds: float = 0.0  # starting or connecting to the cluster
+    client_cpu_seconds: float = 0.0  # this process's CPU during the run (all its threads)
     workers: dict[str, WorkerLoad] = field(default_factory=dict)
 
     def rates(self) -> str:
@@ -134,15 +138,20 @@ class BatchStats:
         """The summary printed at the end of `ingest gaps`."""
         if not self.workers:
             return [f"routing: {self.scheduler}, {self.seconds:.1f} s"]
+        start = f" (+ {self.start_seconds:.1f} s to start it)" if self.start_seconds else ""
         total = sum(w.origins for w in self.workers.values())
         out = [f"routing: {self.scheduler}, {self.tasks} tasks on {len(self.workers)} "
-               f"workers, {self.seconds:.1f} s, {total / max(self.seconds, 1e-9):,.0f} "
+               f"workers, {self.seconds:.1f} s{start}, client CPU "
+               f"{self.client_cpu_seconds:.1f} s, "
+               f"{total / max(self.seconds, 1e-9):,.0f} "
                "origins/s overall (origin x date)"]
         for name, w in sorted(self.workers.items()):
             out.append(f"  worker {name}: {w.tasks} tasks, {w.searches} venue searches in "
                        f"{w.search_seconds:.1f} s, {w.origins:,} origins in "
-                       f"{w.area_seconds:.1f} s = {w.origins_per_s:,.0f} origins/s "
-                       f"(largest part state {w.state_bytes / 2**20:,.1f} MiB)")
+                       f"{w.area_seconds:.1f} s ({w.cpu_seconds:.1f} s CPU) = "
+                       f"{w.origins_per_s:,.0f} origins/s "
+                       f"(peak RSS {w.rss_mib:,.0f} MiB, largest part state "
+                       f"{w.state_bytes / 2**20:,.1f} MiB)")
         return out
 
 
@@ -298,7 +307,9 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.tasks += 1
             load.origins += s.origins
             load.area_seconds += s.seconds
+            load.cpu_seconds += s.cpu_seconds
             load.state_bytes = max(load.state_bytes, s.state_bytes)
+            load.rss_mib = max(load.rss_mib, s.rss_mib)
             bar.update(1)
             bar.set_postfix_str(stats.rates())
         ratios = runner.share(ratios_of(run, summed_demand(run, [s.metrics
@@ -310,6 +321,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load = stats.workers.setdefault(sc.worker, WorkerLoad())
             load.tasks += 1
             load.area_seconds += sc.seconds
+            load.cpu_seconds += sc.cpu_seconds
             bar.update(1)
     for _, found in runner.gather([runner.submit(getattr, day, "search_stats")
                                    for _, day, _ in days]):
@@ -384,8 +396,11 @@ def run_batch(params: GapParams, bands: Sequence[str] | None = None, *,
                 stats.scheduler = (chosen if client is None
                                    else f"{chosen} ({runner.workers()} workers)")
                 t0 = time.perf_counter()
+                stats.start_seconds = t0 - t_route
+                c0 = time.process_time()
                 results = parted_run(runner, ctx, todo, stats, progress)
-                stats.seconds = time.perf_counter() - t_route
+                stats.seconds = time.perf_counter() - t0
+                stats.client_cpu_seconds = time.process_time() - c0
                 # the bands are routed and reduced together: each gets the run's time
                 timings = dict.fromkeys(todo, time.perf_counter() - t0)
     def elapsed() -> float:  # the inputs' load counts, whether done here or by the caller
