@@ -246,6 +246,11 @@ def index_task(ref: TimetableRef, parts: Sequence[SearchPart],
     return DayIndex(vs, stats, worker_name(), time.perf_counter() - t0)
 
 
+def index_stats(day: DayIndex) -> tuple[list[tuple[str, float, int]], int]:
+    """Who ran a date's searches, and the bytes of its stop-major index."""
+    return day.search_stats, day.searches.nbytes
+
+
 def _band_positions(run: RunSpec) -> tuple[np.ndarray, np.ndarray]:
     """Per run slot: its band's number and its position among the band's sessions."""
     n = max((int(b.slots.max()) + 1 for b in run.bands if len(b.slots)), default=0)
@@ -276,10 +281,8 @@ def part_task(part: int, days: Sequence[tuple[TimetableRef, DayIndex, np.ndarray
         vs = day.searches
         access = origin_access(router, lat, lon, query)
         cand, near = candidate_sessions(vs, access, lat, lon, walk_reach_m(router, query))
-        direct = np.full((len(lat), len(cand)), np.inf)
-        direct[:, near] = direct_walks(router, lat, lon, vs.lat[cand[near]],
-                                       vs.lon[cand[near]], query)
-        trips = part_round_trips(vs, access, direct, cand, buffer_s)
+        direct = direct_walks(router, lat, lon, vs.lat[cand[near]], vs.lon[cand[near]], query)
+        trips = part_round_trips(vs, access, direct, cand, buffer_s, near)
         useful = np.flatnonzero(((trips.out <= max_b) | (trips.back <= max_b)).any(axis=0))
         run_slots = slots[trips.sessions[useful]]
         n_cols += len(useful)

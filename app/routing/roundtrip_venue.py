@@ -371,8 +371,8 @@ def walk_reach_m(router: Router, params: QueryParams) -> float:
 
 @njit(cache=True, nogil=True)
 def _join(acc_ptr, acc_stop, acc_w, r_ptr, r_search, r_time, r_free, n_rev, f_ptr,
-          f_search, f_time, f_free, n_fwd, rev_of, fwd_of, start, end, direct, buffer_s,
-          day_end, out, back, free_out, free_back):  # pragma: no cover - numba
+          f_search, f_time, f_free, n_fwd, rev_of, fwd_of, start, end, direct, direct_col,
+          buffer_s, day_end, out, back, free_out, free_back):  # pragma: no cover - numba
     """Per origin: best boarding/arrival per search from its access stops, then each leg.
 
     Same arithmetic as `round_trip_minutes` (float64 of whole seconds), one origin at a
@@ -405,7 +405,7 @@ def _join(acc_ptr, acc_stop, acc_w, r_ptr, r_search, r_time, r_free, n_rev, f_pt
         for k in range(n_k):
             st = float(start[k])
             en = float(end[k])
-            dw = direct[o, k]
+            dw = direct[o, direct_col[k]] if direct_col[k] >= 0 else np.inf
             walk_dep = st - buffer_s - dw
             walk_arr = en + buffer_s + dw
             for view in range(2):
@@ -444,12 +444,21 @@ class PartTrips:
 
 
 def part_round_trips(vs: VenueSearches, access: OriginAccess, direct: np.ndarray,
-                     cand: np.ndarray, buffer_s: int) -> PartTrips:
+                     cand: np.ndarray, buffer_s: int,
+                     near: np.ndarray | None = None) -> PartTrips:
     """Both views' legs from these origins to the candidate sessions `cand`.
 
-    direct: (origins x cand) seconds of walking straight to each venue (inf beyond the
-    limit). Identical to `round_trip_minutes` on dense searches for these columns.
+    direct: seconds of walking straight to each venue (inf beyond the limit), origins x
+    cand, or origins x the near candidates only when `near` (bool per candidate) says
+    which (the others are beyond walking distance). Identical to `round_trip_minutes` on
+    dense searches for these columns.
     """
+    if near is None:
+        near = np.ones(len(cand), bool)
+    direct_col = np.full(len(cand), -1, np.int64)
+    direct_col[near] = np.arange(int(near.sum()))
+    if direct.shape[1] != int(near.sum()):
+        direct = direct[:, near]
     n_o, n_k = access.n_origins, len(cand)
     mats = [np.empty((n_o, n_k)) for _ in range(4)]
     if n_o and n_k:
@@ -457,6 +466,6 @@ def part_round_trips(vs: VenueSearches, access: OriginAccess, direct: np.ndarray
         _join(access.ptr, access.stop.astype(np.int64), access.walk_s, ri.ptr, ri.search,
               ri.time, ri.free, vs.n_rev, fi.ptr, fi.search, fi.time, fi.free, vs.n_fwd,
               vs.rev_of[cand], vs.fwd_of[cand], vs.start_s[cand], vs.end_s[cand],
-              np.ascontiguousarray(direct, dtype=np.float64), float(buffer_s),
+              np.ascontiguousarray(direct, dtype=np.float64), direct_col, float(buffer_s),
               float(DAY_END_S), *mats)
     return PartTrips(cand.astype(np.int64), *mats)

@@ -27,6 +27,7 @@ from app.analysis.gap_parts import ratios_of
 from app.analysis.trip_tasks import (
     TimetableRef,
     area_parts,
+    index_stats,
     index_task,
     part_task,
     register_router,
@@ -126,6 +127,7 @@ class BatchStats:
     seconds: float = 0.0  # routing and reduction, from a ready cluster
     start_seconds: float = 0.0  # starting or connecting to the cluster
     client_cpu_seconds: float = 0.0  # this process's CPU during the run (all its threads)
+    index_bytes: list[int] = field(default_factory=list)  # each date's search index
     workers: dict[str, WorkerLoad] = field(default_factory=dict)
 
     def rates(self) -> str:
@@ -144,7 +146,8 @@ class BatchStats:
                f"workers, {self.seconds:.1f} s{start}, client CPU "
                f"{self.client_cpu_seconds:.1f} s, "
                f"{total / max(self.seconds, 1e-9):,.0f} "
-               "origins/s overall (origin x date)"]
+               "origins/s overall (origin x date); search index per date "
+               f"{max(self.index_bytes, default=0) / 2**20:,.1f} MiB at most"]
         for name, w in sorted(self.workers.items()):
             out.append(f"  worker {name}: {w.tasks} tasks, {w.searches} venue searches in "
                        f"{w.search_seconds:.1f} s, {w.origins:,} origins in "
@@ -323,8 +326,9 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.area_seconds += sc.seconds
             load.cpu_seconds += sc.cpu_seconds
             bar.update(1)
-    for _, found in runner.gather([runner.submit(getattr, day, "search_stats")
-                                   for _, day, _ in days]):
+    for _, (found, nbytes) in runner.gather([runner.submit(index_stats, day)
+                                             for _, day, _ in days]):
+        stats.index_bytes.append(nbytes)
         for name, secs, n in found:
             load = stats.workers.setdefault(name, WorkerLoad())
             load.tasks += 1
