@@ -1,10 +1,12 @@
-"""The gap batch: route every band's round trips in process or on Dask, then store the run.
+"""The gap batch: route and reduce every band by parts of the map, then store the run.
 
-`run_batch` is the public entry (`ingest gaps` and `bench` call it). With a Dask
-scheduler the origin x session round trips run as tasks (`app.analysis.trip_tasks`):
-venue searches per group of venues, then one task per part of the map (whole LSOAs of
-one district) and date. Workers map the compiled timetables from the shared cache
-path; only this process reads the database and writes the results, in one transaction.
+`run_batch` is the public entry (`ingest gaps` and `bench` call it). The same tasks
+(`app.analysis.trip_tasks`) run in this process ('inline') or on Dask: sparse venue
+searches per group of venues and date, one stop-major index per date, then per part of
+the map (whole LSOAs of one district) pass 1 (legs to the reachable sessions, reduced to
+per-LSOA values and E2SFCA demand) and pass 2 (E2SFCA scores). Workers map the compiled
+timetables from the shared cache path; only this process reads the database and writes
+the results, in one transaction.
 """
 
 from __future__ import annotations
