@@ -171,6 +171,11 @@ class Settings(BaseSettings):
         default="", description="The cache folder as Dask workers see it: a path or any "
         "fsspec URL (s3://bucket/within-reach); compiled timetables and walking graphs are "
         "published there. Empty = CACHE_DIR (workers on this machine).")
+    gaps_whatif_max_cells: int = Field(
+        default=100_000_000, ge=0, description="Largest origins x sessions of a band for "
+        "which `ingest gaps` keeps the what-if and optimiser matrices (float32 on disk, "
+        "under CACHE_DIR/gaps); a larger run (a whole country) stores its results but no "
+        "matrices: run the what-if on a region.")
     # --- end of issue 14 ---
 
     # --- Issue 14 (finder at national size): how far the finder lists what it cannot reach.

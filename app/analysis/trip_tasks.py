@@ -1,12 +1,18 @@
 """The gap batch's units of work, pure enough to run on any Dask worker (or in process).
 
-Two kinds of task per service date, both computed with the engine's venue-side round
-trip (`app.routing.roundtrip_venue`):
+Per service date of the run:
 
-- `search_task`: the two venue searches of a group of sessions (whole venues, so no
-  search is repeated), with the "free with a bus pass" mask applied on the worker;
-- `area_task`: the round-trip minutes from one part of the origins (whole LSOAs of one
-  district) to every session of the date, from the searches' per-stop times.
+- `search_task`: the venue searches of a group of sessions (whole venues, so no search
+  is repeated), capped at the largest budget and kept sparse (reached stops only), with
+  the "free with a bus pass" entries marked on the worker;
+- `index_task`: the date's searches turned stop-major once, for every part of the map.
+
+Per part of the map (whole LSOAs of one district), over every date:
+
+- `part_task` (pass 1): the legs from the part's origins to the sessions that can be
+  reached from it, reduced at once to per-LSOA measures, E2SFCA demand and details; the
+  client gathers only `summary_of` it (no origins x sessions matrix leaves the worker);
+- `score_task` (pass 2): E2SFCA per LSOA from the ratios of the summed demand.
 
 A worker never receives a timetable through the scheduler: a `TimetableRef` names the
 compiled file in the shared cache (a local path or any fsspec URL), and the worker maps it
@@ -24,27 +30,40 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from app.analysis.gap_parts import (
+    Key,
+    PartLegs,
+    PartMetrics,
+    PartState,
+    RunSpec,
+    part_metrics,
+    part_scores,
+)
 from app.osmwalk.graph import PedestrianGraph
 from app.osmwalk.walker import OsmWalker
 from app.routing.cache import TimetableCache
 from app.routing.raptor import QueryParams, Router
 from app.routing.roundtrip_venue import (
+    SearchLists,
+    VenueSearches,
+    candidate_sessions,
+    direct_walks,
     origin_access,
-    session_direct_walks,
-    session_minutes,
-    session_searches,
+    part_round_trips,
+    sparse_searches,
+    stop_index,
+    walk_reach_m,
 )
 from app.routing.venue_session import VenueSession
 from app.routing.walk import CrowFlyWalker, Walker
 
-# (sessions, latest, earliest) -> (latest, earliest) kept only where the trip is free
-SearchMask = Callable[[Sequence[VenueSession], np.ndarray, np.ndarray],
-                      tuple[np.ndarray, np.ndarray]]
+# (first boarding, last boarding) service seconds -> True where the journey is free
+FreeRuleFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -62,27 +81,67 @@ class TimetableRef:
 
 @dataclass(frozen=True)
 class SearchPart:
-    """Per-stop times of a group of sessions: every trip, and trips free with the pass."""
+    """The sparse venue searches of a group of sessions (reverse and forward)."""
 
-    latest: np.ndarray  # (sessions x stops) int64
-    earliest: np.ndarray
-    free_latest: np.ndarray
-    free_earliest: np.ndarray
+    rev: SearchLists
+    fwd: SearchLists
+    rev_of: np.ndarray  # int32 per session, into rev
+    fwd_of: np.ndarray
     worker: str
     seconds: float
+    searches: int
 
 
 @dataclass(frozen=True)
-class AreaPart:
-    """Leg minutes from one part of the origins to every session of a date."""
+class DayIndex:
+    """One date's searches, stop-major, and who ran them (worker, seconds, searches)."""
 
-    origins: np.ndarray  # int64 indices into the run's origins
-    out: np.ndarray  # (origins x sessions) float64 minutes, inf = impossible
-    back: np.ndarray
-    free_out: np.ndarray
-    free_back: np.ndarray
+    searches: VenueSearches
+    search_stats: list[tuple[str, float, int]]
     worker: str
     seconds: float
+
+
+@dataclass
+class PartSummary:
+    """What the client gathers of a part after pass 1 (small: per-LSOA values)."""
+
+    part: int
+    area_ids: np.ndarray  # the part's LSOAs (global indices)
+    metrics: PartMetrics
+    worker: str
+    seconds: float
+    origins: int  # origins x dates routed
+    sessions: int  # candidate sessions kept, summed over dates
+    state_bytes: int  # what the part keeps on its worker for pass 2
+    rss_mib: float  # the worker process's peak resident memory so far
+    cpu_seconds: float  # CPU time of the task's thread (wall seconds minus waiting)
+
+
+@dataclass
+class PartOut:
+    """A part after pass 1: the summary and the state pass 2 needs (stays on the worker)."""
+
+    summary: PartSummary
+    state: PartState
+
+
+@dataclass
+class PartScores:
+    """A part after pass 2: E2SFCA per LSOA for every key."""
+
+    part: int
+    values: dict[tuple[str, str, int, str, str], np.ndarray]
+    worker: str
+    seconds: float
+    cpu_seconds: float
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (MiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def worker_name() -> str:
@@ -145,32 +204,120 @@ def load_router(ref: TimetableRef) -> Router:
 
 
 def search_task(ref: TimetableRef, sessions: Sequence[VenueSession], query: QueryParams,
-                buffer_s: int, free_mask: SearchMask) -> SearchPart:
-    """The venue searches of some sessions on the ref's date, with the free-pass view."""
+                buffer_s: int, free: FreeRuleFn | None) -> SearchPart:
+    """The sparse venue searches of some sessions on the ref's date, free entries marked."""
     t0 = time.perf_counter()
     router = load_router(ref)
-    latest, earliest = session_searches(router, sessions, query, buffer_s)
-    f_lat, f_ear = free_mask(sessions, latest, earliest)
-    return SearchPart(latest, earliest, f_lat, f_ear, worker_name(), time.perf_counter() - t0)
+    rev, fwd, rev_of, fwd_of, rev_t, fwd_t = sparse_searches(router, sessions, query, buffer_s)
+    if free is not None:
+        # Outward: first boarding at the stop, last before the deadline S - b; return:
+        # first boarding after E + b, last before the arrival at the stop (free_searches).
+        t_r = np.repeat(np.asarray(rev_t, np.int64), np.diff(rev.ptr))
+        t_f = np.repeat(np.asarray(fwd_t, np.int64), np.diff(fwd.ptr))
+        rev = replace(rev, free=np.asarray(free(rev.time, t_r), dtype=bool))
+        fwd = replace(fwd, free=np.asarray(free(t_f, fwd.time), dtype=bool))
+    return SearchPart(rev, fwd, rev_of, fwd_of, worker_name(), time.perf_counter() - t0,
+                      len(rev_t) + len(fwd_t))
 
 
-def area_task(ref: TimetableRef, origins: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-              sessions: Sequence[VenueSession], query: QueryParams, buffer_s: int,
-              searches: Sequence[SearchPart]) -> AreaPart:
-    """Leg minutes from some origins to every session of the date (searches in order)."""
+def index_task(ref: TimetableRef, parts: Sequence[SearchPart],
+               sessions: Sequence[VenueSession]) -> DayIndex:
+    """One date's searches, stop-major, for every part of the map (built once per date).
+
+    `sessions` are the groups' sessions concatenated in group order.
+    """
     t0 = time.perf_counter()
-    router = load_router(ref)
-    latest = np.concatenate([s.latest for s in searches])
-    earliest = np.concatenate([s.earliest for s in searches])
-    f_lat = np.concatenate([s.free_latest for s in searches])
-    f_ear = np.concatenate([s.free_earliest for s in searches])
-    access = origin_access(router, lat, lon, query)
-    direct = session_direct_walks(router, sessions, lat, lon, query)
-    out, back = session_minutes(sessions, latest, earliest, access, direct, buffer_s)
-    free_out, free_back = session_minutes(sessions, f_lat, f_ear, access, direct, buffer_s)
-    return AreaPart(origins, out, back, free_out, free_back, worker_name(),
-                    time.perf_counter() - t0)
+    n_stops = load_router(ref).tt.n_stops
+    rev_of, fwd_of = [], []
+    n_rev = n_fwd = 0
+    for p in parts:
+        rev_of.append(p.rev_of + n_rev)
+        fwd_of.append(p.fwd_of + n_fwd)
+        n_rev += len(p.rev.ptr) - 1
+        n_fwd += len(p.fwd.ptr) - 1
+    vs = VenueSearches(
+        stop_index([p.rev for p in parts], n_stops), stop_index([p.fwd for p in parts], n_stops),
+        np.concatenate(rev_of).astype(np.int32), np.concatenate(fwd_of).astype(np.int32),
+        np.array([s.start_s for s in sessions], np.int64),
+        np.array([s.end_s for s in sessions], np.int64),
+        np.array([s.lat for s in sessions], np.float64),
+        np.array([s.lon for s in sessions], np.float64), n_rev, n_fwd)
+    stats = [(p.worker, p.seconds, p.searches) for p in parts]
+    return DayIndex(vs, stats, worker_name(), time.perf_counter() - t0)
 
+
+def index_stats(day: DayIndex) -> tuple[list[tuple[str, float, int]], int]:
+    """Who ran a date's searches, and the bytes of its stop-major index."""
+    return day.search_stats, day.searches.nbytes
+
+
+def _band_positions(run: RunSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Per run slot: its band's number and its position among the band's sessions."""
+    n = max((int(b.slots.max()) + 1 for b in run.bands if len(b.slots)), default=0)
+    band = np.full(n, -1, np.int64)
+    pos = np.full(n, -1, np.int64)
+    for i, b in enumerate(run.bands):
+        band[b.slots] = i
+        pos[b.slots] = np.arange(len(b.slots))
+    return band, pos
+
+
+def part_task(part: int, days: Sequence[tuple[TimetableRef, DayIndex, np.ndarray]],
+              lat: np.ndarray, lon: np.ndarray, area_ids: np.ndarray, area_local: np.ndarray,
+              weight: np.ndarray, query: QueryParams, buffer_s: int, run: RunSpec) -> PartOut:
+    """Pass 1 for one part of the map over every date: legs, then per-LSOA reductions.
+
+    days: (timetable, that date's search index, run slot of each of its sessions).
+    Only the sessions reachable from the part are routed (`candidate_sessions`), and
+    those whose legs are all beyond the largest budget are dropped before the metrics.
+    """
+    t0, c0 = time.perf_counter(), time.thread_time()
+    max_b = float(run.max_budget)
+    slot_band, slot_pos = _band_positions(run)
+    pieces: dict[int, list[tuple[np.ndarray, list[np.ndarray]]]] = {}
+    n_cols = 0
+    for ref, day, slots in days:
+        router = load_router(ref)
+        vs = day.searches
+        access = origin_access(router, lat, lon, query)
+        cand, near = candidate_sessions(vs, access, lat, lon, walk_reach_m(router, query))
+        direct = direct_walks(router, lat, lon, vs.lat[cand[near]], vs.lon[cand[near]], query)
+        trips = part_round_trips(vs, access, direct, cand, buffer_s, near)
+        useful = np.flatnonzero(((trips.out <= max_b) | (trips.back <= max_b)).any(axis=0))
+        run_slots = slots[trips.sessions[useful]]
+        n_cols += len(useful)
+        for i in np.unique(slot_band[run_slots]).tolist():
+            mine = useful[slot_band[run_slots] == i]
+            pieces.setdefault(i, []).append((
+                slot_pos[slots[trips.sessions[mine]]],
+                [m[:, mine] for m in (trips.out, trips.back, trips.free_out, trips.free_back)]))
+    n_o = len(lat)
+    legs: dict[str, PartLegs] = {}
+    for i, spec in enumerate(run.bands):
+        got = pieces.get(i, [])
+        cols = np.concatenate([c for c, _ in got]) if got else np.zeros(0, np.int64)
+        order = np.argsort(cols, kind="stable")
+        mats = [np.ascontiguousarray(np.concatenate([m[j] for _, m in got], axis=1)[:, order])
+                if got else np.zeros((n_o, 0)) for j in range(4)]
+        legs[spec.band] = PartLegs(cols[order], *mats)
+    metrics, state = part_metrics(run, legs, area_ids, area_local, weight)
+    summary = PartSummary(part, area_ids, metrics, worker_name(), time.perf_counter() - t0,
+                          n_o * len(days), n_cols, state.nbytes, peak_rss_mib(),
+                          time.thread_time() - c0)
+    return PartOut(summary, state)
+
+
+def summary_of(out: PartOut) -> PartSummary:
+    """The part's pass-1 results for the client (its pass-2 state stays on the worker)."""
+    return out.summary
+
+
+def score_task(out: PartOut, run: RunSpec, ratios: dict[Key, np.ndarray]) -> PartScores:
+    """Pass 2 for one part: E2SFCA per LSOA from the ratios of every part's demand."""
+    t0, c0 = time.perf_counter(), time.thread_time()
+    values = part_scores(run, out.state, ratios)
+    return PartScores(out.summary.part, values, worker_name(), time.perf_counter() - t0,
+                      time.thread_time() - c0)
 
 def venue_groups(sessions: Sequence[VenueSession], n_groups: int) -> list[list[int]]:
     """Session indices in up to n_groups groups of whole venues, balanced by count.

@@ -20,11 +20,12 @@ parts (e.g. by area) and computed apart with identical results.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
-from app.routing.geo import haversine_m
+from app.routing.geo import EARTH_RADIUS_M, haversine_m
 from app.routing.raptor import QueryParams, Router
 from app.routing.venue_session import VenueSession
 from app.routing.walk import CrowFlyWalker, walk_seconds_array
@@ -183,3 +184,288 @@ def session_round_trips(router: Router, sessions: Sequence[VenueSession], access
     latest, earliest = session_searches(router, sessions, params, buffer_s, progress)
     return session_minutes(sessions, latest, earliest, access,
                            session_direct_walks(router, sessions, lats, lons, params), buffer_s)
+
+
+# --- National size: sparse venue searches and the per-part join (issue 14) ---------------
+#
+# A dense (sessions x stops) search matrix is ~2.2 MB per session on a 275k-stop network,
+# and (origins x sessions) matrices of a whole country do not fit anywhere. The batch keeps
+# each search as the stops it reached within the time cap, indexed stop-major, and joins a
+# part of the map's access stops against it: work proportional to what is reachable.
+
+
+@dataclass(frozen=True)
+class StopIndex:
+    """Per-stop times of many searches, stop-major (CSC): stop i owns ptr[i]:ptr[i+1].
+
+    `free` marks the entries whose journey is free with the older person's bus pass.
+    """
+
+    ptr: np.ndarray  # int64 (n_stops + 1)
+    search: np.ndarray  # int32 search id
+    time: np.ndarray  # int64 seconds: latest boarding (reverse) / earliest arrival (forward)
+    free: np.ndarray  # bool
+
+    @property
+    def n_entries(self) -> int:
+        """Stored (stop, search) pairs."""
+        return len(self.search)
+
+
+@dataclass(frozen=True)
+class SearchLists:
+    """Search-major reached stops of some searches: search s owns ptr[s]:ptr[s+1]."""
+
+    ptr: np.ndarray  # int64 (n_searches + 1)
+    stop: np.ndarray  # int32
+    time: np.ndarray  # int64
+    free: np.ndarray  # bool
+
+
+@dataclass(frozen=True)
+class VenueSearches:
+    """The venue-side searches of a date's sessions: reverse and forward, sparse."""
+
+    latest: StopIndex  # one reverse search per distinct (venue, start)
+    earliest: StopIndex  # one forward search per distinct (venue, end)
+    rev_of: np.ndarray  # int32 per session: its reverse search
+    fwd_of: np.ndarray  # int32 per session: its forward search
+    start_s: np.ndarray  # int64 per session
+    end_s: np.ndarray
+    lat: np.ndarray  # float64 per session: the venue
+    lon: np.ndarray
+    n_rev: int
+    n_fwd: int
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index arrays."""
+        return sum(a.nbytes for ix in (self.latest, self.earliest)
+                   for a in (ix.ptr, ix.search, ix.time, ix.free))
+
+
+def capped(params: QueryParams, max_minutes: int) -> QueryParams:
+    """The query with a time cap of max_minutes (kept if it already caps tighter)."""
+    m = params.max_minutes
+    return replace(params, max_minutes=max_minutes if m is None else min(m, max_minutes))
+
+
+def sparse_searches(router: Router, sessions: Sequence[VenueSession], params: QueryParams,
+                    buffer_s: int) -> tuple[SearchLists, SearchLists, np.ndarray, np.ndarray,
+                                            list[int], list[int]]:
+    """The distinct venue searches of some sessions as reached-stop lists, within the cap.
+
+    Returns (reverse lists, forward lists, reverse id per session, forward id per session,
+    the reverse searches' deadlines S - b, the forward searches' departures E + b). Only
+    reached stops within `params.max_minutes` of the search time are kept; any stop beyond
+    the cap makes a leg longer than the cap, so no budget up to the cap can use it.
+    """
+    b = buffer_s
+    rev: dict[tuple[float, float, int], int] = {}
+    fwd: dict[tuple[float, float, int], int] = {}
+    rev_t: list[int] = []
+    fwd_t: list[int] = []
+    lists: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"rev": [], "fwd": []}
+    rev_of = np.empty(len(sessions), np.int32)
+    fwd_of = np.empty(len(sessions), np.int32)
+    cap_s = None if params.max_minutes is None else 60 * params.max_minutes
+    for k, s in enumerate(sessions):
+        key_r = (s.lat, s.lon, s.start_s)
+        if key_r not in rev:
+            t0 = s.start_s - b
+            t = router.latest_departure(s.lat, s.lon, t0, params).bus_times()
+            ok = t > NO_DEP if cap_s is None else (t > NO_DEP) & (t >= t0 - cap_s)
+            idx = np.flatnonzero(ok)
+            lists["rev"].append((idx.astype(np.int32), t[idx].astype(np.int64)))
+            rev[key_r] = len(rev)
+            rev_t.append(t0)
+        key_f = (s.lat, s.lon, s.end_s)
+        if key_f not in fwd:
+            t0 = s.end_s + b
+            t = router.earliest_arrival(s.lat, s.lon, t0, params).bus_times()
+            ok = t < NO_ARR if cap_s is None else (t < NO_ARR) & (t <= t0 + cap_s)
+            idx = np.flatnonzero(ok)
+            lists["fwd"].append((idx.astype(np.int32), t[idx].astype(np.int64)))
+            fwd[key_f] = len(fwd)
+            fwd_t.append(t0)
+        rev_of[k] = rev[key_r]
+        fwd_of[k] = fwd[key_f]
+
+    def pack(items: list[tuple[np.ndarray, np.ndarray]]) -> SearchLists:
+        sizes = np.array([len(i) for i, _ in items], dtype=np.int64)
+        ptr = np.zeros(len(items) + 1, np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        stop = np.concatenate([i for i, _ in items]) if items else np.zeros(0, np.int32)
+        time = np.concatenate([t for _, t in items]) if items else np.zeros(0, np.int64)
+        return SearchLists(ptr, stop, time, np.ones(len(stop), bool))
+
+    return pack(lists["rev"]), pack(lists["fwd"]), rev_of, fwd_of, rev_t, fwd_t
+
+
+def stop_index(parts: Sequence[SearchLists], n_stops: int) -> StopIndex:
+    """Stop-major index of the searches of several groups, numbered in group order."""
+    ptrs, stops, times, frees, sids = [], [], [], [], []
+    base = 0
+    for p in parts:
+        n = len(p.ptr) - 1
+        sids.append(np.repeat(np.arange(base, base + n, dtype=np.int32), np.diff(p.ptr)))
+        stops.append(p.stop)
+        times.append(p.time)
+        frees.append(p.free)
+        ptrs.append(n)
+        base += n
+    stop = np.concatenate(stops) if stops else np.zeros(0, np.int32)
+    search = np.concatenate(sids) if sids else np.zeros(0, np.int32)
+    order = np.argsort(stop, kind="stable")  # by stop, searches ascending within a stop
+    ptr = np.zeros(n_stops + 1, np.int64)
+    np.cumsum(np.bincount(stop, minlength=n_stops), out=ptr[1:])
+    time = np.concatenate(times) if times else np.zeros(0, np.int64)
+    free = np.concatenate(frees) if frees else np.zeros(0, bool)
+    return StopIndex(ptr, search[order], time[order], free[order])
+
+
+def _touched(ix: StopIndex, stops: np.ndarray) -> np.ndarray:
+    """Distinct searches with an entry at any of these stops."""
+    lo, hi = ix.ptr[stops], ix.ptr[stops + 1]
+    n = hi - lo
+    if not n.sum():
+        return np.zeros(0, np.int32)
+    pos = np.repeat(lo - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(n.sum())
+    return np.unique(ix.search[pos])
+
+
+def candidate_sessions(vs: VenueSearches, access: OriginAccess, lats: np.ndarray,
+                       lons: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sessions that can be finite for any of these origins, and which of them are near.
+
+    Returns (ascending session indices, bool per candidate: its venue may be within
+    walking distance of an origin). A leg is finite only through a search entry at one of
+    the origins' access stops, or by the direct walk, which needs the venue within reach_m
+    as the crow flies (the walking limit over the walker's smallest detour factor), so
+    every other session is impossible both ways for every origin here: dropping it changes
+    nothing, and only near venues need a direct walk.
+    """
+    stops = np.unique(access.stop).astype(np.int64)
+    hit_r = np.zeros(vs.n_rev, bool)
+    hit_r[_touched(vs.latest, stops)] = True
+    hit_f = np.zeros(vs.n_fwd, bool)
+    hit_f[_touched(vs.earliest, stops)] = True
+    near = np.zeros(len(vs.rev_of), bool)
+    if len(lats):
+        # Inside the origins' box widened by the reach (1% spare on the degree conversion,
+        # so no venue on the edge is lost).
+        dlat = np.degrees(reach_m / EARTH_RADIUS_M) * 1.01
+        top = min(89.0, float(np.max(np.abs(lats))) + dlat)
+        dlon = dlat / np.cos(np.radians(top))
+        near = ((vs.lat >= lats.min() - dlat) & (vs.lat <= lats.max() + dlat)
+                & (vs.lon >= lons.min() - dlon) & (vs.lon <= lons.max() + dlon))
+    cand = np.flatnonzero(hit_r[vs.rev_of] | hit_f[vs.fwd_of] | near)
+    return cand, near[cand]
+
+
+def walk_reach_m(router: Router, params: QueryParams) -> float:
+    """How far as the crow flies a direct walk within the limit can reach."""
+    detour = getattr(router.walker, "detour", 1.0)
+    return params.walk.max_walk_m / min(1.0, float(detour))
+
+
+@njit(cache=True, nogil=True)
+def _join(acc_ptr, acc_stop, acc_w, r_ptr, r_search, r_time, r_free, n_rev, f_ptr,
+          f_search, f_time, f_free, n_fwd, rev_of, fwd_of, start, end, direct, direct_col,
+          buffer_s, day_end, out, back, free_out, free_back):  # pragma: no cover - numba
+    """Per origin: best boarding/arrival per search from its access stops, then each leg.
+
+    Same arithmetic as `round_trip_minutes` (float64 of whole seconds), one origin at a
+    time, so the answers are identical and memory is (origins x candidate sessions).
+    """
+    n_o = len(acc_ptr) - 1
+    n_k = len(rev_of)
+    dep = np.full(n_rev, -np.inf)
+    dep_f = np.full(n_rev, -np.inf)
+    arr = np.full(n_fwd, np.inf)
+    arr_f = np.full(n_fwd, np.inf)
+    for o in range(n_o):
+        for a in range(acc_ptr[o], acc_ptr[o + 1]):
+            u = acc_stop[a]
+            w = float(acc_w[a])
+            for e in range(r_ptr[u], r_ptr[u + 1]):
+                s = r_search[e]
+                v = float(r_time[e]) - w
+                if v > dep[s]:
+                    dep[s] = v
+                if r_free[e] and v > dep_f[s]:
+                    dep_f[s] = v
+            for e in range(f_ptr[u], f_ptr[u + 1]):
+                s = f_search[e]
+                v = float(f_time[e]) + w
+                if v < arr[s]:
+                    arr[s] = v
+                if f_free[e] and v < arr_f[s]:
+                    arr_f[s] = v
+        for k in range(n_k):
+            st = float(start[k])
+            en = float(end[k])
+            dw = direct[o, direct_col[k]] if direct_col[k] >= 0 else np.inf
+            walk_dep = st - buffer_s - dw
+            walk_arr = en + buffer_s + dw
+            for view in range(2):
+                d = dep[rev_of[k]] if view == 0 else dep_f[rev_of[k]]
+                r = arr[fwd_of[k]] if view == 0 else arr_f[fwd_of[k]]
+                d = max(d, walk_dep)
+                r = min(r, walk_arr)
+                if r > day_end:
+                    r = np.inf
+                if view == 0:
+                    out[o, k] = (st - d) / 60.0
+                    back[o, k] = (r - en) / 60.0
+                else:
+                    free_out[o, k] = (st - d) / 60.0
+                    free_back[o, k] = (r - en) / 60.0
+        # reset only what this origin touched
+        for a in range(acc_ptr[o], acc_ptr[o + 1]):
+            u = acc_stop[a]
+            for e in range(r_ptr[u], r_ptr[u + 1]):
+                dep[r_search[e]] = -np.inf
+                dep_f[r_search[e]] = -np.inf
+            for e in range(f_ptr[u], f_ptr[u + 1]):
+                arr[f_search[e]] = np.inf
+                arr_f[f_search[e]] = np.inf
+
+
+@dataclass(frozen=True)
+class PartTrips:
+    """Leg minutes from some origins to the sessions that can be finite for them."""
+
+    sessions: np.ndarray  # int64 session indices (ascending) of the columns
+    out: np.ndarray  # (origins x sessions) float64 minutes, inf = impossible
+    back: np.ndarray
+    free_out: np.ndarray
+    free_back: np.ndarray
+
+
+def part_round_trips(vs: VenueSearches, access: OriginAccess, direct: np.ndarray,
+                     cand: np.ndarray, buffer_s: int,
+                     near: np.ndarray | None = None) -> PartTrips:
+    """Both views' legs from these origins to the candidate sessions `cand`.
+
+    direct: seconds of walking straight to each venue (inf beyond the limit), origins x
+    cand, or origins x the near candidates only when `near` (bool per candidate) says
+    which (the others are beyond walking distance). Identical to `round_trip_minutes` on
+    dense searches for these columns.
+    """
+    if near is None:
+        near = np.ones(len(cand), bool)
+    direct_col = np.full(len(cand), -1, np.int64)
+    direct_col[near] = np.arange(int(near.sum()))
+    if direct.shape[1] != int(near.sum()):
+        direct = direct[:, near]
+    n_o, n_k = access.n_origins, len(cand)
+    mats = [np.empty((n_o, n_k)) for _ in range(4)]
+    if n_o and n_k:
+        ri, fi = vs.latest, vs.earliest
+        _join(access.ptr, access.stop.astype(np.int64), access.walk_s, ri.ptr, ri.search,
+              ri.time, ri.free, vs.n_rev, fi.ptr, fi.search, fi.time, fi.free, vs.n_fwd,
+              vs.rev_of[cand], vs.fwd_of[cand], vs.start_s[cand], vs.end_s[cand],
+              np.ascontiguousarray(direct, dtype=np.float64), direct_col, float(buffer_s),
+              float(DAY_END_S), *mats)
+    return PartTrips(cand.astype(np.int64), *mats)

@@ -135,22 +135,54 @@ def step_queries(work: Path, n: int = 200) -> dict[str, Any]:
             "median_stops_reached": float(np.median(reached))}
 
 
-def step_matrix(work: Path, n: int = 60) -> dict[str, Any]:
-    """travel_time_matrix for n postcode origins x 500 stops, 30 departure minutes."""
-    from app.routing.matrix import travel_time_matrix
+def step_gap_workers(work: Path) -> dict[str, Any]:
+    """The gap batch (every band, not stored) on a LocalCluster of BENCH_GAP_WORKERS processes.
 
-    tt, _ = _from_cache(work)
-    router = Router(tt)
-    pts = origins(work, n, seed=11)
-    rng = np.random.default_rng(3)
-    dest = rng.integers(0, tt.n_stops, 500)
-    args = (router, pts[:, 0], pts[:, 1], tt.stop_lat[dest], tt.stop_lon[dest], 8 * H, 30)
-    travel_time_matrix(*args[:3], args[3][:5], args[4][:5], 8 * H, 2)  # compile kernels
-    t = time.perf_counter()
-    travel_time_matrix(*args, QueryParams(max_buses=3))
-    s = time.perf_counter() - t
-    return {"seconds": s, "origins": n, "origins_per_s": n / s,
-            "threads": int(os.environ.get("NUMBA_NUM_THREADS", "0") or 0)}
+    One thread and one numba thread per worker. A one-district run first maps every
+    weekday's timetable and loads the compiled kernels in each worker; the timed run then
+    routes BENCH_GAP_DISTRICTS districts (0 = all) from the ready cluster.
+    """
+    import logging
+
+    from distributed import LocalCluster
+
+    from app.db import get_engine
+    from app.services.gaps.batch import prepare, run_batch
+    from app.services.gaps.compute import GapParams
+
+    n = int(os.environ.get("BENCH_GAP_WORKERS", "1"))
+    districts = int(os.environ.get("BENCH_GAP_DISTRICTS", "0") or 0)
+    engine = get_engine()
+    every = prepare(engine, GapParams(region=()))
+    lads = sorted(set(every.ctx.areas.lad_codes))
+    prep = every if not districts else prepare(engine, GapParams(region=tuple(lads[:districts])))
+    warm = prepare(engine, GapParams(region=(lads[0],)))
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      scheduler_port=0, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        addr = cluster.scheduler_address
+        t = time.perf_counter()
+        run_batch(warm.ctx.params, scheduler=addr, store=False, progress=False, engine=engine,
+                  prepared=warm)
+        warm_s = time.perf_counter() - t
+        t = time.perf_counter()
+        done = run_batch(prep.ctx.params, scheduler=addr, store=False, progress=False,
+                         engine=engine, prepared=prep)
+        wall = time.perf_counter() - t
+    stats = done.routing
+    for line in stats.lines():
+        print(line, flush=True)
+    postcodes = len(prep.ctx.origins)
+    return {"workers": n, "postcodes": postcodes, "lsoas": len(prep.ctx.areas.codes),
+            "districts": len(set(prep.ctx.areas.lad_codes)), "seconds": stats.seconds,
+            "wall_s": wall, "warm_up_s": warm_s, "postcodes_per_s": postcodes / stats.seconds,
+            "postcodes_per_s_per_worker": postcodes / stats.seconds / n,
+            "worker_rss_mib": [w.rss_mib for w in stats.workers.values()],
+            "worker_origins_per_s": [w.origins_per_s for w in stats.workers.values()],
+            "worker_busy_s": [w.area_seconds for w in stats.workers.values()],
+            "worker_cpu_s": [w.cpu_seconds for w in stats.workers.values()],
+            "client_cpu_s": stats.client_cpu_seconds,
+            "load": os.getloadavg()[0]}
 
 
 FINDER_WEEK = {"date_from": "2026-12-07", "date_to": "2026-12-13", "hours_from": "09:00",
@@ -206,7 +238,7 @@ def step_finder(work: Path, n: int = 20) -> dict[str, Any]:
 
 
 STEPS = {"read": step_read, "compile": step_compile, "queries": step_queries,
-         "matrix": step_matrix, "finder": step_finder}
+         "gap-workers": step_gap_workers, "finder": step_finder}
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.analysis.aggregate import group_index, sum_by, weighted_mean_by
@@ -107,6 +107,7 @@ def test_metrics_and_area_aggregation() -> None:
     assert np.isnan(only_b["nearest"][2])
 
 
+@settings(deadline=None)  # a property, not a timing: a loaded machine must not fail it
 @given(st.lists(st.floats(0, 120), min_size=4, max_size=12), st.floats(5, 60), st.floats(0, 60))
 def test_bigger_budget_never_lowers_counts(times: list[float], b1: float, extra: float) -> None:
     rt = np.array(times).reshape(1, -1)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from app.analysis.trip_tasks import (
     TimetableRef,
     area_parts,
-    area_task,
+    index_task,
     load_router,
     search_task,
     venue_groups,
@@ -21,10 +21,19 @@ from app.routing.cache import TimetableCache
 from app.routing.gtfs_reader import read_gtfs
 from app.routing.raptor import QueryParams, Router
 from app.routing.roundtrip_venue import (
+    NO_ARR,
+    NO_DEP,
+    VenueSearches,
+    candidate_sessions,
+    capped,
     origin_access,
+    part_round_trips,
     session_direct_walks,
     session_minutes,
     session_searches,
+    sparse_searches,
+    stop_index,
+    walk_reach_m,
 )
 from app.routing.timetable import compile_timetable
 from app.routing.venue_session import VenueSession
@@ -75,13 +84,19 @@ def _router(tmp_path: Path) -> Router:
     return Router(tt, CrowFlyWalker(tt.stop_lat, tt.stop_lon))
 
 
-def _no_mask(sessions: object, latest: np.ndarray,
-             earliest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return latest, earliest
+def _dense(vs: VenueSearches, n_stops: int, side: str) -> np.ndarray:
+    """(sessions x stops) times of the sparse index, with the dense path's sentinels."""
+    ix, of, none = ((vs.latest, vs.rev_of, NO_DEP) if side == "latest"
+                    else (vs.earliest, vs.fwd_of, NO_ARR))
+    by_search = np.full((max(vs.n_rev, vs.n_fwd), n_stops), none, np.int64)
+    stop = np.repeat(np.arange(n_stops), np.diff(ix.ptr))
+    by_search[ix.search, stop] = ix.time
+    return by_search[of]
 
 
 def test_tasks_read_the_timetable_from_an_fsspec_url(tmp_path: Path) -> None:
-    """A worker maps the published timetable (here memory://) and answers as in process."""
+    """A worker maps the published timetable (here memory://); its sparse searches and the
+    per-part join answer exactly as the dense in-process computation."""
     router = _router(tmp_path)
     cache = tmp_path / "cache"
     path = TimetableCache(cache / "timetables").save("k" * 32, router.tt)
@@ -92,16 +107,56 @@ def test_tasks_read_the_timetable_from_an_fsspec_url(tmp_path: Path) -> None:
     q = QueryParams(max_buses=2)
     sessions = [VenueSession(*XY["S3"], DAY, 13 * H, 14 * H),
                 VenueSession(*XY["S3"], DAY, 10 * H, 12 * H),
-                VenueSession(*XY["S2"], DAY, 17 * H, 18 * H)]
-    part = search_task(ref, sessions, q, 300, _no_mask)
+                VenueSession(*XY["S2"], DAY, 17 * H, 18 * H),
+                VenueSession(*XY["S3"], DAY, 13 * H, 15 * H)]  # shares a reverse search
+    part = search_task(ref, sessions, q, 300, None)
+    assert part.searches == 7  # 3 distinct (venue, start) + 4 distinct (venue, end)
+    vs = index_task(ref, [part], sessions).searches
     latest, earliest = session_searches(router, sessions, q, 300)
-    assert np.array_equal(part.latest, latest) and np.array_equal(part.earliest, earliest)
+    n = router.tt.n_stops
+    assert np.array_equal(_dense(vs, n, "latest"), np.maximum(latest, NO_DEP))
+    assert np.array_equal(_dense(vs, n, "earliest"), np.minimum(earliest, NO_ARR))
     assert load_router(ref) is load_router(ref)  # mapped once per process
-    lat = np.array([XY["S1"][0], XY["S1"][0] + 0.001])
-    lon = np.array([XY["S1"][1], XY["S1"][1]])
-    got = area_task(ref, np.arange(2), lat, lon, sessions, q, 300, [part])
+    lat = np.array([XY["S1"][0], XY["S1"][0] + 0.001, XY["S1"][0] + 0.5])
+    lon = np.array([XY["S1"][1], XY["S1"][1], XY["S1"][1]])
     access = origin_access(router, lat, lon, q)
     direct = session_direct_walks(router, sessions, lat, lon, q)
     out, back = session_minutes(sessions, latest, earliest, access, direct, 300)
-    assert np.array_equal(got.out, out) and np.array_equal(got.back, back)
-    assert np.isfinite(out).any()
+    cand, near = candidate_sessions(vs, access, lat, lon, walk_reach_m(router, q))
+    assert not np.isfinite(direct[:, np.setdiff1d(np.arange(len(sessions)), cand[near])]).any()
+    got = part_round_trips(vs, access, direct[:, cand], cand, 300)
+    for dense, part_m in ((out, got.out), (back, got.back), (out, got.free_out),
+                          (back, got.free_back)):  # no mask: every trip counts as free
+        full = np.full(dense.shape, np.inf)
+        full[:, cand] = part_m
+        assert np.array_equal(full, dense)
+    assert np.isfinite(out).any() and not np.isfinite(out[2]).any()  # far origin: nothing
+
+
+def test_a_time_cap_drops_only_legs_longer_than_the_cap(tmp_path: Path) -> None:
+    """Capped sparse searches give the uncapped legs wherever a leg is within the cap."""
+    router = _router(tmp_path)
+    q = QueryParams(max_buses=2)
+    sessions = [VenueSession(*XY["S3"], DAY, 13 * H, 14 * H),
+                VenueSession(*XY["S1"], DAY, 9 * H, 10 * H)]
+    lat = np.array([XY["S1"][0], XY["S3"][0]])
+    lon = np.array([XY["S1"][1], XY["S3"][1]])
+    access = origin_access(router, lat, lon, q)
+    direct = session_direct_walks(router, sessions, lat, lon, q)
+    latest, earliest = session_searches(router, sessions, q, 300)
+    out, back = session_minutes(sessions, latest, earliest, access, direct, 300)
+    for cap in (20, 45, 120):
+        rev, fwd, rev_of, fwd_of, _, _ = sparse_searches(router, sessions, capped(q, cap), 300)
+        vs = VenueSearches(stop_index([rev], router.tt.n_stops),
+                           stop_index([fwd], router.tt.n_stops), rev_of, fwd_of,
+                           np.array([s.start_s for s in sessions]),
+                           np.array([s.end_s for s in sessions]),
+                           np.array([s.lat for s in sessions]),
+                           np.array([s.lon for s in sessions]), len(rev.ptr) - 1,
+                           len(fwd.ptr) - 1)
+        cand = np.arange(len(sessions))
+        got = part_round_trips(vs, access, direct, cand, 300)
+        for dense, part_m in ((out, got.out), (back, got.back)):
+            ok = dense <= cap
+            assert np.array_equal(part_m[ok], dense[ok])
+            assert (part_m[~ok] > cap).all()

@@ -1,10 +1,12 @@
-"""The gap batch: route every band's round trips in process or on Dask, then store the run.
+"""The gap batch: route and reduce every band by parts of the map, then store the run.
 
-`run_batch` is the public entry (`ingest gaps` and `bench` call it). With a Dask
-scheduler the origin x session round trips run as tasks (`app.analysis.trip_tasks`):
-venue searches per group of venues, then one task per part of the map (whole LSOAs of
-one district) and date. Workers map the compiled timetables from the shared cache
-path; only this process reads the database and writes the results, in one transaction.
+`run_batch` is the public entry (`ingest gaps` and `bench` call it). The same tasks
+(`app.analysis.trip_tasks`) run in this process ('inline') or on Dask: sparse venue
+searches per group of venues and date, one stop-major index per date, then per part of
+the map (whole LSOAs of one district) pass 1 (legs to the reachable sessions, reduced to
+per-LSOA values and E2SFCA demand) and pass 2 (E2SFCA scores). Workers map the compiled
+timetables from the shared cache path; only this process reads the database and writes
+the results, in one transaction.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,32 +25,35 @@ from sqlalchemy import Connection
 from tqdm import tqdm
 
 from app.analysis.bands import BAND_NAMES
+from app.analysis.gap_parts import ratios_of
 from app.analysis.trip_tasks import (
-    AreaPart,
-    SearchPart,
     TimetableRef,
     area_parts,
-    area_task,
+    index_stats,
+    index_task,
+    part_task,
+    register_router,
+    score_task,
     search_task,
+    summary_of,
     venue_groups,
 )
 from app.errors import InvalidInput
 from app.osmwalk.graph import graph_path
 from app.osmwalk.walker import OsmWalker
+from app.routing.roundtrip_venue import capped
 from app.routing.venue_session import VenueSession
+from app.services.gaps.assemble import band_results, run_spec, summed_demand
 from app.services.gaps.compute import (
     BUFFER_S,
     BandResult,
     Context,
     GapParams,
-    SlotTrips,
     area_need_rows,
     band_slots,
     build_context,
-    compute_band,
 )
-from app.services.gaps.free_pass import FreeRule, fare_model, free_searches
-from app.services.gaps.inputs import Slot
+from app.services.gaps.free_pass import FreeRule, fare_model
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.services.transit.router import timetable_file
 from app.settings import get_settings
@@ -104,8 +108,11 @@ class WorkerLoad:
     tasks: int = 0
     origins: int = 0
     area_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the part tasks (area_seconds minus waiting)
     searches: int = 0
     search_seconds: float = 0.0
+    state_bytes: int = 0  # largest pass-2 state of one part held on this worker
+    rss_mib: float = 0.0  # the worker process's peak resident memory
 
     @property
     def origins_per_s(self) -> float:
@@ -119,29 +126,38 @@ class BatchStats:
 
     scheduler: str
     tasks: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # routing and reduction, from a ready cluster
+    start_seconds: float = 0.0  # starting or connecting to the cluster
+    client_cpu_seconds: float = 0.0  # this process's CPU during the run (all its threads)
+    index_bytes: list[int] = field(default_factory=list)  # each date's search index
     workers: dict[str, WorkerLoad] = field(default_factory=dict)
+
+    def rates(self) -> str:
+        """Origins per second of every worker so far (progress bar text)."""
+        rates = [f"{w.origins_per_s:,.0f}" for _, w in sorted(self.workers.items())
+                 if w.area_seconds]
+        return f"{', '.join(rates)} origins/s per worker" if rates else ""
 
     def lines(self) -> list[str]:
         """The summary printed at the end of `ingest gaps`."""
         if not self.workers:
             return [f"routing: {self.scheduler}, {self.seconds:.1f} s"]
+        start = f" (+ {self.start_seconds:.1f} s to start it)" if self.start_seconds else ""
         total = sum(w.origins for w in self.workers.values())
         out = [f"routing: {self.scheduler}, {self.tasks} tasks on {len(self.workers)} "
-               f"workers, {self.seconds:.1f} s, {total / max(self.seconds, 1e-9):,.0f} "
-               "origins/s overall (origin x date)"]
+               f"workers, {self.seconds:.1f} s{start}, client CPU "
+               f"{self.client_cpu_seconds:.1f} s, "
+               f"{total / max(self.seconds, 1e-9):,.0f} "
+               "origins/s overall (origin x date); search index per date "
+               f"{max(self.index_bytes, default=0) / 2**20:,.1f} MiB at most"]
         for name, w in sorted(self.workers.items()):
             out.append(f"  worker {name}: {w.tasks} tasks, {w.searches} venue searches in "
                        f"{w.search_seconds:.1f} s, {w.origins:,} origins in "
-                       f"{w.area_seconds:.1f} s = {w.origins_per_s:,.0f} origins/s")
+                       f"{w.area_seconds:.1f} s ({w.cpu_seconds:.1f} s CPU) = "
+                       f"{w.origins_per_s:,.0f} origins/s "
+                       f"(peak RSS {w.rss_mib:,.0f} MiB, largest part state "
+                       f"{w.state_bytes / 2**20:,.1f} MiB)")
         return out
-
-
-def free_view(rule: FreeRule, buffer_s: int, sessions: Sequence[VenueSession],
-              latest: np.ndarray, earliest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The searches kept only where the trip is free with the pass (runs on workers)."""
-    return free_searches(rule, latest, earliest, np.array([s.start_s for s in sessions]),
-                         np.array([s.end_s for s in sessions]), buffer_s)
 
 
 def publish_file(local: Path, cache_dir: Path, url: str) -> str:
@@ -175,62 +191,153 @@ def timetable_ref(conn: Connection, ctx: Context, wd: int) -> TimetableRef:
     return TimetableRef(url, tt_rel, graph)
 
 
-def dask_trips(client: Client, conn: Connection, ctx: Context, slots: list[Slot],
-               stats: BatchStats, show: bool) -> SlotTrips:
-    """Leg minutes of all slots (origins x slots) from tasks on the Dask cluster."""
-    from distributed import as_completed
+class Runner:
+    """Runs the batch's tasks in this process, eagerly: the same code as on Dask."""
 
-    n_o = len(ctx.origins)
-    mats = [np.full((n_o, len(slots)), np.inf) for _ in range(4)]
+    def __init__(self, ctx: Context, conn: Connection) -> None:
+        self.ctx, self.conn = ctx, conn
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run fn now; its value stands for the future."""
+        return fn(*args)
+
+    def share(self, value: Any) -> Any:
+        """A value every task reads (on Dask: scattered once to every worker)."""
+        return value
+
+    def gather(self, handles: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """(position, value) of every handle, as they finish."""
+        yield from enumerate(handles)
+
+    def release(self, handles: Sequence[Any]) -> None:
+        """Let go of results no longer needed."""
+
+    def workers(self) -> int:
+        """Worker processes (1 in process)."""
+        return 1
+
+    def ref(self, wd: int) -> TimetableRef:
+        """The weekday's timetable for the tasks (in process: the already built router)."""
+        ref = timetable_ref(self.conn, self.ctx, wd)
+        register_router(ref, self.ctx.router(self.conn, self.ctx.week[wd]))
+        return ref
+
+
+class DaskRunner(Runner):
+    """Runs the batch's tasks on a Dask cluster; only small results come back."""
+
+    def __init__(self, ctx: Context, conn: Connection, client: Client) -> None:
+        super().__init__(ctx, conn)
+        self.client = client
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """A future of fn(*args) on the cluster (futures among args resolve there)."""
+        return self.client.submit(fn, *args, pure=False)
+
+    def share(self, value: Any) -> Any:
+        """Scattered to every worker once, not shipped with every task."""
+        return self.client.scatter(value, broadcast=True, hash=False)
+
+    def gather(self, handles: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """(position, value) of every future as it finishes."""
+        from distributed import as_completed
+
+        where = {f.key: i for i, f in enumerate(handles)}
+        for fut in as_completed(list(handles)):
+            yield where[fut.key], fut.result()
+
+    def release(self, handles: Sequence[Any]) -> None:
+        """Release futures (their data leaves the workers' memory)."""
+        for f in handles:
+            f.release()
+
+    def workers(self) -> int:
+        """Workers connected to the scheduler."""
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def ref(self, wd: int) -> TimetableRef:
+        """The weekday's timetable, published to the cache the workers read."""
+        return timetable_ref(self.conn, self.ctx, wd)
+
+
+def keep_matrices(ctx: Context, bands: Sequence[str]) -> bool:
+    """Whether this run keeps the what-if matrices: origins x sessions within the setting."""
+    cells = max((len(ctx.origins) * len(band_slots(ctx, b)) for b in bands), default=0)
+    return cells <= get_settings().gaps_whatif_max_cells
+
+
+def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchStats,
+               show: bool) -> list[BandResult]:
+    """Every band of the run by parts of the map: searches, pass 1, E2SFCA ratios, pass 2.
+
+    Memory is bounded by a part: the searches are sparse and capped at the largest budget,
+    a part routes only the sessions it can reach, and only per-LSOA values come back.
+    """
+    run, slots = run_spec(ctx, bands, keep_matrices(ctx, bands))
+    query = capped(ctx.query, run.max_budget)
     parts = area_parts(ctx.origin_area, ctx.areas.lad_codes,
                        get_settings().gaps_partition_origins)
-    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-    lat, lon = ctx.origins.lat, ctx.origins.lon
+    n_workers = runner.workers()
     model = fare_model()
     free_from: dict[int, str | None] = {}
-    futures: list[Any] = []
-    where: dict[Any, np.ndarray] = {}  # area task key -> the slot columns of its sessions
+    days: list[tuple[TimetableRef, Any, np.ndarray]] = []
     for wd in sorted({s.weekday for s in slots}):
         cols = [k for k, s in enumerate(slots) if s.weekday == wd]
-        ref = timetable_ref(conn, ctx, wd)
+        ref = runner.ref(wd)
         sessions = [VenueSession(slots[k].lat, slots[k].lon, ctx.week[wd], slots[k].start_s,
                                  slots[k].end_s) for k in cols]
         rule = FreeRule(model, ctx.week[wd])
         free_from[wd] = rule.free_from()
-        mask = partial(free_view, rule, BUFFER_S)
         groups = venue_groups(sessions, 2 * n_workers)
         order = [k for g in groups for k in g]
-        searches = [client.submit(search_task, ref, [sessions[k] for k in g], ctx.query,
-                                  BUFFER_S, mask, pure=False) for g in groups]
-        ordered = [sessions[k] for k in order]
-        for idx in parts:
-            fut = client.submit(area_task, ref, idx, lat[idx], lon[idx], ordered, ctx.query,
-                                BUFFER_S, searches, pure=False)
-            where[fut.key] = np.array([cols[k] for k in order], dtype=np.int64)
-            futures.append(fut)
-        futures.extend(searches)
-    stats.tasks += len(futures)
-    with tqdm(total=len(futures), unit="task", desc="gaps", disable=not show) as bar:
-        for fut in as_completed(futures):
-            res = fut.result()
-            load = stats.workers.setdefault(res.worker, WorkerLoad())
+        searches = [runner.submit(search_task, ref, [sessions[k] for k in g], query,
+                                  BUFFER_S, rule.free) for g in groups]
+        index = runner.submit(index_task, ref, searches, [sessions[k] for k in order])
+        days.append((ref, index, np.array([cols[k] for k in order], dtype=np.int64)))
+    shared = runner.share(run)
+    lat, lon, w = ctx.origins.lat, ctx.origins.lon, ctx.origins.weight
+    outs = []
+    for i, idx in enumerate(parts):
+        area_ids, area_local = np.unique(ctx.origin_area[idx], return_inverse=True)
+        outs.append(runner.submit(part_task, i, days, lat[idx], lon[idx], area_ids,
+                                  area_local.astype(np.int64), w[idx], query, BUFFER_S,
+                                  shared))
+    n_tasks = len(parts) * 2 + len(days) + sum(len(d) for d in days)
+    stats.tasks += n_tasks
+    summaries: list[Any] = [None] * len(parts)
+    with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
+        for i, s in runner.gather([runner.submit(summary_of, o) for o in outs]):
+            summaries[i] = s
+            load = stats.workers.setdefault(s.worker, WorkerLoad())
             load.tasks += 1
-            if isinstance(res, SearchPart):
-                load.searches += 2 * len(res.latest)
-                load.search_seconds += res.seconds
-            elif isinstance(res, AreaPart):
-                load.origins += len(res.origins)
-                load.area_seconds += res.seconds
-                rows = np.ix_(res.origins, where[fut.key])
-                for m, v in zip(mats, (res.out, res.back, res.free_out, res.free_back),
-                                strict=True):
-                    m[rows] = v
+            load.origins += s.origins
+            load.area_seconds += s.seconds
+            load.cpu_seconds += s.cpu_seconds
+            load.state_bytes = max(load.state_bytes, s.state_bytes)
+            load.rss_mib = max(load.rss_mib, s.rss_mib)
             bar.update(1)
-            rates = [f"{w.origins_per_s:,.0f}" for _, w in sorted(stats.workers.items())
-                     if w.area_seconds]
-            if rates:
-                bar.set_postfix_str(f"{', '.join(rates)} origins/s per worker")
-    return SlotTrips(mats[0], mats[1], mats[2], mats[3], free_from)
+            bar.set_postfix_str(stats.rates())
+        ratios = runner.share(ratios_of(run, summed_demand(run, [s.metrics
+                                                                 for s in summaries])))
+        scores: list[Any] = [None] * len(parts)
+        for i, sc in runner.gather([runner.submit(score_task, o, shared, ratios)
+                                    for o in outs]):
+            scores[i] = sc
+            load = stats.workers.setdefault(sc.worker, WorkerLoad())
+            load.tasks += 1
+            load.area_seconds += sc.seconds
+            load.cpu_seconds += sc.cpu_seconds
+            bar.update(1)
+    for _, (found, nbytes) in runner.gather([runner.submit(index_stats, day)
+                                             for _, day, _ in days]):
+        stats.index_bytes.append(nbytes)
+        for name, secs, n in found:
+            load = stats.workers.setdefault(name, WorkerLoad())
+            load.tasks += 1
+            load.searches += n
+            load.search_seconds += secs
+    runner.release(outs)
+    return band_results(ctx, run, slots, parts, summaries, scores, free_from)
 
 
 @dataclass
@@ -289,33 +396,19 @@ def run_batch(params: GapParams, bands: Sequence[str] | None = None, *,
     timings: dict[str, float] = {}
     t_route = time.perf_counter()
     with engine.connect() as conn:
-        if chosen == INLINE or not todo:
-            total = sum(len(band_slots(ctx, b)) for b in todo)
-            with tqdm(total=total, unit="session", desc="gaps",
-                      disable=not progress or not todo) as bar:
-                for band in todo:
-                    bar.set_postfix_str(band)
-                    t0 = time.perf_counter()
-                    results.append(compute_band(conn, ctx, band, bar.update))
-                    timings[band] = time.perf_counter() - t0
-            stats.seconds = time.perf_counter() - t_route
-        else:
-            slots = [s for b in todo for s in band_slots(ctx, b)]
+        if todo:
             with dask_client(chosen, workers) as client:
-                assert client is not None
-                n = len(client.scheduler_info().get("workers", {}))
-                stats.scheduler = f"{chosen} ({n} workers)"
-                trips = dask_trips(client, conn, ctx, slots, stats, progress)
-            stats.seconds = time.perf_counter() - t_route
-            start = 0
-            for band in todo:
-                mine = band_slots(ctx, band)
-                cols = list(range(start, start + len(mine)))
-                start += len(mine)
+                runner = Runner(ctx, conn) if client is None else DaskRunner(ctx, conn, client)
+                stats.scheduler = (chosen if client is None
+                                   else f"{chosen} ({runner.workers()} workers)")
                 t0 = time.perf_counter()
-                part = trips.columns(cols, {s.weekday for s in mine})
-                results.append(compute_band(conn, ctx, band, trips=part))
-                timings[band] = time.perf_counter() - t0
+                stats.start_seconds = t0 - t_route
+                c0 = time.process_time()
+                results = parted_run(runner, ctx, todo, stats, progress)
+                stats.seconds = time.perf_counter() - t0
+                stats.client_cpu_seconds = time.process_time() - c0
+                # the bands are routed and reduced together: each gets the run's time
+                timings = dict.fromkeys(todo, time.perf_counter() - t0)
     def elapsed() -> float:  # the inputs' load counts, whether done here or by the caller
         return time.perf_counter() - started + (prep.seconds if prepared else 0.0)
 

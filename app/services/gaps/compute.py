@@ -104,7 +104,9 @@ class BandResult:
 
     band: str
     blocks: list[Block]
-    rt_min: np.ndarray  # origins x slots, round-trip time (longer leg), minutes
+    # origins x slots, round-trip time (longer leg), minutes; None when the run was too
+    # large to keep it (GAPS_WHATIF_MAX_CELLS): then no what-if matrices are saved
+    rt_min: np.ndarray | None
     slots: list[Slot]
     details: dict[str, dict[str, Any]]  # lsoa code -> detail (nearest, late-bus share)
     searches: int

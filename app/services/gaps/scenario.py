@@ -61,7 +61,9 @@ def load_baseline(conn: Connection, band: str) -> Baseline:
     path = matrix_path(get_settings().cache_dir, band)
     hint = f"run `python -m ingest gaps --band {band} --force`"
     if not path.exists():
-        raise DataNotLoaded(f"the what-if data of band {band} is missing; {hint}")
+        raise DataNotLoaded(f"the what-if data of band {band} is missing (a run larger than "
+                            "GAPS_WHATIF_MAX_CELLS origins x sessions keeps none: run it for "
+                            f"a region); {hint}")
     with np.load(path, allow_pickle=False) as z:
         data = {k: z[k] for k in z.files}
     if int(data["run_id"]) != st["run_id"] or "slot_json" not in data:

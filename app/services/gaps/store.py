@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from app.analysis.results import STORED
+from app.analysis.results import STORED, Block
 from app.services.gaps.compute import BandResult, Context, GapParams
 from app.services.gaps.inputs import directory_stamp
 
@@ -44,23 +46,42 @@ def current_bands(conn: Connection) -> dict[str, dict[str, Any]]:
                    "details": r[5]} for r in rows}
 
 
+COPY_ROWS = 200_000  # rows per COPY slice: a national band is millions of rows
+
+
+def _block_frame(res: BandResult, b: Block, run_id: int) -> pd.DataFrame:
+    """The rows of one block in gap_result's column order."""
+    n = len(b.codes)
+    cols: dict[str, Any] = {
+        "band": res.band, "budget": b.budget, "level": b.level, "code": b.codes,
+        "category": b.category, "audience": b.audience, "run_id": run_id,
+        "population": b.population}
+    cols |= {m: b.values[m] for m in STORED}
+    cols["detail"] = [None] * n
+    if b.level == "lsoa" and b.category == "all" and b.audience == "all":
+        cols["detail"] = [json.dumps(res.details.get(c, {}).get(str(b.budget)))
+                          for c in b.codes]
+    return pd.DataFrame(cols)[list(RESULT_COLUMNS)]
+
+
+def result_frames(res: BandResult, run_id: int, rows: int = COPY_ROWS
+                  ) -> Iterator[pd.DataFrame]:
+    """The rows of a band in slices of about `rows` rows (whole blocks), in block order."""
+    parts: list[pd.DataFrame] = []
+    n = 0
+    for b in res.blocks:
+        parts.append(_block_frame(res, b, run_id))
+        n += len(b.codes)
+        if n >= rows:
+            yield pd.concat(parts, ignore_index=True)
+            parts, n = [], 0
+    if parts:
+        yield pd.concat(parts, ignore_index=True)
+
+
 def result_frame(res: BandResult, run_id: int) -> pd.DataFrame:
     """All rows of a band as one DataFrame in gap_result's column order."""
-    parts = []
-    for b in res.blocks:
-        n = len(b.codes)
-        cols: dict[str, Any] = {
-            "band": res.band, "budget": b.budget, "level": b.level, "code": b.codes,
-            "category": b.category, "audience": b.audience, "run_id": run_id,
-            "population": b.population}
-        cols |= {m: b.values[m] for m in STORED}
-        cols["detail"] = [None] * n
-        if b.level == "lsoa" and b.category == "all" and b.audience == "all":
-            cols["detail"] = [json.dumps(res.details.get(c, {}).get(str(b.budget)))
-                              for c in b.codes]
-        parts.append(pd.DataFrame(cols))
-    frame = pd.concat(parts, ignore_index=True)
-    return frame[list(RESULT_COLUMNS)]
+    return pd.concat(list(result_frames(res, run_id)), ignore_index=True)
 
 
 def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -68,16 +89,22 @@ def history_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[frame["category"] == "all", list(HISTORY_COLUMNS)]
 
 
-def _copy_frame(conn: Connection, frame: pd.DataFrame, table: str = "gap_result") -> None:
-    """COPY a frame into a table as CSV (much faster than INSERTs for ~100k rows)."""
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False, na_rep="")
+def _copy_frames(conn: Connection, frames: Iterable[pd.DataFrame],
+                 table: str = "gap_result") -> None:
+    """COPY frames into a table as CSV, slice by slice (much faster than INSERTs)."""
+    it = iter(frames)
+    first = next(it, None)
+    if first is None:
+        return
     raw = conn.connection.driver_connection
-    cols = ", ".join(frame.columns)
+    cols = ", ".join(first.columns)
     # `table` is one of two constants of this module, never user input.
     with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
             f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buf.getvalue())
+        for frame in chain([first], it):
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False, header=False, na_rep="")
+            copy.write(buf.getvalue())
 
 
 def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: GapParams,
@@ -114,9 +141,9 @@ def save_run(conn: Connection, ctx: Context, results: list[BandResult], params: 
     else:  # every stored band is recomputed: TRUNCATE (transactional) beats a 260k-row DELETE
         conn.execute(text("TRUNCATE gap_result"))
     for res in results:
-        frame = result_frame(res, run_id)
-        _copy_frame(conn, frame)
-        _copy_frame(conn, history_frame(frame), "gap_history")
+        _copy_frames(conn, result_frames(res, run_id))
+        _copy_frames(conn, (history_frame(f) for f in result_frames(res, run_id)),
+                     "gap_history")
         conn.execute(text(
             "INSERT INTO gap_band (band, run_id, fingerprint, computed_at, details)"
             " VALUES (:band, :run, :fp, now(), CAST(:details AS jsonb))"
@@ -133,9 +160,16 @@ def matrix_path(cache_dir: Path, band: str) -> Path:
     return cache_dir / "gaps" / f"{band}.npz"
 
 
-def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -> Path:
-    """Save what the what-if needs to recompute a band without routing it again."""
+def save_matrices(cache_dir: Path, ctx: Context, res: BandResult, run_id: int) -> Path | None:
+    """Save what the what-if needs to recompute a band without routing it again.
+
+    A run too large to keep its matrix (`rt_min` None, see GAPS_WHATIF_MAX_CELLS) removes
+    the band's old file instead, so the what-if never answers from another run.
+    """
     path = matrix_path(cache_dir, res.band)
+    if res.rt_min is None:
+        path.unlink(missing_ok=True)
+        return None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     acts = ctx.listings.activities
