@@ -233,7 +233,9 @@ def _area(name: str, help_: str, sniff: Sniffer, loader: Loader,
 def _regional_arguments(p: argparse.ArgumentParser) -> None:
     file_arguments(p)
     add_region_arguments(p, "load only rows in this local authority district (repeatable; "
-                            "NaPTAN needs the district or LSOA boundaries loaded first)")
+                            "NaPTAN needs the district or LSOA boundaries loaded first, LSOA "
+                            "and ward boundaries without a district column the lookup or the "
+                            "district boundaries, lookups of LSOAs the ward lookup)")
 
 
 def _regional_run(name: str) -> RunFn:
@@ -252,10 +254,11 @@ def _regional_run(name: str) -> RunFn:
 # Declared in the order the CLI lists them; DATASETS is this, ordered by `after`.
 _DECLARED: tuple[Dataset, ...] = (
     _area("boundaries", "ONS LAD, ward, LSOA 2021 or LSOA 2011 boundaries (GeoJSON, "
-          "GeoPackage, Shapefile; zip ok)", _sniff_boundaries, boundaries.load_boundaries),
+          "GeoPackage, Shapefile; zip ok)", _sniff_boundaries, boundaries.load_boundaries,
+          regional=True),
     # A lookup gives the loaded wards and LSOAs that lack one their district.
     _area("lookups", "ONS LSOA21->ward->LAD, LSOA11->LSOA21 or rural-urban lookup CSV",
-          _sniff_lookups, lookups.load_lookup, after=("boundaries",)),
+          _sniff_lookups, lookups.load_lookup, after=("boundaries",), regional=True),
     _area("iod", "English Indices of Deprivation CSV (IoD2025 File 7 or IoD2019)",
           _sniff_iod, iod.load_iod),
     _area("population", "Census 2021 usual residents by LSOA 2021 and age",
