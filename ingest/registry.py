@@ -20,7 +20,7 @@ from app.errors import AppError
 from app.geo import in_gb
 from app.settings import get_settings
 from ingest.areas import boundaries, iod, lookups, naptan, population, postcodes
-from ingest.areas.common import REGION, Region
+from ingest.areas.common import REGION, add_region_arguments, region_of
 from ingest.areas.load import load_area_file
 from ingest.commands import activities as activities_cmd
 from ingest.commands import gtfs as gtfs_cmd
@@ -232,28 +232,15 @@ def _area(name: str, help_: str, sniff: Sniffer, loader: Loader,
 
 def _regional_arguments(p: argparse.ArgumentParser) -> None:
     file_arguments(p)
-    p.add_argument("--lad", action="append", default=[], metavar="CODE",
-                   help="load only rows in this local authority district (repeatable; NaPTAN "
-                        "needs the district or LSOA boundaries loaded first)")
-    p.add_argument("--bbox", type=_bbox, default=None, metavar="W,S,E,N",
-                   help="load only rows inside this WGS84 box (min lon,min lat,max lon,max lat); "
-                        "write --bbox=W,S,E,N when W is negative")
-
-
-def _bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        w, s, e, n = (float(v) for v in raw.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected four numbers: W,S,E,N") from None
-    if not (w < e and s < n):
-        raise argparse.ArgumentTypeError("expected W < E and S < N")
-    return w, s, e, n
+    add_region_arguments(p, "load only rows in this local authority district (repeatable; "
+                            "NaPTAN needs the district or LSOA boundaries loaded first, LSOA "
+                            "and ward boundaries without a district column the lookup or the "
+                            "district boundaries, lookups of LSOAs the ward lookup)")
 
 
 def _regional_run(name: str) -> RunFn:
     def run(args: argparse.Namespace) -> int:
-        region = Region(tuple(c.strip().upper() for c in args.lad or []), args.bbox)
-        token = REGION.set(region)
+        token = REGION.set(region_of(args))
         try:
             dataset(name).load(get_engine(), args.path,
                                Options(strict=args.strict, quiet=args.quiet))
@@ -267,10 +254,11 @@ def _regional_run(name: str) -> RunFn:
 # Declared in the order the CLI lists them; DATASETS is this, ordered by `after`.
 _DECLARED: tuple[Dataset, ...] = (
     _area("boundaries", "ONS LAD, ward, LSOA 2021 or LSOA 2011 boundaries (GeoJSON, "
-          "GeoPackage, Shapefile; zip ok)", _sniff_boundaries, boundaries.load_boundaries),
+          "GeoPackage, Shapefile; zip ok)", _sniff_boundaries, boundaries.load_boundaries,
+          regional=True),
     # A lookup gives the loaded wards and LSOAs that lack one their district.
     _area("lookups", "ONS LSOA21->ward->LAD, LSOA11->LSOA21 or rural-urban lookup CSV",
-          _sniff_lookups, lookups.load_lookup, after=("boundaries",)),
+          _sniff_lookups, lookups.load_lookup, after=("boundaries",), regional=True),
     _area("iod", "English Indices of Deprivation CSV (IoD2025 File 7 or IoD2019)",
           _sniff_iod, iod.load_iod),
     _area("population", "Census 2021 usual residents by LSOA 2021 and age",

@@ -3,6 +3,10 @@
 Deleting a `gtfs_feed` row cascades to all of its rows, which is how a feed is replaced
 by a newer version inside one transaction. Frequency-based trips are stored expanded
 (as the engine's reader yields them); `gtfs_frequency` keeps the original rows.
+
+Stop times (about 50 million rows for England) are stored as columnar blocks
+(`gtfs_stop_time_block`: one integer array per column, trips and stops by their `code`);
+the view `gtfs_stop_time` (migration 0006_gtfsload) shows them as rows for SQL use.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -80,6 +85,10 @@ class GtfsStop(Base):
     wheelchair_boarding: Mapped[int] = mapped_column(SmallInteger)
     naptan_atco: Mapped[str | None] = mapped_column(String(12), index=True)
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    # Position of stop_id among the feed's stop ids in code-point order (the blocks' code).
+    code: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("feed_id", "code"),)
 
 
 class GtfsRoute(Base):
@@ -107,20 +116,30 @@ class GtfsTrip(Base):
     trip_headsign: Mapped[str] = mapped_column(Text)
     direction_id: Mapped[int] = mapped_column(SmallInteger)
     wheelchair_accessible: Mapped[int] = mapped_column(SmallInteger)
+    # Position of trip_id among the feed's trip ids in code-point order (the blocks' code).
+    code: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("feed_id", "code"),)
 
 
-class GtfsStopTime(Base):
-    """stop_times.txt as seconds after service-day midnight (may exceed 86,400)."""
+class GtfsStopTimeBlock(Base):
+    """Up to 1,000,000 stop_times of one feed, one array per column, sorted by trip and seq.
 
-    __tablename__ = "gtfs_stop_time"
+    Times are seconds after service-day midnight (may exceed 86,400); `trip_code` and
+    `stop_code` are `gtfs_trip.code` and `gtfs_stop.code` of the same feed.
+    """
+
+    __tablename__ = "gtfs_stop_time_block"
 
     feed_id: Mapped[int] = _feed_id()
-    trip_id: Mapped[str] = mapped_column(String(250), primary_key=True)
-    stop_sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stop_id: Mapped[str] = mapped_column(String(200))
-    arrival_s: Mapped[int] = mapped_column(Integer)
-    departure_s: Mapped[int] = mapped_column(Integer)
-    interpolated: Mapped[bool] = mapped_column(Boolean)
+    block: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n_rows: Mapped[int] = mapped_column(Integer)
+    trip_code: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    stop_sequence: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    stop_code: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    arrival_s: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    departure_s: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    interpolated: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
 
 
 class GtfsCalendar(Base):

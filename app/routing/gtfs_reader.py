@@ -472,9 +472,25 @@ class _Parts:
         for k, v in arrays.items():
             self.cols.setdefault(k, []).append(v)
 
-    def joined(self, key: str, dtype: type) -> np.ndarray:
+    def joined(self, key: str, dtype: type | None) -> np.ndarray:
+        """One column over all chunks (dtype None: as gathered, int32 unless widened)."""
         parts = self.cols.pop(key, [])
-        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+        if not parts:
+            return np.zeros(0, dtype or np.int32)
+        out = np.concatenate(parts)
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+
+_I32 = np.iinfo(np.int32)
+
+
+def _compact(a: np.ndarray) -> np.ndarray:
+    """int32 when every value fits (nearly always), else int64: a national feed's columns
+    are gathered at 4 bytes a cell; np.concatenate widens if one chunk needed 8."""
+    a = np.asarray(a)
+    if not len(a) or (np.nanmin(a) >= _I32.min and np.nanmax(a) <= _I32.max):
+        return a.astype(np.int32)
+    return a.astype(np.int64)
 
 
 def _parse_chunk(df: pd.DataFrame, rec: np.ndarray, parts: _Parts, trip_index: pd.Index,
@@ -508,10 +524,10 @@ def _parse_chunk(df: pd.DataFrame, rec: np.ndarray, parts: _Parts, trip_index: p
             iss[col].append((int(rec[i]), f"unparseable time {str(raw[i]).strip()!r}"))
         times[col] = (secs, blank)
     arrays = {
-        "trip": tcode, "stop": scode, "seq": np.where(bad_seq, -1, seq).astype(np.int64),
-        "arr": times["arrival_time"][0], "dep": times["departure_time"][0],
+        "trip": tcode, "stop": scode, "seq": _compact(np.where(bad_seq, -1, seq)),
+        "arr": _compact(times["arrival_time"][0]), "dep": _compact(times["departure_time"][0]),
         "arr_blank": times["arrival_time"][1], "dep_blank": times["departure_time"][1],
-        "rec": rec.astype(np.int64),
+        "rec": _compact(rec),
     }
     if "shape_dist_traveled" in df.columns:
         arrays["sdt"] = _numbers(df["shape_dist_traveled"].to_numpy(dtype=object))
@@ -525,7 +541,7 @@ def _gather_stop_times(src: _Source, inp: _StopTimesInput, trip_index: pd.Index,
     if inp.table is not None:  # already read exactly, stripped, blank lines dropped
         t = inp.table
         cols = [c for c in ST_COLUMNS if c in t.columns]
-        lines = t[LINE].to_numpy(dtype=np.int64)
+        lines = _compact(t[LINE].to_numpy(dtype=np.int64))
         _parse_chunk(t[cols], np.arange(len(t)), parts, trip_index, stop_index, stop_loc)
         parts.cols.pop("rec", None)
         parts.issues = {k: [(int(lines[r]), m) for r, m in v] for k, v in parts.issues.items()}
@@ -544,8 +560,9 @@ def _gather_stop_times(src: _Source, inp: _StopTimesInput, trip_index: pd.Index,
             chunk, rec = chunk[keep], rec[keep]
         _parse_chunk(chunk, rec, parts, trip_index, stop_index, stop_loc)
     exact = _record_lines(src, "stop_times.txt", n_rec, physical) if n_rec else None
-    rec_all = parts.joined("rec", np.int64)
-    lines = exact[rec_all] if exact is not None else rec_all + 2
+    rec_all = parts.joined("rec", None)
+    lines = _compact(exact[rec_all] if exact is not None else rec_all + 2)
+    del rec_all
     parts.issues = {k: [(int(lines_of(exact, r)), m) for r, m in v]
                     for k, v in parts.issues.items()}
     return parts, lines
@@ -582,14 +599,15 @@ def _read_stop_times(src: _Source, inp: _StopTimesInput, stops: pd.DataFrame,
     if not report.ok:
         return None
     tid = parts.joined("trip", np.int32)
-    seqv = parts.joined("seq", np.int64)
+    seqv = parts.joined("seq", None)
     order = np.lexsort((seqv, tid))  # stable: rows of equal (trip, seq) keep file order
     tid, seqv, lines = tid[order], seqv[order], lines[order]
 
-    def take(key: str, dtype: type) -> np.ndarray:
+    def take(key: str, dtype: type | None) -> np.ndarray:
         return parts.joined(key, dtype)[order]
 
-    arr, dep = take("arr", np.int64), take("dep", np.int64)
+    # Times stay 4 bytes a cell until the contract frame is built (`_StopTimes.frame`).
+    arr, dep = take("arr", None), take("dep", None)
     arr_blank, dep_blank = take("arr_blank", np.bool_), take("dep_blank", np.bool_)
     sid = take("stop", np.int32)
     sdt = take("sdt", np.float64) if "sdt" in parts.cols else np.full(len(tid), np.nan)
@@ -651,10 +669,10 @@ class _StopTimes:
             # rebuilt from the database has the very same categories.
             "trip_id": pd.Categorical.from_codes(
                 self.trip, categories=self.trip_cats).remove_unused_categories(),
-            "stop_sequence": self.seq,
+            "stop_sequence": self.seq.astype(np.int64, copy=False),
             "stop_id": pd.Categorical.from_codes(self.stop, categories=self.stop_cats),
-            "arrival_s": self.arr,
-            "departure_s": self.dep,
+            "arrival_s": self.arr.astype(np.int64, copy=False),
+            "departure_s": self.dep.astype(np.int64, copy=False),
             "interpolated": self.interpolated,
         }, copy=False)
 
@@ -754,9 +772,8 @@ def _expand_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, st: _StopTimes,
         lo, _ = bounds.get(c, (r, r))
         bounds[c] = (lo, r + 1)
     new_ids: list[str] = []
-    new_trip_rows: list[pd.DataFrame] = []
+    template_of: list[str] = []  # the template trip of each new trip
     blocks: list[tuple[str, int, int, int]] = []  # new id, lo, hi, shift
-    trip_rows = trips.set_index("trip_id", drop=False)
     for i in np.flatnonzero(ok).tolist():
         tid = freq["trip_id"].iloc[i]
         code = int(st.trip_cats.get_indexer(pd.Index([tid]))[0])
@@ -766,27 +783,35 @@ def _expand_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, st: _StopTimes,
         base = int(st.dep[lo])
         for s in range(int(start[i]), int(end[i]), int(head[i])):
             new_id = f"{tid}@{format_hms(s)}"
-            row = trip_rows.loc[[tid]].copy()
-            row["trip_id"] = new_id
-            new_trip_rows.append(row)
+            template_of.append(tid)
             new_ids.append(new_id)
             blocks.append((new_id, lo, hi, s - base))
+    new_trip_rows = []
+    if new_ids:
+        # One row per new trip, copied from its template (trip ids are unique by now).
+        rows = trips.set_index("trip_id", drop=False).loc[template_of].reset_index(drop=True)
+        rows["trip_id"] = new_ids
+        new_trip_rows.append(rows)
     trips = trips[~trips["trip_id"].isin(templates)]
     keep = ~is_tmpl[st.trip]
     cats = pd.Index(np.unique(np.concatenate([st.trip_cats.to_numpy(dtype=object),
                                               np.asarray(new_ids, dtype=object)])))
     remap = cats.get_indexer(st.trip_cats).astype(np.int32)
-    idx = [np.flatnonzero(keep)] + [np.arange(lo, hi) for _, lo, hi, _ in blocks]
-    take = np.concatenate(idx)
     new_codes = cats.get_indexer(pd.Index([b[0] for b in blocks], dtype=object))
     trip_code = np.concatenate([remap[st.trip[keep]]] + [
         np.full(hi - lo, c, dtype=np.int32) for (_, lo, hi, _), c in zip(blocks, new_codes,
                                                                        strict=True)])
-    shift = np.concatenate([np.zeros(int(keep.sum()), dtype=np.int64)] + [
-        np.full(hi - lo, sh, dtype=np.int64) for _, lo, hi, sh in blocks])
-    out = _StopTimes(cats, st.stop_cats, trip_code, st.seq[take], st.stop[take],
-                     st.arr[take] + shift, st.dep[take] + shift, st.interpolated[take],
-                     st.lines[take])
+    # Column by column, so a national feed holds one old and one new column at a time:
+    # the kept rows, then each expanded trip's copy of its template's rows (times shifted).
+    for name in ("seq", "stop", "arr", "dep", "interpolated", "lines"):
+        col = getattr(st, name)
+        shifted = name in ("arr", "dep")
+        setattr(st, name, np.concatenate([col[keep]] + [
+            _compact(col[lo:hi].astype(np.int64) + sh) if shifted else col[lo:hi]
+            for _, lo, hi, sh in blocks]))
+        del col
+    out = _StopTimes(cats, st.stop_cats, trip_code, st.seq, st.stop, st.arr, st.dep,
+                     st.interpolated, st.lines)
     if new_trip_rows:
         trips = pd.concat([trips, *new_trip_rows], ignore_index=True)
     return trips.reset_index(drop=True), out
@@ -851,13 +876,15 @@ def read_gtfs(path: str | Path, name: str | None = None) -> tuple[Feed, Validati
     if not report.ok:
         raise FeedRefusedError(report, str(p))
 
+    st_frame = st.frame()
+    del st  # its 4-byte columns are not needed once the contract frame exists
     feed = Feed(
         name=name or p.stem,
         version=_feed_version(info_raw, src.digest),
         stops=stops.drop(columns=LINE).reset_index(drop=True),
         routes=routes.drop(columns=LINE).reset_index(drop=True),
         trips=trips.drop(columns=LINE).reset_index(drop=True),
-        stop_times=st.frame(),
+        stop_times=st_frame,
         calendar=calendar.drop(columns=LINE, errors="ignore").reset_index(drop=True),
         calendar_dates=calendar_dates.drop(columns=LINE, errors="ignore").reset_index(drop=True),
         agency=agency.drop(columns=LINE),

@@ -263,43 +263,35 @@ def compile_timetable(feeds: Sequence[Feed], day: dt.date,
         sel = f.stop_times[f.stop_times["trip_id"].isin(set(trips["trip_id"]))]
         sel = sel.sort_values(["trip_id", "stop_sequence"], kind="stable")
         tid = sel["trip_id"].to_numpy()
-        sidx = stop_pos.reindex(sel["stop_id"]).to_numpy()
+        sidx = stop_pos.reindex(sel["stop_id"]).to_numpy().astype(np.int32)  # once, not per trip
         a = sel["arrival_s"].to_numpy(dtype=np.int64)
         d = sel["departure_s"].to_numpy(dtype=np.int64)
         bounds = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1], True])
         span = {tid[bounds[i]]: (bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)}
         routes = f.routes.set_index("route_id")["route_short_name"]
         routes = routes[~routes.index.duplicated()]
-        for rec in trips.to_dict("records"):
-            trip_id = str(rec["trip_id"])
+        # Plain arrays, not a dict per trip: a national day has about a million trips.
+        route_ids = trips["route_id"].to_numpy(dtype=object)
+        short = trips["route_id"].map(routes).to_numpy(dtype=object)
+        for trip_id, route_id, day_offset, wheelchair, headsign, short_name in zip(
+                trips["trip_id"].astype(str).to_numpy(dtype=object), route_ids,
+                trips["day_offset"].to_numpy(dtype=np.int64),
+                trips["wheelchair_accessible"].to_numpy(dtype=np.int64),
+                trips["trip_headsign"].to_numpy(dtype=object), short, strict=True):
             if trip_id not in span:
                 continue
             lo, hi = span[trip_id]
             if hi - lo < 2:
                 continue
-            day_offset = int(rec["day_offset"])
-            shift = DAY_S * day_offset
+            shift = DAY_S * int(day_offset)
             rows.append((
-                f"{f.name}:{rec['route_id']}", sidx[lo:hi].astype(np.int32),
-                a[lo:hi] + shift, d[lo:hi] + shift, int(rec["wheelchair_accessible"]),
-                day_offset, f"{f.name}:{trip_id}", str(routes.get(rec["route_id"], "")),
-                str(rec["trip_headsign"]),
+                f"{f.name}:{route_id}", sidx[lo:hi],
+                a[lo:hi] + shift, d[lo:hi] + shift, int(wheelchair),
+                int(day_offset), f"{f.name}:{trip_id}",
+                "" if short_name is None or short_name != short_name else str(short_name),
+                str(headsign),
             ))
     return _assemble(rows, stops, stop_ids, day, feeds)
-
-
-def _fifo_groups(times: list[tuple[np.ndarray, np.ndarray]]) -> list[list[int]]:
-    """Split trips (sorted by departure) into groups in which no trip overtakes another."""
-    groups: list[list[int]] = []
-    for i, (a, d) in enumerate(times):
-        for g in groups:
-            la, ld = times[g[-1]]
-            if np.all(a >= la) and np.all(d >= ld):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
-    return groups
 
 
 def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day: dt.date,
@@ -308,12 +300,22 @@ def _assemble(rows: list[tuple], stops: pd.DataFrame, stop_ids: np.ndarray, day:
     by_key: dict[tuple[str, bytes], list[int]] = {}
     for i, r in enumerate(rows):
         by_key.setdefault((r[0], r[1].tobytes()), []).append(i)
+    from app.routing.fifo import fifo_group_ids
+
     patterns: list[list[int]] = []
     for key in sorted(by_key):
         members = by_key[key]
-        members.sort(key=lambda i: (tuple(rows[i][3]), tuple(rows[i][2])))
-        groups = _fifo_groups([(rows[i][2], rows[i][3]) for i in members])
-        patterns.extend([members[j] for j in g] for g in groups)
+        # Same stops, so same length: sort by departures, then arrivals, stop by stop (a
+        # stable lexsort, as sorting tuples of them was), then split into FIFO groups.
+        dep = np.stack([rows[i][3] for i in members])
+        arr = np.stack([rows[i][2] for i in members])
+        by_time = np.lexsort(np.vstack([arr[:, ::-1].T, dep[:, ::-1].T]))
+        members = [members[j] for j in by_time]
+        gid = fifo_group_ids(np.ascontiguousarray(arr[by_time]),
+                             np.ascontiguousarray(dep[by_time]))
+        by_group = np.argsort(gid, kind="stable")  # groups in order made, trips in order
+        cuts = np.cumsum(np.bincount(gid))[:-1]
+        patterns.extend([members[int(j)] for j in part] for part in np.split(by_group, cuts))
 
     n_stops = len(stop_ids)
     pat_stop_ptr = [0]

@@ -63,6 +63,25 @@ def step_compile(work: Path) -> dict[str, Any]:
             "array_mib": nbytes / 2**20}
 
 
+def step_compile_db(work: Path) -> dict[str, Any]:
+    """The app's path: read the stored feed back from PostGIS, then compile one weekday."""
+    from sqlalchemy import text
+
+    from app.db import get_engine
+    from app.services.transit.feeds import list_feeds, read_feed
+
+    with get_engine().connect() as conn:
+        if not conn.execute(text("SELECT count(*) FROM gtfs_feed")).scalar_one():
+            return {"skipped": "no feed in the database (run the gtfs-load step)"}
+        t = time.perf_counter()
+        feeds = [read_feed(conn, r) for r in list_feeds(conn)]
+        read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    tt = compile_timetable(feeds, DAY)
+    return {"read_s": read_s, "seconds": time.perf_counter() - t, "trips": tt.n_trips,
+            "stop_times": sum(len(f.stop_times) for f in feeds)}
+
+
 def _from_cache(work: Path) -> tuple[Timetable, float]:
     key = (work / "cache" / "KEY").read_text(encoding="utf-8")
     t = time.perf_counter()
@@ -237,8 +256,8 @@ def step_finder(work: Path, n: int = 20) -> dict[str, Any]:
     return res
 
 
-STEPS = {"read": step_read, "compile": step_compile, "queries": step_queries,
-         "gap-workers": step_gap_workers, "finder": step_finder}
+STEPS = {"read": step_read, "compile": step_compile, "compile-db": step_compile_db,
+         "queries": step_queries, "gap-workers": step_gap_workers, "finder": step_finder}
 
 
 def main() -> int:

@@ -24,12 +24,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely import wkb
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from app.geo import GB_BOUNDS
-from ingest.areas.common import ons, progress, refuse_if_nothing
+from ingest.areas.common import REGION, Region, ons, progress, refuse_if_nothing
 from ingest.areas.values import CODE_LABELS, CellError, is_code, normalise_header
 from ingest.areas.vector import read_info, read_vector
 from ingest.report import LoadRefused, LoadReport
@@ -105,6 +106,7 @@ def load_boundaries(conn: Connection, path: Path, report: LoadReport) -> Provena
     gdf = to_wgs84(gdf, path, report)
     level = layout.level
     rows = list(_valid_rows(gdf, layout, report))
+    rows = _in_region(conn, path, level, rows, report)
     if rows:
         table = TABLES[level]
         has_lad = level != "lad"
@@ -192,6 +194,59 @@ def check_in_gb(gdf: gpd.GeoDataFrame, path: Path, *, declared: str | None,
         why = (f"feature {first} lies outside Great Britain (bounds {x0:.3f}, {y0:.3f}, "
                f"{x1:.3f}, {y1:.3f} after reprojection); is the declared CRS right?")
     raise LoadRefused(path, f"wrong CRS: {why}")
+
+
+def _in_region(conn: Connection, path: Path, level: str, rows: list[dict[str, Any]],
+               report: LoadReport) -> list[dict[str, Any]]:
+    """The rows inside REGION (--lad, --bbox); a warning counts the others.
+
+    A box keeps the areas that touch it. Districts keep themselves; a ward or LSOA is in
+    a district by the file's district column, else the loaded lookup, else (LSOA 2011,
+    or no lookup) by a point inside it falling in the loaded district boundary.
+    """
+    region = REGION.get() or Region()
+    if not region.active or not rows:
+        return rows
+    geoms = shapely.from_wkb([r["wkb"] for r in rows])
+    keep = np.ones(len(rows), dtype=bool)
+    if region.bbox is not None:
+        keep &= shapely.intersects(geoms, shapely.box(*region.bbox))
+    if region.lads:
+        lads = set(region.lads)
+        if level == "lad":
+            keep &= np.array([r["code"] in lads for r in rows])
+        else:
+            keep &= _in_districts(conn, path, level, rows, geoms, lads)
+    n_out = int((~keep).sum())
+    if n_out:
+        report.warn(f"{n_out:,} areas outside the region (--lad/--bbox) were not loaded")
+    return [r for r, k in zip(rows, keep, strict=True) if k]
+
+
+def _in_districts(conn: Connection, path: Path, level: str, rows: list[dict[str, Any]],
+                  geoms: np.ndarray, lads: set[str]) -> np.ndarray:
+    """Which wards/LSOAs are in the districts (see `_in_region`)."""
+    lad_of: dict[str, str] = {}
+    key = {"ward": "ward_code", "lsoa21": "lsoa21_code"}.get(level)
+    if key is not None:  # `key` is one of two constants
+        lad_of.update(conn.execute(text(
+            f"SELECT DISTINCT ON ({key}) {key}, lad_code FROM lsoa_lookup"  # noqa: S608
+            f" ORDER BY {key}, lad_code")).tuples().all())
+    lad_of.update({r["code"]: r["lad"] for r in rows if r["lad"]})  # the file's own column
+    missing = [i for i, r in enumerate(rows) if r["code"] not in lad_of]
+    inside = np.array([lad_of.get(r["code"]) in lads for r in rows])
+    if missing:
+        found = [wkb.loads(bytes(g)) for (g,) in conn.execute(text(
+            "SELECT ST_AsBinary(geom) FROM lad WHERE code = ANY(:l)"), {"l": sorted(lads)})]
+        if not found:
+            raise LoadRefused(path, "--lad: this file has no district column, so the lookup "
+                              "(LSOA 2021 -> ward -> LAD) or the district boundaries must be "
+                              "loaded first")
+        area = shapely.union_all(found)
+        shapely.prepare(area)
+        pts = shapely.point_on_surface(geoms[missing])
+        inside[missing] = shapely.intersects(area, pts)
+    return inside
 
 
 def _valid_rows(gdf: gpd.GeoDataFrame, layout: BoundaryLayout, report: LoadReport

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -12,6 +13,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, text
 from tqdm import tqdm
 
+from app.errors import InvalidInput
+from app.geo import parse_bbox
 from ingest.areas.values import CellError
 from ingest.csvfile import CsvRow
 from ingest.report import LoadRefused, LoadReport
@@ -34,6 +37,27 @@ class Region:
     def active(self) -> bool:
         """True when some filter is set."""
         return bool(self.lads) or self.bbox is not None
+
+
+def bbox_argument(raw: str) -> tuple[float, float, float, float]:
+    """`W,S,E,N` as four floats (an argparse type; the checks of the API's bbox)."""
+    try:
+        return parse_bbox(raw)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def add_region_arguments(p: argparse.ArgumentParser, lad_help: str) -> None:
+    """--lad CODE (repeatable) and --bbox=W,S,E,N."""
+    p.add_argument("--lad", action="append", default=[], metavar="CODE", help=lad_help)
+    p.add_argument("--bbox", type=bbox_argument, default=None, metavar="W,S,E,N",
+                   help="load only rows inside this WGS84 box (min lon,min lat,max lon,max lat); "
+                        "write --bbox=W,S,E,N when W is negative")
+
+
+def region_of(args: argparse.Namespace) -> Region:
+    """The Region of parsed --lad/--bbox arguments."""
+    return Region(tuple(c.strip().upper() for c in args.lad or []), args.bbox)
 
 
 # Set by the CLI (--lad, --bbox) for the postcode and NaPTAN loaders.

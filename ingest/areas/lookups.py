@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from ingest.areas.common import (
+    REGION,
     checked_rows,
     count_lines,
     counted,
+    keep_region,
     ons,
     refuse_if_nothing,
     stage,
@@ -68,6 +70,10 @@ def load_lookup(conn: Connection, path: Path, report: LoadReport) -> Provenance:
     if kind is None:
         raise LoadRefused(path, "not a recognised ONS lookup: expected LSOA21CD with WDxxCD and "
                           "LADxxCD, or LSOA11CD with CHGIND, or RUC21CD columns")
+    region = REGION.get()
+    if region is not None and region.bbox is not None:
+        raise LoadRefused(path, "--bbox does not apply to a lookup (it has no coordinates); "
+                          "use --lad")
     return {"ward": _ward, "lsoa11": _lsoa11, "ruc": _ruc}[kind](conn, path, report)
 
 
@@ -96,6 +102,7 @@ def _ward(conn: Connection, path: Path, report: LoadReport) -> Provenance:
     stage(conn, "stage_lookup", [(c, "text") for c in cols],
           counted(checked_rows(rows, report, parse, desc="lookup", total=count_lines(path),
                                 key=lambda p: p[0], key_column=c_lsoa), report))
+    keep_region(conn, "stage_lookup", report, lad_column="lad_code")
     upsert(conn, "lsoa_lookup", {c: c for c in cols}, "stage_lookup", ("lsoa21_code",))
     refuse_if_nothing(path, report, "lookup")
     # Boundary files without a district column leave lad_code empty; the lookup knows it.
@@ -129,6 +136,7 @@ def _lsoa11(conn: Connection, path: Path, report: LoadReport) -> Provenance:
     stage(conn, "stage_lsoa11", [(c, "text") for c in cols],
           counted(checked_rows(rows, report, parse, desc="lsoa11->21", total=count_lines(path),
                                 key=lambda p: (p[0], p[1]), key_column=c21), report))
+    _keep_lsoas(conn, path, "stage_lsoa11", "lsoa21_code", report)
     upsert(conn, "lsoa11_lsoa21", {c: c for c in cols}, "stage_lsoa11",
            ("lsoa11_code", "lsoa21_code"))
     refuse_if_nothing(path, report, "lookup")
@@ -157,7 +165,34 @@ def _ruc(conn: Connection, path: Path, report: LoadReport) -> Provenance:
     stage(conn, "stage_ruc", [(c, "text") for c in cols],
           counted(checked_rows(rows, report, parse, desc="rural-urban", total=count_lines(path),
                                 key=lambda p: p[0], key_column=c_lsoa), report))
+    _keep_lsoas(conn, path, "stage_ruc", "lsoa_code", report)
     upsert(conn, "rural_urban", {c: c for c in cols}, "stage_ruc", ("lsoa_code",))
     refuse_if_nothing(path, report, "lookup")
     return ons("Rural-Urban Classification 2021", "2021")
 
+
+
+def _keep_lsoas(conn: Connection, path: Path, table: str, column: str,
+                report: LoadReport) -> None:
+    """With --lad, drop staged rows whose LSOA 2021 is not in those districts.
+
+    An LSOA's district comes from the loaded lookup or LSOA 2021 boundaries. `table` and
+    `column` are constants of this module.
+    """
+    region = REGION.get()
+    if region is None or not region.lads:
+        return
+    lads = list(region.lads)
+    known = conn.execute(text(
+        "SELECT count(*) FROM (SELECT 1 FROM lsoa_lookup WHERE lad_code = ANY(:l) UNION ALL"
+        " SELECT 1 FROM lsoa21 WHERE lad_code = ANY(:l)) x"), {"l": lads}).scalar_one()
+    if not known:
+        raise LoadRefused(path, "--lad: the LSOA 2021 -> ward -> LAD lookup (or LSOA 2021 "
+                          "boundaries with districts) of those districts must be loaded first")
+    n = int(conn.execute(text(
+        f"DELETE FROM {table} WHERE {column} NOT IN (SELECT lsoa21_code FROM lsoa_lookup"  # noqa: S608
+        f" WHERE lad_code = ANY(:l) UNION SELECT code FROM lsoa21 WHERE lad_code = ANY(:l))"),
+        {"l": lads}).rowcount or 0)
+    if n:
+        report.warn(f"{n:,} rows outside the region (--lad) were not loaded")
+        report.rows_loaded = max(0, report.rows_loaded - n)

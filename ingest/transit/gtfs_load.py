@@ -10,8 +10,10 @@ from sqlalchemy import Connection, Engine
 
 from app.routing.feed import Feed, FeedError, ValidationReport
 from app.routing.gtfs_reader import read_gtfs
+from ingest.areas.common import Region
 from ingest.report import LoadRefused, LoadReport
 from ingest.runner import Provenance, file_sha256, run_load
+from ingest.transit.gtfs_region import Clip, clip_feed, describe, stops_inside
 from ingest.transit.gtfs_store import store_feed
 
 
@@ -25,6 +27,7 @@ class GtfsLoadResult:
     feed_id: int
     counts: dict[str, int]
     load_report: LoadReport
+    clip: Clip | None = None  # what --lad/--bbox kept, when given
 
 
 def report_path(cache_dir: Path, name: str, version: str) -> Path:
@@ -44,8 +47,12 @@ def write_report(path: Path, source: Path, report: ValidationReport, verdict: st
 
 
 def load_gtfs(engine: Engine, source: Path, cache_dir: Path, *, name: str | None = None,
-              quiet: bool = False) -> GtfsLoadResult:
-    """Validate and load a GTFS zip or folder; errors refuse it and leave the database as it was."""
+              quiet: bool = False, region: Region | None = None) -> GtfsLoadResult:
+    """Validate and load a GTFS zip or folder; errors refuse it and leave the database as it was.
+
+    With an active `region`, only the part serving it is stored (see `gtfs_region`); the
+    whole feed is still validated.
+    """
     feed_name = name or _default_name(source)
     try:
         feed, report = read_gtfs(source, name=feed_name)
@@ -67,8 +74,16 @@ def load_gtfs(engine: Engine, source: Path, cache_dir: Path, *, name: str | None
     stored: dict[str, object] = {}
 
     def loader(conn: Connection, path: Path, lr: LoadReport) -> Provenance:
-        feed_id, counts = store_feed(conn, feed, source=path, sha256=sha, report=report)
-        stored.update(feed_id=feed_id, counts=counts)
+        part, clip = feed, None
+        if region is not None and region.active:
+            inside = stops_inside(conn, path, feed.stops, region)
+            if not inside.any():
+                raise LoadRefused(path, f"no stop of the feed is inside {describe(region)}; "
+                                  "nothing was loaded")
+            part, clip = clip_feed(feed, inside, describe(region))
+        feed_id, counts = store_feed(conn, part, source=path, sha256=sha, report=report,
+                                     clip=clip)
+        stored.update(feed_id=feed_id, counts=counts, feed=part, clip=clip)
         lr.rows_read = lr.rows_loaded = sum(v for k, v in counts.items() if k != "naptan_matched")
         for w in report.warnings[:20]:
             lr.warn(str(w))
@@ -79,8 +94,11 @@ def load_gtfs(engine: Engine, source: Path, cache_dir: Path, *, name: str | None
     lr = run_load(engine, f"gtfs:{feed.name}"[:64], source, loader, quiet=True)
     counts = stored["counts"]
     assert isinstance(counts, dict)
-    result = GtfsLoadResult(feed, report, rpath, int(stored["feed_id"]),  # type: ignore[call-overload]
-                            counts, lr)
+    part = stored["feed"]
+    clip = stored["clip"]
+    assert isinstance(part, Feed) and (clip is None or isinstance(clip, Clip))
+    result = GtfsLoadResult(part, report, rpath, int(stored["feed_id"]),  # type: ignore[call-overload]
+                            counts, lr, clip)
     if not quiet:
         print(summary(result))
     return result
@@ -98,6 +116,7 @@ def summary(r: GtfsLoadResult) -> str:
         f"{c['routes']:,} routes, {c['trips']:,} trips, {c['stop_times']:,} stop_times, "
         f"{c['calendar']:,} calendar + {c['calendar_dates']:,} calendar_dates rows, "
         f"{c['frequencies']:,} frequencies",
+        *([r.clip.line()] if r.clip is not None else []),
         f"  validation: {len(r.report.errors)} errors, {len(r.report.warnings)} warnings; "
         f"report {r.report_path}",
     ])

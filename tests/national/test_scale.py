@@ -30,6 +30,7 @@ from app.settings import get_settings
 from bench.national.synth import generate
 from ingest.cli import main as ingest
 from tests.dbutil import copy_database, drop_database
+from tests.transit.region_checks import check_regional_part
 
 SCALE = 0.002
 DAY = dt.date(2026, 12, 2)
@@ -164,3 +165,32 @@ def test_region_filter_loads_part_of_the_file(admin_url: str, template_db: str, 
                 " WHERE l.lad_code = :d AND ST_Intersects(l.geom, bus_stop.geom)))"
                 " FROM bus_stop"), {"w": w, "s": s_, "e": mid, "n": n, "d": lad}).one()
         assert after >= stops and out_of_box == 0
+
+
+def test_region_filter_on_the_gtfs(admin_url: str, template_db: str, tmp_path: Path,
+                                   synth: dict[str, object]) -> None:
+    """`ingest gtfs --lad` / `--bbox` store the part serving the region, trips whole."""
+    lad = "E07900001"
+    full, _ = read_gtfs(Path(str(synth["gtfs"])), name="england")
+    lon, lat = full.stops["lon"].to_numpy(), full.stops["lat"].to_numpy()
+    with cli_database(admin_url, template_db, tmp_path / "cache") as eng:
+        assert ingest(["boundaries", str(synth["lad"]), "--quiet"]) == 0
+        assert ingest(["gtfs", str(synth["gtfs"]), "--name", "district", "--lad", lad,
+                       "--quiet"]) == 0
+        with eng.connect() as conn:
+            inside = np.asarray(conn.execute(text(
+                "SELECT coalesce(ST_Intersects(l.geom, ST_SetSRID(ST_MakePoint(u.x, u.y),"
+                " 4326)), false) FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]))"
+                " WITH ORDINALITY AS u(x, y, i) LEFT JOIN lad l ON l.code = :c ORDER BY u.i"),
+                {"xs": lon.tolist(), "ys": lat.tolist(), "c": lad}).scalars().all(), bool)
+            part = read_feed(conn, next(r for r in list_feeds(conn) if r.name == "district"))
+        assert 0 < inside.sum() < len(inside)
+        check_regional_part(full, part, inside)
+        box = (float(np.quantile(lon, 0.4)), float(np.quantile(lat, 0.4)),
+               float(np.quantile(lon, 0.6)), float(np.quantile(lat, 0.6)))
+        assert ingest(["gtfs", str(synth["gtfs"]), "--name", "box",
+                       "--bbox=" + ",".join(map(str, box)), "--quiet"]) == 0
+        with eng.connect() as conn:
+            part = read_feed(conn, next(r for r in list_feeds(conn) if r.name == "box"))
+        check_regional_part(full, part, (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1])
+                            & (lat <= box[3]))

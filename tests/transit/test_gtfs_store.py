@@ -164,3 +164,32 @@ def test_other_broken_feeds_are_refused_with_a_reason(fresh_db: Engine, tmp_path
         load_gtfs(fresh_db, bad, cache_dir, name="tiny", quiet=True)
     assert expected in err.value.message
     assert table_counts(fresh_db) == before
+
+
+@pytest.mark.realdata
+def test_migration_converts_loaded_stop_times_both_ways(fresh_db: Engine, geodata: Path,
+                                                        cache_dir: Path) -> None:
+    """0006_gtfsload down to rows and up to blocks again: every stop time survives."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app.settings import PROJECT_ROOT
+
+    load_gtfs(fresh_db, _midnotts(geodata), cache_dir, name="midnotts", quiet=True)
+    feed, _ = read_gtfs(_midnotts(geodata), name="midnotts")
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["url"] = fresh_db.url.render_as_string(hide_password=False)
+    cfg.attributes["configure_logger"] = False
+    command.downgrade(cfg, "0003")
+    with fresh_db.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM gtfs_stop_time")).scalar_one()
+        kind = conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'gtfs_stop_time'")
+                            ).scalar_one()
+    assert (rows, kind) == (74574, "r")  # a table of rows again
+    command.upgrade(cfg, "heads")
+    with fresh_db.connect() as conn:
+        stored = read_feed(conn, next(r for r in list_feeds(conn) if r.name == "midnotts"))
+    keys = KEYS["stop_times"]
+    pd.testing.assert_frame_equal(
+        sorted_frame(stored.stop_times.astype({"trip_id": str, "stop_id": str}), keys),
+        sorted_frame(feed.stop_times.astype({"trip_id": str, "stop_id": str}), keys))

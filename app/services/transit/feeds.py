@@ -1,9 +1,14 @@
-"""Read GTFS feeds back from PostGIS as engine `Feed` objects (COPY out, then pandas)."""
+"""Read GTFS feeds back from PostGIS as engine `Feed` objects (COPY out, then pandas).
+
+Stop times come from `gtfs_stop_time_block` (one integer array per column and block),
+fetched with `array_send` as binary and decoded with numpy, never row by row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,8 +75,8 @@ def read_feed(conn: Connection, row: FeedRow) -> Feed:
     """Rebuild the engine's Feed for one stored feed, equal to what the reader produced."""
     f = row.id
     stops = _copy_out(conn, "SELECT stop_id, stop_code, stop_name, lat, lon, location_type,"
-                      " parent_station, wheelchair_boarding FROM gtfs_stop WHERE feed_id = {f}"
-                      " ORDER BY stop_id", f)
+                      " parent_station, wheelchair_boarding, code FROM gtfs_stop"
+                      " WHERE feed_id = {f} ORDER BY stop_id", f)
     _strs(stops, ("stop_id", "stop_code", "stop_name"))
     stops["lat"] = stops["lat"].astype(np.float64)
     stops["lon"] = stops["lon"].astype(np.float64)
@@ -79,6 +84,7 @@ def read_feed(conn: Connection, row: FeedRow) -> Feed:
     stops["wheelchair_boarding"] = _ints(stops["wheelchair_boarding"])
     stops["parent_station"] = stops["parent_station"].astype(object).where(
         stops["parent_station"].notna(), None)
+    stop_code = _ints(stops.pop("code")).to_numpy()
 
     routes = _copy_out(conn, "SELECT route_id, agency_id, route_short_name, route_long_name,"
                        " route_type FROM gtfs_route WHERE feed_id = {f} ORDER BY route_id", f)
@@ -86,24 +92,14 @@ def read_feed(conn: Connection, row: FeedRow) -> Feed:
     routes["route_type"] = _ints(routes["route_type"])
 
     trips = _copy_out(conn, "SELECT trip_id, route_id, service_id, trip_headsign, direction_id,"
-                      " wheelchair_accessible FROM gtfs_trip WHERE feed_id = {f} ORDER BY trip_id",
-                      f)
+                      " wheelchair_accessible, code FROM gtfs_trip WHERE feed_id = {f}"
+                      " ORDER BY trip_id", f)
     _strs(trips, ("trip_id", "route_id", "service_id", "trip_headsign"))
     trips["direction_id"] = _ints(trips["direction_id"])
     trips["wheelchair_accessible"] = _ints(trips["wheelchair_accessible"])
+    trip_code = _ints(trips.pop("code")).to_numpy()
 
-    st = _copy_out(conn, "SELECT trip_id, stop_sequence, stop_id, arrival_s, departure_s,"
-                   " interpolated FROM gtfs_stop_time WHERE feed_id = {f}"
-                   " ORDER BY trip_id, stop_sequence", f)
-    _strs(st, ("trip_id", "stop_id"))
-    # Categorical ids over the sorted trip and stop ids, as the GTFS reader builds them.
-    st["trip_id"] = pd.Categorical(st["trip_id"], categories=pd.Index(
-        np.sort(trips["trip_id"].to_numpy(dtype=object))))
-    st["stop_id"] = pd.Categorical(st["stop_id"], categories=pd.Index(
-        np.sort(stops["stop_id"].to_numpy(dtype=object))))
-    for c in ("stop_sequence", "arrival_s", "departure_s"):
-        st[c] = _ints(st[c])
-    st["interpolated"] = st["interpolated"].isin(["t", "true", "True"])
+    st = read_stop_times(conn, f, (trips["trip_id"], trip_code), (stops["stop_id"], stop_code))
 
     cal = _copy_out(conn, "SELECT service_id, monday, tuesday, wednesday, thursday, friday,"
                     " saturday, sunday, start_date, end_date"
@@ -130,6 +126,62 @@ def read_feed(conn: Connection, row: FeedRow) -> Feed:
         stop_times=st, calendar=cal, calendar_dates=cd,
         agency=agency.fillna(""), feed_info=info.fillna("") if len(info) else None,
     )
+
+
+_BLOCK_COLUMNS = ("trip_code", "stop_sequence", "stop_code", "arrival_s", "departure_s",
+                  "interpolated")
+_ELEMENT = {"interpolated": np.dtype([("n", ">i4"), ("v", "u1")])}
+_INT4 = np.dtype([("n", ">i4"), ("v", ">i4")])
+
+
+def _array(data: bytes, dtype: np.dtype) -> np.ndarray:
+    """Decode one array_send() value of a one-dimensional array without NULLs."""
+    ndim, _, _ = struct.unpack_from(">iii", data, 0)
+    if ndim == 0:
+        return np.zeros(0, dtype=dtype["v"].newbyteorder("="))
+    n = struct.unpack_from(">i", data, 12)[0]
+    return np.frombuffer(data, dtype=dtype, count=n, offset=20)["v"]
+
+
+def _categorical(codes: np.ndarray, ids: pd.Series, table_code: np.ndarray) -> pd.Categorical:
+    """Categorical over the sorted ids, from codes given as the table's `code` column."""
+    cats = pd.Index(np.sort(ids.to_numpy(dtype=object)))
+    by_code = np.full(int(table_code.max()) + 1 if len(table_code) else 0, -1, dtype=np.int32)
+    by_code[table_code] = cats.get_indexer(pd.Index(ids.to_numpy(dtype=object)))
+    return pd.Categorical.from_codes(by_code[codes], categories=cats)
+
+
+def read_stop_times(conn: Connection, feed_id: int, trips: tuple[pd.Series, np.ndarray],
+                    stops: tuple[pd.Series, np.ndarray]) -> pd.DataFrame:
+    """The contract stop_times frame of one stored feed, block by block from binary arrays."""
+    raw = conn.connection.driver_connection
+    cols = ", ".join(f"array_send({c})" for c in _BLOCK_COLUMNS)
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in _BLOCK_COLUMNS}
+    with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+        blocks = [r[0] for r in cur.execute(
+            "SELECT block FROM gtfs_stop_time_block WHERE feed_id = %s ORDER BY block",
+            (int(feed_id),)).fetchall()]
+        for b in blocks:
+            row = cur.execute(f"SELECT {cols} FROM gtfs_stop_time_block"  # noqa: S608
+                              " WHERE feed_id = %s AND block = %s", (int(feed_id), b)).fetchone()
+            assert row is not None
+            for c, data in zip(_BLOCK_COLUMNS, row, strict=True):
+                parts[c].append(_array(bytes(data), _ELEMENT.get(c, _INT4)))
+
+    def joined(c: str, dtype: type) -> np.ndarray:
+        return (np.concatenate(parts.pop(c)).astype(dtype) if parts[c]
+                else np.zeros(0, dtype=dtype))
+
+    trip = joined("trip_code", np.int32)
+    stop = joined("stop_code", np.int32)
+    return pd.DataFrame({
+        "trip_id": _categorical(trip, *trips),
+        "stop_sequence": joined("stop_sequence", np.int64),
+        "stop_id": _categorical(stop, *stops),
+        "arrival_s": joined("arrival_s", np.int64),
+        "departure_s": joined("departure_s", np.int64),
+        "interpolated": joined("interpolated", np.bool_),
+    }, copy=False)
 
 
 def read_feeds(conn: Connection, rows: list[FeedRow] | None = None) -> list[Feed]:
