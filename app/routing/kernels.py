@@ -85,7 +85,8 @@ def _mark(flag: np.ndarray, lst: np.ndarray, n: int, s: Any) -> int:
 
 @nb.njit(cache=True)
 def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
-                   q_list: np.ndarray, n_q: int, q_pos: np.ndarray, can_board: np.ndarray,
+                   q_list: np.ndarray, n_q: int, q_pos: np.ndarray, q_end: np.ndarray,
+                   can_board: np.ndarray,
                    bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray,
                    walk_ent: np.ndarray, bus_flag: np.ndarray, bus_list: np.ndarray,
                    seen: np.ndarray, touched: np.ndarray, nt: int, kflag: np.ndarray,
@@ -124,7 +125,10 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
         toff = 0
         bpos = -1
         bparent = -1
+        last = q_end[p]
         for i in range(start, n_pos):
+            if i > last and (trip < 0 or arr[_u(toff + i)] > limit):
+                break  # no stop on from here can board, and the trip is off or too late
             s = _u(pat_stops[_u(ps + i)])
             if check_stops and not stop_ok[s]:
                 continue
@@ -151,8 +155,8 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
             thr_b = tb + min_change if tb < INF else INF
             thr_w = walk_prev[s]
             thr = min(thr_b, thr_w)
-            if thr >= INF:
-                continue
+            if thr > limit:
+                continue  # any trip caught here would arrive past the limit
             if trip >= 0:
                 if dep[_u(toff + i)] < thr:
                     continue  # the trip we are on is the best we can do here
@@ -243,7 +247,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
     tr_ptr, tr_to, tr_time = tt[11:14]
     marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work[0:8]
-    seen, touched, n_touched = work[8:11]
+    seen, touched, n_touched, q_end = work[8:12]
     n_k = 0
     n_marked = 0
     # Stops whose labels this run writes are listed in `touched` (once each, `seen` flags
@@ -266,7 +270,8 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     for k in range(1, n_rounds + 1):
         if n_marked == 0:
             break
-        # Collect the patterns through marked stops, each from its earliest marked position.
+        # Collect the patterns through marked stops, each from its earliest marked position
+        # (and the last one: past it no stop of the pattern can board).
         n_q = 0
         for m in range(n_marked):
             s = _u(mark_list[m])
@@ -277,12 +282,15 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 pos = stop_pat_pos[_u(x)]
                 if q_pos[p] < 0:
                     q_pos[p] = pos
+                    q_end[p] = pos
                     q_list[_u(n_q)] = p
                     n_q += 1
                 elif pos < q_pos[p]:
                     q_pos[p] = pos
+                elif pos > q_end[p]:
+                    q_end[p] = pos
         n_bus, n_k, nt = _scan_patterns(k, limit, min_change, dep0, tt, q_list, n_q, q_pos,
-                                        can_board, bus, walk, bus_ent, walk_ent, bus_flag,
+                                        q_end, can_board, bus, walk, bus_ent, walk_ent, bus_flag,
                                         bus_list, seen, touched, nt, kflag, bus_k_changed,
                                         n_k, record, bus_log, log)
         for m in range(n_marked):
@@ -382,7 +390,8 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                        walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
                        w0: np.ndarray, w1: np.ndarray, w2: np.ndarray, w3: np.ndarray,
                        w4: np.ndarray, w5: np.ndarray, w6: np.ndarray, w7: np.ndarray,
-                       w8: np.ndarray, w9: np.ndarray, w10: np.ndarray, record: bool,
+                       w8: np.ndarray, w9: np.ndarray, w10: np.ndarray, w11: np.ndarray,
+                       record: bool,
                        g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, g3: np.ndarray,
                        g4: np.ndarray, g5: np.ndarray, g6: np.ndarray, g7: np.ndarray,
                        g8: np.ndarray, g9: np.ndarray,
@@ -390,7 +399,7 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
     """`run_iteration` with every tuple spelled out (the AOT-exportable form)."""
     tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
           stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
-    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
                          walk, bus_ent, walk_ent, work, record,
                          (g0, g1, g2, g3, g4, g5, g6, g7, g8, g9), changed)
@@ -407,6 +416,7 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                    walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
                    w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
                    w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
+                   w11: np.ndarray,
                    changed: np.ndarray) -> int:
     """`run_iteration` without the journey log (times only).
 
@@ -420,9 +430,55 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.zeros(2, np.int64))
-    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
                          walk, ent, ent, work, False, log, changed)
+
+
+@nb.njit(cache=True)
+def search_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
+                      pat_trip_ptr: np.ndarray, trip_time_off: np.ndarray, arr: np.ndarray,
+                      dep: np.ndarray, stop_pat_ptr: np.ndarray, stop_pat: np.ndarray,
+                      stop_pat_pos: np.ndarray, trip_ok: np.ndarray, stop_ok: np.ndarray,
+                      tr_ptr: np.ndarray, tr_to: np.ndarray, tr_time: np.ndarray,
+                      n_rounds: int, min_change: int, dep0: int, limit: int,
+                      acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                      walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
+                      w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
+                      w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
+                      w11: np.ndarray, dense: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A whole times-only query in one call: (stops, bus rows, walk rows) of rounds
+    0..n_rounds.
+
+    dense: on fresh labels for every stop, returned as they are (stops is empty: all
+    of them); what a small network wants, where a query reaches most stops. Otherwise
+    on the reused scratch (bus, walk: INF everywhere): only the stops the run touched
+    are copied out, in the order it reached them, and reset (national networks).
+    """
+    tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
+          stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    ent = np.empty((1, 1), np.int32)  # never written without a log
+    log = (np.empty(1, np.int8), np.empty(1, np.int32), np.empty(1, np.int8),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.zeros(2, np.int64))
+    changed = np.zeros(0, np.int32)
+    k1 = n_rounds + 1
+    if dense:
+        block = np.empty((2, k1, bus.shape[1]), np.int32)
+        block.fill(INF)
+        work = (w0, w1, w2, w3, w4, w5, w6, w7, np.zeros(0, np.bool_), w9, w10, w11)
+        run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, block[0],
+                      block[1], ent, ent, work, False, log, changed)
+        return np.zeros(0, np.int32), block[0], block[1]
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
+    run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus[:k1],
+                  walk[:k1], ent, ent, work, False, log, changed)
+    m = w10[0]
+    stops = np.empty(m, np.int32)
+    out = np.empty((2, k1, m), np.int32)
+    collect_touched(bus, walk, ent, w8, w9, w10, stops, out[0], out[1], out[0, :, :0])
+    return stops, out[0], out[1]
 
 
 @nb.njit(cache=True)
