@@ -87,8 +87,8 @@ class _Side:
         self._packs: dict[tuple[bool, float, float], tuple] = {}
         self._transfer_m: dict[float, dict[tuple[int, int], float]] = {}
         self._memo_lock = threading.Lock()
-        self._egress_memo: dict[tuple[bytes, bytes, float, float],
-                                tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._egress_memo: list[tuple[tuple[int, float, float], np.ndarray, np.ndarray,
+                                      tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = []
         self._scratch = threading.local()
 
     def scratch(self, record: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
@@ -181,19 +181,25 @@ class _Side:
     def egress_times(self, lats: np.ndarray, lons: np.ndarray, max_m: float,
                      speed_kmh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """`egress_many` plus walk seconds, remembered for the last few target sets
-        (isochrone grids and all-stop answers ask for the same targets again and again)."""
+        (isochrone grids and all-stop answers ask for the same targets again and again).
+
+        A remembered set is found by comparing the coordinates themselves (two vector
+        compares, microseconds), not by hashing their bytes (36 µs for Mid-Notts' 990
+        stops, 160 µs for Porto Alegre's 3,986: a tenth of an all-stop answer)."""
         la = np.ascontiguousarray(lats, np.float64)
         lo = np.ascontiguousarray(lons, np.float64)
-        key = (la.tobytes(), lo.tobytes(), float(max_m), float(speed_kmh))
+        params = (len(la), float(max_m), float(speed_kmh))
         with self._memo_lock:
-            hit = self._egress_memo.get(key)
+            hit = next((h for p, a, b, h in self._egress_memo
+                        if p == params and np.array_equal(a, la) and np.array_equal(b, lo)),
+                       None)
         if hit is None:
             ptr, idx, dist = self.egress_many(la, lo, max_m)
             hit = (ptr, idx, dist, walk_seconds_array(dist, speed_kmh).astype(np.int64))
             with self._memo_lock:
                 if len(self._egress_memo) >= 4:
-                    self._egress_memo.pop(next(iter(self._egress_memo)))
-                self._egress_memo[key] = hit
+                    self._egress_memo.pop(0)
+                self._egress_memo.append((params, la.copy(), lo.copy(), hit))
         return hit
 
 
