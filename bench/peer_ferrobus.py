@@ -10,9 +10,10 @@ Queries are interleaved one by one (engine, ferrobus, then the other way round) 
 from other work on the machine falls on both alike. Every figure is p50/p95 over the
 queries and a ratio engine / ferrobus (below 1: the engine is faster or smaller):
 
-- kernel: one RAPTOR run from a stop to all stops (engine: fresh labels and the
-  times-only kernel call, access stops looked up beforehand as ferrobus's transit point
-  holds them; ferrobus: `find_routes_one_to_many` to a single target);
+- kernel: one RAPTOR run from a stop to all stops (engine: `core.search_times`, the one
+  kernel call of a times-only query, labels out included, access stops looked up
+  beforehand as ferrobus's transit point holds them; ferrobus: `find_routes_one_to_many`
+  to a single target);
 - stop -> all and point -> all: the full answer in Python for every stop (engine:
   `earliest_arrival(...).at_targets(all stops)`; ferrobus: `find_routes_one_to_many`);
 - range: a 1-hour departure window from a point (engine: `forward_profile` to all stops;
@@ -338,16 +339,15 @@ def run_queries(case: Case, n: int, agree: dict[str, Agreement]) -> list[Pair]:
     print(f"  {case.name}: ferrobus's first access stop is the origin stop itself for "
           f"{n_same} of {len(acc)} origins")
     bus, walk, _, _, work = side.scratch(False)
-    no_changes = np.zeros(0, np.int32)
 
     def kernel_with(sources: dict[int, tuple[np.ndarray, np.ndarray]]) -> Callable[[int], None]:
         def kernel(i: int) -> None:
-            # What a query runs: the kernel on the reused scratch, then the reached
-            # stops' labels copied out and reset (no whole-network allocation or clearing).
+            # What a times-only query runs (`core.search_times`, one kernel call): on
+            # these small networks fresh labels kept as they are; on a national one the
+            # reused scratch, with the reached stops' labels copied out and reset.
             a, w = sources[int(origins[i])]
-            core.iterate(pack, MAX_BUSES, 0, int(deps[i]), int(INF), a, w, (bus, walk),
-                         work, False, (), no_changes)
-            core.collect_touched(bus, walk, None, MAX_BUSES + 1, work)
+            core.search_times(pack, MAX_BUSES, 0, int(deps[i]), int(INF), a, w, bus, walk,
+                              work, side.dense)
         return kernel
 
     def fb_kernel(i: int) -> None:

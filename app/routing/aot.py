@@ -2,9 +2,8 @@
 
 A process that answers one query should not pay for starting numba's JIT (about 0.25 s
 and 65 MiB just to import it, then loading each cached function). So the kernels a
-single query needs (`run_iteration_flat`, `run_times_flat`, `near_many`,
-`reset_touched`, `collect_touched`) are also
-compiled ahead of time
+single query needs (`run_iteration_flat`, `run_times_flat`, `search_times_flat`,
+`near_many`, `reset_touched`, `collect_touched`) are also compiled ahead of time
 with `numba.pycc` into a small extension module under `NUMBA_CACHE_DIR/aot/`, named by a
 hash of the kernel source and the numpy/Python versions. Loading it imports no numba.
 
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 
 # Bump when an exported signature changes (the hash covers kernels.py, not this file).
-ABI = "2"
+ABI = "3"
 _LOCK = threading.Lock()
 _KERNELS: Any = None
 
@@ -83,19 +82,26 @@ def _signatures() -> dict[str, Any]:
         i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
         T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
         i4, i4, lab, lab, lab, lab,  # access stops/times, labels
-        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8,  # work (with the touched list)
+        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
         T.boolean, i1, i4, i1, i4, i4, i4, i4, i4, i4, i8,  # record, log
         i4)  # changed
     times = T.int64(
         i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
         T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
         i4, i4, lab, lab,  # access stops/times, bus and walk labels
-        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8,  # work (with the touched list)
+        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
         i4)  # changed
+    search = T.Tuple((i4, lab, lab))(
+        i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
+        T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
+        i4, i4, lab, lab,  # access stops/times, the scratch bus and walk labels
+        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
+        T.boolean)  # dense
     near = T.Tuple((i8, i4, f8))(f8, i8, f8, f8, f8, f8, T.float64, T.float64, T.float64)
     reset = T.none(lab, lab, b1, i4, i8)
     collect = T.none(lab, lab, lab, b1, i4, i8, i4, lab, lab, lab)
-    return {"run_iteration_flat": run, "run_times_flat": times, "near_many": near,
+    return {"run_iteration_flat": run, "run_times_flat": times,
+            "search_times_flat": search, "near_many": near,
             "reset_touched": reset, "collect_touched": collect}
 
 

@@ -5,7 +5,8 @@ inputs: feed names, versions and table sizes, the date, the build parameters and
 cache format): `<key>.npz` holds the integer arrays the search reads (the forward
 timetable and its mirror's own arrays), `<key>.names` (an uncompressed .npz archive too)
 the ids and names as UTF-8 tables (`app.routing.names`), which only answers that print
-a stop or a trip touch.
+a stop or a trip touch. The search arrays include the default foot transfers of both
+search directions (`walk.stored_transfers`), labelled with the walk they were built for.
 Every array is one contiguous .npy member, so `load` maps it read-only instead of
 reading it: a fresh process starts answering at once, parses nothing, and every worker
 process on the machine shares the same page-cache pages (no per-process copy).
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from app.routing.timetable import STRING_FIELDS, BuildParams, Timetable
+from app.routing.walk import stored_transfers, transfers_current
 
 if TYPE_CHECKING:
     from app.routing.feed import Feed
@@ -163,6 +165,14 @@ class TimetableCache:
         arrays = tt.to_arrays(mirror=True)
         names = {k: v for k, v in arrays.items() if k.split(".")[0] in STRING_FIELDS}
         search = {k: v for k, v in arrays.items() if k not in names}
+        # The default foot transfers too: a national timetable's take a process about a
+        # second to build on its first query; mapped, they cost nothing. (This process's
+        # own router reads them from the timetable as well.)
+        transfers = tt.stored_transfers
+        if not transfers_current(transfers):
+            transfers = stored_transfers(tt.stop_lat, tt.stop_lon)
+            tt.attach_transfers(transfers)
+        search |= transfers
         self.directory.mkdir(parents=True, exist_ok=True)
         self._write(self.names_path(key), names)
         return self._write(self.path(key), search)

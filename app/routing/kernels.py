@@ -74,6 +74,162 @@ def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
 
 
 @nb.njit(cache=True, inline="always")
+def _mark(flag: np.ndarray, lst: np.ndarray, n: int, s: Any) -> int:
+    """Append stop s to a list unless its flag says it is there; returns the new length."""
+    if flag[s]:
+        return n
+    flag[s] = True
+    lst[_u(n)] = s
+    return n + 1
+
+
+@nb.njit(cache=True)
+def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
+                   q_list: np.ndarray, n_q: int, q_pos: np.ndarray, q_end: np.ndarray,
+                   can_board: np.ndarray,
+                   bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray,
+                   walk_ent: np.ndarray, bus_flag: np.ndarray, bus_list: np.ndarray,
+                   seen: np.ndarray, touched: np.ndarray, nt: int, kflag: np.ndarray,
+                   bus_k_changed: np.ndarray, n_k: int, record: bool, bus_log: bool,
+                   log: tuple) -> tuple[int, int, int]:
+    """Round k's route scans: ride each queued pattern from its earliest marked stop.
+
+    Returns (stops improved by bus, listed in bus_list; n_k; nt). A function of its own,
+    not inlined: the scan's loop then has the registers to itself (measurably faster).
+    """
+    pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
+    trip_ok, stop_ok = tt[9:11]
+    check_stops = stop_ok.shape[0] > 0  # empty: no stop is blocked (no per-stop check)
+    track = bus_k_changed.shape[0] > 0
+    touch = seen.shape[0] > 0
+    n_bus = 0
+    # Row views: 1-D indexing in the hot loops instead of 2-D.
+    bus_k = bus[k]
+    bus_last = bus[bus.shape[0] - 1]
+    bus_prev = bus[k - 1]
+    walk_prev = walk[k - 1]
+    for qi in range(n_q):
+        p = _u(q_list[qi])
+        start = q_pos[p]
+        q_pos[p] = -1
+        ps = pat_stop_ptr[p]
+        n_pos = pat_stop_ptr[p + 1] - ps
+        t0 = pat_trip_ptr[p]
+        t1 = pat_trip_ptr[p + 1]
+        if t1 <= t0:
+            continue
+        # A pattern's trips are laid out back to back, n_pos times each (see
+        # timetable.py), so trip g's times start at base + (g - t0) * n_pos.
+        base = trip_time_off[t0]
+        trip = -1
+        toff = 0
+        bpos = -1
+        bparent = -1
+        last = q_end[p]
+        for i in range(start, n_pos):
+            if i > last and (trip < 0 or arr[_u(toff + i)] > limit):
+                break  # no stop on from here can board, and the trip is off or too late
+            s = _u(pat_stops[_u(ps + i)])
+            if check_stops and not stop_ok[s]:
+                continue
+            if trip >= 0:
+                a = arr[_u(toff + i)]
+                if a < bus_k[s] and a <= limit:
+                    e = -1
+                    if record:
+                        e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
+                    elif bus_log:
+                        _log(log, BUS, s, k, a, dep0, trip, bpos, i, -1)
+                    if track and bus_last[s] > a:
+                        n_k = _mark(kflag, bus_k_changed, n_k, s)
+                    _improve(bus, bus_ent, k, s, a, e, record)
+                    if touch:
+                        nt = _mark(seen, touched, nt, s)
+                    n_bus = _mark(bus_flag, bus_list, n_bus, s)
+            # Can we catch an earlier trip here with the previous round's labels?
+            # Only stops whose boarding time improved in the previous round need the
+            # check: boarding from an unchanged one was done when it was set.
+            if not can_board[s]:
+                continue
+            tb = bus_prev[s]
+            thr_b = tb + min_change if tb < INF else INF
+            thr_w = walk_prev[s]
+            thr = min(thr_b, thr_w)
+            if thr > limit:
+                continue  # any trip caught here would arrive past the limit
+            if trip >= 0:
+                if dep[_u(toff + i)] < thr:
+                    continue  # the trip we are on is the best we can do here
+                if trip == t0 or dep[_u(toff - n_pos + i)] < thr:
+                    continue  # the trip before it leaves too early (FIFO): no search
+            lo = t0
+            hi = trip if trip >= 0 else t1
+            while lo < hi:  # first trip departing at or after thr (FIFO pattern)
+                mid = (lo + hi) >> 1
+                if dep[_u(base + (mid - t0) * n_pos + i)] < thr:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            end = trip if trip >= 0 else t1
+            while lo < end and not trip_ok[_u(lo)]:
+                lo += 1
+            if lo < end:
+                trip = lo
+                toff = base + (lo - t0) * n_pos
+                bpos = i
+                d = dep[_u(toff + i)]
+                if record:
+                    bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
+    return n_bus, n_k, nt
+
+
+@nb.njit(cache=True)
+def _relax_transfers(k: int, limit: int, min_change: int, dep0: int, tr_ptr: np.ndarray,
+                     tr_to: np.ndarray, tr_time: np.ndarray, bus: np.ndarray,
+                     walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
+                     bus_flag: np.ndarray, bus_list: np.ndarray, n_bus: int,
+                     marked: np.ndarray, mark_list: np.ndarray, seen: np.ndarray,
+                     touched: np.ndarray, nt: int, record: bool,
+                     log: tuple) -> tuple[int, int]:
+    """Round k's foot transfers, from the stops just reached by bus (never chained after
+    another walk), and the marks for round k + 1. Returns (n marked, nt).
+
+    A stop is marked only when its boarding time, min(bus + min_change, walk), improved:
+    boarding from an unchanged time was done in the round that set it, and finds
+    nothing new (the same rule that skips transfers reaching no earlier than that).
+    """
+    touch = seen.shape[0] > 0
+    bus_k = bus[k]
+    walk_k = walk[k]
+    n_marked = 0
+    for b in range(n_bus):
+        s = _u(bus_list[b])
+        bus_flag[s] = False
+        base = bus_k[s]
+        if base + min_change < walk_k[s]:
+            n_marked = _mark(marked, mark_list, n_marked, s)
+        rel = limit - base
+        for x in range(tr_ptr[s], tr_ptr[s + 1]):
+            xu = _u(x)
+            w = tr_time[xu]
+            if w > rel:
+                break  # each stop's transfers are sorted by walk time: none is in time
+            s2 = _u(tr_to[xu])
+            a = base + w
+            # A walk that reaches s2 no earlier than its bus label allows boarding
+            # (bus + min_change) changes no answer: skip the write and the mark.
+            if a < walk_k[s2] and a < bus_k[s2] + min_change:
+                e = -1
+                if record:
+                    e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
+                _improve(walk, walk_ent, k, s2, a, e, record)
+                if touch:
+                    nt = _mark(seen, touched, nt, s2)
+                n_marked = _mark(marked, mark_list, n_marked, s2)
+    return n_marked, nt
+
+
+@nb.njit(cache=True, inline="always")
 def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
                   acc_stops: np.ndarray, acc_time: np.ndarray,
                   bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
@@ -88,22 +244,17 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     are appended to `bus_k_changed` (returns how many), so callers can update egress;
     an empty `bus_k_changed` turns that bookkeeping off.
     """
-    pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep = tt[0:6]
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
-    trip_ok, stop_ok, tr_ptr, tr_to, tr_time = tt[9:14]
+    tr_ptr, tr_to, tr_time = tt[11:14]
     marked, mark_list, q_pos, q_list, bus_flag, bus_list, kflag, can_board = work[0:8]
-    seen, touched, n_touched = work[8:11]
+    seen, touched, n_touched, q_end = work[8:12]
     n_k = 0
     n_marked = 0
-    # Callers that read no changed-stop list (single queries) pass an empty one.
-    track = bus_k_changed.shape[0] > 0
     # Stops whose labels this run writes are listed in `touched` (once each, `seen` flags
     # them), so a caller resets only those, never the whole network; an empty `seen`
     # turns the list off.
     touch = seen.shape[0] > 0
     nt = n_touched[0]
-    # An empty stop_ok means no stop is blocked (no per-stop check, no scan over all stops).
-    check_stops = stop_ok.shape[0] > 0
     # Round 0: access walks from the origin.
     for j in range(acc_stops.shape[0]):
         s = acc_stops[j]
@@ -113,18 +264,14 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             if record:
                 e = _log(log, ACCESS, s, 0, a, dep0, -1, -1, -1, -1)
             _improve(walk, walk_ent, 0, s, a, e, record)
-            if touch and not seen[s]:
-                seen[s] = True
-                touched[_u(nt)] = s
-                nt += 1
-            if not marked[s]:
-                marked[s] = True
-                mark_list[_u(n_marked)] = s
-                n_marked += 1
+            if touch:
+                nt = _mark(seen, touched, nt, s)
+            n_marked = _mark(marked, mark_list, n_marked, s)
     for k in range(1, n_rounds + 1):
         if n_marked == 0:
             break
-        # Collect the patterns through marked stops, each from its earliest marked position.
+        # Collect the patterns through marked stops, each from its earliest marked position
+        # (and the last one: past it no stop of the pattern can board).
         n_q = 0
         for m in range(n_marked):
             s = _u(mark_list[m])
@@ -135,128 +282,23 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                 pos = stop_pat_pos[_u(x)]
                 if q_pos[p] < 0:
                     q_pos[p] = pos
+                    q_end[p] = pos
                     q_list[_u(n_q)] = p
                     n_q += 1
                 elif pos < q_pos[p]:
                     q_pos[p] = pos
-        n_prev = n_marked
-        prev_list = mark_list
-        n_marked = 0
-        n_bus = 0
-        # Row views: 1-D indexing in the hot loops instead of 2-D.
-        bus_k = bus[k]
-        bus_last = bus[n_rounds]
-        bus_prev = bus[k - 1]
-        walk_prev = walk[k - 1]
-        walk_k = walk[k]
-        for qi in range(n_q):
-            p = _u(q_list[qi])
-            start = q_pos[p]
-            q_pos[p] = -1
-            ps = pat_stop_ptr[p]
-            n_pos = pat_stop_ptr[p + 1] - ps
-            t0 = pat_trip_ptr[p]
-            t1 = pat_trip_ptr[p + 1]
-            if t1 <= t0:
-                continue
-            # A pattern's trips are laid out back to back, n_pos times each (see
-            # timetable.py), so trip g's times start at base + (g - t0) * n_pos.
-            base = trip_time_off[t0]
-            trip = -1
-            toff = 0
-            bpos = -1
-            bparent = -1
-            for i in range(start, n_pos):
-                s = _u(pat_stops[_u(ps + i)])
-                if check_stops and not stop_ok[s]:
-                    continue
-                if trip >= 0:
-                    a = arr[_u(toff + i)]
-                    if a < bus_k[s] and a <= limit:
-                        e = -1
-                        if record:
-                            e = _log(log, BUS, s, k, a, dep0, trip, bpos, i, bparent)
-                        elif bus_log:
-                            _log(log, BUS, s, k, a, dep0, trip, bpos, i, -1)
-                        if track and bus_last[s] > a and not kflag[s]:
-                            kflag[s] = True
-                            bus_k_changed[_u(n_k)] = s
-                            n_k += 1
-                        _improve(bus, bus_ent, k, s, a, e, record)
-                        if touch and not seen[s]:
-                            seen[s] = True
-                            touched[_u(nt)] = s
-                            nt += 1
-                        if not bus_flag[s]:
-                            bus_flag[s] = True
-                            bus_list[_u(n_bus)] = s
-                            n_bus += 1
-                # Can we catch an earlier trip here with the previous round's labels?
-                # Only stops improved in the previous round need the check: boarding from
-                # an unchanged label was already done when that label was set.
-                if not can_board[s]:
-                    continue
-                tb = bus_prev[s]
-                thr_b = tb + min_change if tb < INF else INF
-                thr_w = walk_prev[s]
-                thr = min(thr_b, thr_w)
-                if thr >= INF:
-                    continue
-                if trip >= 0:
-                    if dep[_u(toff + i)] < thr:
-                        continue  # the trip we are on is the best we can do here
-                    if trip == t0 or dep[_u(toff - n_pos + i)] < thr:
-                        continue  # the trip before it leaves too early (FIFO): no search
-                lo = t0
-                hi = trip if trip >= 0 else t1
-                while lo < hi:  # first trip departing at or after thr (FIFO pattern)
-                    mid = (lo + hi) >> 1
-                    if dep[_u(base + (mid - t0) * n_pos + i)] < thr:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                end = trip if trip >= 0 else t1
-                while lo < end and not trip_ok[_u(lo)]:
-                    lo += 1
-                if lo < end:
-                    trip = lo
-                    toff = base + (lo - t0) * n_pos
-                    bpos = i
-                    d = dep[_u(toff + i)]
-                    if record:
-                        bparent = walk_ent[k - 1, s] if thr_w <= d else bus_ent[k - 1, s]
-        for m in range(n_prev):
-            can_board[_u(prev_list[m])] = False
-        # Foot transfers from stops just reached by bus (never chained after another walk).
-        for b in range(n_bus):
-            s = _u(bus_list[b])
-            bus_flag[s] = False
-            if not marked[s]:
-                marked[s] = True
-                mark_list[_u(n_marked)] = s
-                n_marked += 1
-            base = bus_k[s]
-            for x in range(tr_ptr[s], tr_ptr[s + 1]):
-                xu = _u(x)
-                a = base + tr_time[xu]
-                if a > limit:
-                    break  # each stop's transfers are sorted by walk time
-                s2 = _u(tr_to[xu])
-                # A walk that reaches s2 no earlier than its bus label allows boarding
-                # (bus + min_change) changes no answer: skip the write and the mark.
-                if a < walk_k[s2] and a < bus_k[s2] + min_change:
-                    e = -1
-                    if record:
-                        e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
-                    _improve(walk, walk_ent, k, s2, a, e, record)
-                    if touch and not seen[s2]:
-                        seen[s2] = True
-                        touched[_u(nt)] = s2
-                        nt += 1
-                    if not marked[s2]:
-                        marked[s2] = True
-                        mark_list[_u(n_marked)] = s2
-                        n_marked += 1
+                elif pos > q_end[p]:
+                    q_end[p] = pos
+        n_bus, n_k, nt = _scan_patterns(k, limit, min_change, dep0, tt, q_list, n_q, q_pos,
+                                        q_end, can_board, bus, walk, bus_ent, walk_ent, bus_flag,
+                                        bus_list, seen, touched, nt, kflag, bus_k_changed,
+                                        n_k, record, bus_log, log)
+        for m in range(n_marked):
+            can_board[_u(mark_list[m])] = False
+        n_marked, nt = _relax_transfers(k, limit, min_change, dep0, tr_ptr, tr_to, tr_time,
+                                        bus, walk, bus_ent, walk_ent, bus_flag, bus_list,
+                                        n_bus, marked, mark_list, seen, touched, nt, record,
+                                        log)
     for m in range(n_marked):
         marked[mark_list[m]] = False
     for j in range(n_k):
@@ -348,7 +390,8 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                        walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
                        w0: np.ndarray, w1: np.ndarray, w2: np.ndarray, w3: np.ndarray,
                        w4: np.ndarray, w5: np.ndarray, w6: np.ndarray, w7: np.ndarray,
-                       w8: np.ndarray, w9: np.ndarray, w10: np.ndarray, record: bool,
+                       w8: np.ndarray, w9: np.ndarray, w10: np.ndarray, w11: np.ndarray,
+                       record: bool,
                        g0: np.ndarray, g1: np.ndarray, g2: np.ndarray, g3: np.ndarray,
                        g4: np.ndarray, g5: np.ndarray, g6: np.ndarray, g7: np.ndarray,
                        g8: np.ndarray, g9: np.ndarray,
@@ -356,7 +399,7 @@ def run_iteration_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
     """`run_iteration` with every tuple spelled out (the AOT-exportable form)."""
     tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
           stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
-    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
                          walk, bus_ent, walk_ent, work, record,
                          (g0, g1, g2, g3, g4, g5, g6, g7, g8, g9), changed)
@@ -373,6 +416,7 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                    walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
                    w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
                    w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
+                   w11: np.ndarray,
                    changed: np.ndarray) -> int:
     """`run_iteration` without the journey log (times only).
 
@@ -386,9 +430,55 @@ def run_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
            np.zeros(2, np.int64))
-    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10)
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
     return run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus,
                          walk, ent, ent, work, False, log, changed)
+
+
+@nb.njit(cache=True)
+def search_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
+                      pat_trip_ptr: np.ndarray, trip_time_off: np.ndarray, arr: np.ndarray,
+                      dep: np.ndarray, stop_pat_ptr: np.ndarray, stop_pat: np.ndarray,
+                      stop_pat_pos: np.ndarray, trip_ok: np.ndarray, stop_ok: np.ndarray,
+                      tr_ptr: np.ndarray, tr_to: np.ndarray, tr_time: np.ndarray,
+                      n_rounds: int, min_change: int, dep0: int, limit: int,
+                      acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                      walk: np.ndarray, w0: np.ndarray, w1: np.ndarray, w2: np.ndarray,
+                      w3: np.ndarray, w4: np.ndarray, w5: np.ndarray, w6: np.ndarray,
+                      w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
+                      w11: np.ndarray, dense: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A whole times-only query in one call: (stops, bus rows, walk rows) of rounds
+    0..n_rounds.
+
+    dense: on fresh labels for every stop, returned as they are (stops is empty: all
+    of them); what a small network wants, where a query reaches most stops. Otherwise
+    on the reused scratch (bus, walk: INF everywhere): only the stops the run touched
+    are copied out, in the order it reached them, and reset (national networks).
+    """
+    tt = (pat_stop_ptr, pat_stops, pat_trip_ptr, trip_time_off, arr, dep, stop_pat_ptr,
+          stop_pat, stop_pat_pos, trip_ok, stop_ok, tr_ptr, tr_to, tr_time)
+    ent = np.empty((1, 1), np.int32)  # never written without a log
+    log = (np.empty(1, np.int8), np.empty(1, np.int32), np.empty(1, np.int8),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.empty(1, np.int32), np.empty(1, np.int32), np.empty(1, np.int32),
+           np.zeros(2, np.int64))
+    changed = np.zeros(0, np.int32)
+    k1 = n_rounds + 1
+    if dense:
+        block = np.empty((2, k1, bus.shape[1]), np.int32)
+        block.fill(INF)
+        work = (w0, w1, w2, w3, w4, w5, w6, w7, np.zeros(0, np.bool_), w9, w10, w11)
+        run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, block[0],
+                      block[1], ent, ent, work, False, log, changed)
+        return np.zeros(0, np.int32), block[0], block[1]
+    work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
+    run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus[:k1],
+                  walk[:k1], ent, ent, work, False, log, changed)
+    m = w10[0]
+    stops = np.empty(m, np.int32)
+    out = np.empty((2, k1, m), np.int32)
+    collect_touched(bus, walk, ent, w8, w9, w10, stops, out[0], out[1], out[0, :, :0])
+    return stops, out[0], out[1]
 
 
 @nb.njit(cache=True)

@@ -65,14 +65,16 @@ def new_time_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, np.ndarray
 def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
     """Scratch arrays for run_iteration (reusable across calls, left clean by it).
 
-    The last three (seen flags, touched list, its length) list the stops whose labels a
-    run wrote; `reset_touched` clears exactly those labels and the list.
+    work[8:11] (seen flags, touched list, its length) list the stops whose labels a run
+    wrote; `reset_touched` clears exactly those labels and the list. work[11] holds each
+    queued pattern's last marked position (read only where written: never reset).
     """
     return (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
             np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
             np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_),
             np.zeros(n_stops, np.bool_),
-            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(1, np.int64))
+            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(1, np.int64),
+            np.zeros(n_patterns, np.int32))
 
 
 def reset_touched(bus: np.ndarray, walk: np.ndarray, work: tuple) -> None:
@@ -124,6 +126,26 @@ def iterate(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
     return int(k.run_iteration_flat(
         *pack, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus, walk, bus_ent,
         walk_ent, *work, record, *log, changed))
+
+
+def search_times(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
+                 acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
+                 walk: np.ndarray, work: tuple,
+                 dense: bool) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """One times-only query in one kernel call: (touched stops, bus rows, walk rows).
+
+    dense: fresh labels, rows indexed by stop, stops None. Otherwise the run uses the
+    scratch (bus, walk, work), copies the touched stops' labels out and resets them.
+    """
+    from app.routing.aot import kernels
+
+    try:
+        stops, b, w = kernels().search_times_flat(*pack, n_rounds, min_change, dep0, limit,
+                                                  acc_stops, acc_time, bus, walk, *work, dense)
+    except BaseException:  # the scratch goes back clean whatever happened
+        reset_touched(bus, walk, work)
+        raise
+    return (None if dense else stops), b, w
 
 
 def __getattr__(name: str) -> Any:

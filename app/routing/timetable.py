@@ -99,6 +99,16 @@ class Timetable:
             raise KeyError(stop_id)
         return i
 
+    @property
+    def stored_transfers(self) -> dict[str, np.ndarray]:
+        """Foot transfers mapped from the compiled store with this timetable (`transfers.*`
+        arrays, see `walk.stored_transfers`); empty when it was compiled in process."""
+        return self.__dict__.get("_stored_transfers", {})
+
+    def attach_transfers(self, arrays: dict[str, np.ndarray]) -> None:
+        """Keep transfer arrays built for the store with this timetable (derived data)."""
+        self.__dict__["_stored_transfers"] = dict(arrays)
+
     def trip_pattern(self) -> np.ndarray:
         """Pattern index of every trip (int32)."""
         counts = np.diff(self.pat_trip_ptr)
@@ -210,6 +220,8 @@ class Timetable:
         kw["service_date"] = str(arrays["service_date"])
         kw["reversed"] = bool(arrays["reversed"])
         tt = cls(**kw)  # type: ignore[arg-type]
+        tt.__dict__["_stored_transfers"] = {k: v for k, v in arrays.items()
+                                            if k.startswith("transfers.")}
         if all(f"mirror.{k}" in arrays for k in MIRROR_FIELDS):
             tt.__dict__["_mirror"] = tt._mirror_with(
                 **{k: arrays[f"mirror.{k}"] for k in MIRROR_FIELDS})

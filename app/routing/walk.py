@@ -19,6 +19,10 @@ DEFAULT_SPEED_KMH = 4.8
 SLOW_SPEED_KMH = 3.2
 MIN_SPEED_KMH = 2.0
 DEFAULT_DETOUR = 1.3
+DEFAULT_TRANSFER_M = 400.0
+# Stored foot transfers (see `stored_transfers`) carry this number: bump it when the
+# walking distance or the transfer lookup changes, and stored ones are ignored.
+TRANSFER_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class WalkParams:
 
     speed_kmh: float = DEFAULT_SPEED_KMH
     max_walk_m: float = 800.0  # access and egress legs, and the direct walk
-    transfer_radius_m: float = 400.0  # foot transfers stop -> stop
+    transfer_radius_m: float = DEFAULT_TRANSFER_M  # foot transfers stop -> stop
     min_change_s: int = 0  # same-stop change: board needs dep >= arr + min_change_s
 
     def __post_init__(self) -> None:
@@ -146,3 +150,53 @@ class CrowFlyWalker:
                     lons: np.ndarray) -> np.ndarray:
         """Walking metres from one point to many."""
         return haversine_m(lat, lon, np.asarray(lats, float), np.asarray(lons, float)) * self.detour
+
+
+def search_transfers(ptr: np.ndarray, to: np.ndarray, dist: np.ndarray,
+                     transpose: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A transfer CSR in search direction (transposed for the time-mirrored search), each
+    stop's transfers sorted by distance, so by walk time (the kernel stops at its limit)."""
+    n = len(ptr) - 1
+    src = np.repeat(np.arange(n, dtype=np.int32), np.diff(ptr))
+    to = np.asarray(to, np.int32)
+    if transpose:
+        src, to = to, src
+    order = np.lexsort((dist, src))
+    counts = np.bincount(src, minlength=n)
+    return np.r_[0, np.cumsum(counts)].astype(np.int64), to[order], np.asarray(dist)[order]
+
+
+def stored_transfers(lat: np.ndarray, lon: np.ndarray,
+                     radius: float = DEFAULT_TRANSFER_M,
+                     detour: float = DEFAULT_DETOUR) -> dict[str, np.ndarray]:
+    """The crow-fly foot transfers of these stops in both search directions, as arrays
+    to store beside a compiled timetable (`transfers.meta` names what they were built
+    with, so a reader uses them only for the same walk)."""
+    ptr, to, dist = CrowFlyWalker(lat, lon, detour).transfers(radius)
+    out = {"transfers.meta": np.array([TRANSFER_VERSION, radius, detour, len(lat)], np.float64)}
+    for side, transpose in (("fwd", False), ("mir", True)):
+        for name, arr in zip(("ptr", "to", "dist"), search_transfers(ptr, to, dist, transpose),
+                             strict=True):
+            out[f"transfers.{side}.{name}"] = arr
+    return out
+
+
+def transfers_current(arrays: dict[str, np.ndarray]) -> bool:
+    """Whether stored transfer arrays are of the current `TRANSFER_VERSION`."""
+    meta = arrays.get("transfers.meta")
+    return meta is not None and int(meta[0]) == TRANSFER_VERSION
+
+
+def adopt_stored_transfers(arrays: dict[str, np.ndarray], walker: Walker, n_stops: int,
+                           radius: float, transpose: bool
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The stored transfers in that search direction if they are what `walker` would build
+    for `radius` (same version, radius, crow-fly detour and stop count), else None."""
+    meta = arrays.get("transfers.meta")
+    if meta is None or not isinstance(walker, CrowFlyWalker):
+        return None
+    version, r, detour, n = (float(x) for x in meta)
+    if (version, r, detour, n) != (TRANSFER_VERSION, float(radius), walker.detour, n_stops):
+        return None
+    side = "mir" if transpose else "fwd"
+    return tuple(arrays[f"transfers.{side}.{k}"] for k in ("ptr", "to", "dist"))  # type: ignore[return-value]

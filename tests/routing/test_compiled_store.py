@@ -134,3 +134,69 @@ def test_from_gtfs_maps_a_compiled_day_without_reading_the_feed(
     assert TimetableCache.file_key([midnotts_path], DAY, BuildParams(), ["other"]) != k
     assert TimetableCache.file_key([midnotts_path], DAY + dt.timedelta(days=1), BuildParams(),
                                    ["midnotts"]) != k
+
+
+def test_stored_transfers_equal_built_ones_and_answers_are_unchanged(
+        tt: Timetable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.routing.raptor import QueryParams
+    from app.routing.walk import CrowFlyWalker, WalkParams, search_transfers
+
+    TimetableCache(tmp_path).save("k", tt)
+    loaded = TimetableCache(tmp_path).load("k")
+    assert loaded is not None and loaded.stored_transfers
+    built = Router(compile_timetable_again(tt))
+    want = [side.transfers(400.0) for side in (built.forward, built.mirror)]
+    ref = [search_transfers(*CrowFlyWalker(tt.stop_lat, tt.stop_lon).transfers(400.0), m)
+           for m in (False, True)]
+    # A fresh process's router maps them: the walker never builds the default transfers.
+    fresh = Router(loaded)
+
+    def no_build(*_: object) -> None:
+        raise AssertionError("default transfers were built, not read from the store")
+
+    monkeypatch.setattr(CrowFlyWalker, "transfers", no_build)
+    for side, w, r in zip((fresh.forward, fresh.mirror), want, ref, strict=True):
+        got = side.transfers(400.0)
+        for a, b, c in zip(got, r, w, strict=True):
+            assert np.array_equal(a, b) and np.array_equal(a, c) and a.dtype == b.dtype
+        assert isinstance(got[1].base, np.memmap)  # mapped from the file, not rebuilt
+    monkeypatch.undo()
+    rng = np.random.default_rng(4)
+    for s in rng.integers(0, tt.n_stops, 8):
+        lat, lon = float(tt.stop_lat[s]) + 0.001, float(tt.stop_lon[s])
+        for q in (QueryParams(), QueryParams(max_buses=2, walk=WalkParams(speed_kmh=3.2))):
+            for a, b in ((fresh.earliest_arrival(lat, lon, 9 * 3600, q),
+                          built.earliest_arrival(lat, lon, 9 * 3600, q)),
+                         (fresh.latest_departure(lat, lon, 17 * 3600, q),
+                          built.latest_departure(lat, lon, 17 * 3600, q))):
+                assert np.array_equal(a.stop_times(), b.stop_times())
+                j1, j2 = a.journey(lat + 0.01, lon), b.journey(lat + 0.01, lon)
+                assert (j1.legs if j1 else None) == (j2.legs if j2 else None)
+
+
+def test_stored_transfers_serve_only_the_walk_they_were_built_for(
+        tt: Timetable, tmp_path: Path) -> None:
+    from app.routing import walk
+    from app.routing.walk import CrowFlyWalker, search_transfers
+
+    TimetableCache(tmp_path).save("k", tt)
+    loaded = TimetableCache(tmp_path).load("k")
+    assert loaded is not None
+    # Another radius, another detour or another version: built, not read.
+    for router, radius in ((Router(loaded), 300.0),
+                           (Router(loaded, CrowFlyWalker(tt.stop_lat, tt.stop_lon, 1.5)), 400.0)):
+        got = router.forward.transfers(radius)
+        want = search_transfers(*router.walker.transfers(radius), False)
+        assert not isinstance(got[1].base, np.memmap)
+        for a, b in zip(got, want, strict=True):
+            assert np.array_equal(a, b)
+    stale = dict(loaded.stored_transfers)
+    stale["transfers.meta"] = stale["transfers.meta"].copy()
+    stale["transfers.meta"][0] = walk.TRANSFER_VERSION + 1
+    assert walk.adopt_stored_transfers(stale, CrowFlyWalker(tt.stop_lat, tt.stop_lon),
+                                       tt.n_stops, 400.0, False) is None
+
+
+def compile_timetable_again(tt: Timetable) -> Timetable:
+    """The same timetable without stored transfers (as compiled in a process)."""
+    return Timetable.from_arrays(tt.to_arrays())

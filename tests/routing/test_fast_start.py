@@ -81,6 +81,16 @@ def test_aot_kernels_agree_with_the_jit(tt: Timetable) -> None:
                                np.zeros(0, np.int32))
             out.append(labels)
         assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+        # The one-call query, on both label layouts and with a time cap.
+        for dense, limit in ((True, int(core.INF)), (False, int(core.INF)), (False, t0 + 2400)):
+            got = []
+            for mod in (k, jit):
+                bus, walk = core.new_time_labels(4, tt.n_stops)
+                work = core.new_work(tt.n_stops, tt.n_patterns)
+                got.append(mod.search_times_flat(*pack, 3, 60, t0, limit, acc, acc_t, bus, walk,
+                                                 *work, dense))
+                assert (bus == core.INF).all() and (walk == core.INF).all()  # left clean
+            assert all(np.array_equal(x, y) for x, y in zip(*got, strict=True))
     q = np.array([53.14]), np.array([-1.2])
     a = k.near_many(*_walker_args(router), q[0], q[1], 800.0, 1.3, 60.0)
     b = jit.near_many(*_walker_args(router), q[0], q[1], 800.0, 1.3, 60.0)

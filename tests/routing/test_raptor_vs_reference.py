@@ -3,11 +3,15 @@
 Every stop's earliest arrival must be identical, for max_buses 1..4, with and without
 wheelchair mode, over random origins, times, walking speeds and change margins.
 Arrivals are compared up to a horizon after departure (the reference stops there).
+Each query runs on both label layouts (dense rows and the touched-stop scratch).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wr_reference_router import RefNetwork, build_network, reference_earliest
 
+from app.routing import raptor
 from app.routing.feed import Feed
 from app.routing.raptor import QueryParams, Router
 from app.routing.timetable import compile_timetable
@@ -52,6 +57,17 @@ def _query() -> Any:
     })
 
 
+@contextlib.contextmanager
+def _dense_max(n: int) -> Iterator[None]:
+    """Run queries with `raptor.DENSE_MAX_STOPS` set to n (0: always the touched list)."""
+    old = raptor.DENSE_MAX_STOPS
+    raptor.DENSE_MAX_STOPS = n
+    try:
+        yield
+    finally:
+        raptor.DENSE_MAX_STOPS = old
+
+
 def _check(setup: tuple[Router, RefNetwork], q: dict[str, Any], horizon: int) -> None:
     router, net = setup
     tt = router.tt
@@ -61,8 +77,13 @@ def _check(setup: tuple[Router, RefNetwork], q: dict[str, Any], horizon: int) ->
     ref = reference_earliest(net, lat, lon, q["t0"], 4, q["speed"], 800.0, q["min_change"],
                              q["wheelchair"], horizon)
     walk = WalkParams(speed_kmh=q["speed"], min_change_s=q["min_change"])
-    for k in range(1, 5):
-        res = router.earliest_arrival(lat, lon, q["t0"], QueryParams(k, q["wheelchair"], walk))
+    for k, dense_max in itertools.product(range(1, 5), (raptor.DENSE_MAX_STOPS, 0)):
+        # Both label layouts: dense rows (small networks) and the touched-stop scratch.
+        with _dense_max(dense_max):
+            res = router.earliest_arrival(lat, lon, q["t0"],
+                                          QueryParams(k, q["wheelchair"], walk))
+        if len(res.access[0]):  # (no stop in reach: nothing was searched)
+            assert (res.stops is None) == (dense_max > 0)
         times = res.stop_times()
         within = np.flatnonzero(times <= q["t0"] + horizon)
         got = {str(tt.stop_ids[i]): int(times[i]) for i in within}

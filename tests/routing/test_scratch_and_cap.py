@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.routing import raptor
 from app.routing import raptor_core as core
 from app.routing.errors import RoutingError
 from app.routing.feed import Feed
@@ -53,6 +54,14 @@ def _scratch_is_clean(r: Router) -> None:
         assert not sc.work[8].any() and int(sc.work[10][0]) == 0
 
 
+@pytest.fixture(params=["dense", "touched"])
+def layout(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on dense labels (small networks) and on the touched-stop scratch."""
+    if request.param == "touched":
+        monkeypatch.setattr(raptor, "DENSE_MAX_STOPS", 0)
+    return str(request.param)
+
+
 query = st.tuples(st.integers(0, 10_000), st.floats(-0.004, 0.004), st.floats(-0.006, 0.006),
                   st.integers(5 * H, 22 * H), st.integers(1, 4), st.booleans(), st.booleans(),
                   st.sampled_from([None, 20, 45, 90]))
@@ -60,9 +69,10 @@ query = st.tuples(st.integers(0, 10_000), st.floats(-0.004, 0.004), st.floats(-0
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(query, min_size=2, max_size=6))
+@given(queries=st.lists(query, min_size=2, max_size=6))
 def test_reused_scratch_gives_the_answers_of_fresh_runs(router: Router, tt: Timetable,
-                                                         queries: list[tuple]) -> None:
+                                                         queries: list[tuple],
+                                                         layout: str) -> None:
     fresh = Router(tt, router.walker)
     for s, dlat, dlon, t, k, wheelchair, reverse, cap in queries:
         s %= tt.n_stops
@@ -79,7 +89,37 @@ def test_reused_scratch_gives_the_answers_of_fresh_runs(router: Router, tt: Time
         _scratch_is_clean(router)
 
 
-def test_reached_lists_exactly_the_labelled_stops(router: Router, tt: Timetable) -> None:
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=query)
+def test_dense_and_touched_layouts_give_the_same_answers_and_journeys(
+        router: Router, tt: Timetable, monkeypatch: pytest.MonkeyPatch, q: tuple) -> None:
+    s, dlat, dlon, t, k, wheelchair, reverse, cap = q
+    s %= tt.n_stops
+    lat, lon = float(tt.stop_lat[s]) + dlat, float(tt.stop_lon[s]) + dlon
+    params = QueryParams(max_buses=k, wheelchair=wheelchair, max_minutes=cap,
+                         walk=WalkParams(min_change_s=60))
+    targets = tt.stop_lat[::37] + 0.001, tt.stop_lon[::37] - 0.001
+    out = {}
+    for dense_max in (tt.n_stops, 0):  # dense, then the touched list
+        monkeypatch.setattr(raptor, "DENSE_MAX_STOPS", dense_max)
+        res = _search(router, reverse, lat, lon, t, params)
+        if len(res.access[0]):  # (no stop in reach: nothing was searched)
+            assert (res.stops is None) == (dense_max > 0)
+        legs = [j.legs if (j := res.journey(float(a), float(b))) else None
+                for a, b in zip(*targets, strict=True)]
+        out[dense_max > 0] = (_answer(res, tt), sorted(res.reached.tolist()),
+                              res.reached_times(), res.bus_ent[k], legs)
+    (a1, r1, t1, e1, l1), (a2, r2, t2, e2, l2) = out[True], out[False]
+    for x, y in zip((*a1, *t1), (*a2, *t2), strict=True):
+        assert np.array_equal(x, y)
+    assert r1 == r2 and l1 == l2
+    assert np.array_equal(e1 >= 0, e2 >= 0)  # the same stops have a logged bus label
+    _scratch_is_clean(router)
+
+
+def test_reached_lists_exactly_the_labelled_stops(router: Router, tt: Timetable,
+                                                  layout: str) -> None:
     rng = np.random.default_rng(3)
     for s in rng.integers(0, tt.n_stops, 10):
         res = router.earliest_arrival(float(tt.stop_lat[s]), float(tt.stop_lon[s]), 9 * H)
@@ -92,7 +132,7 @@ def test_reached_lists_exactly_the_labelled_stops(router: Router, tt: Timetable)
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_max_minutes_keeps_answers_within_the_cap_and_nothing_beyond(
-        router: Router, tt: Timetable, reverse: bool) -> None:
+        router: Router, tt: Timetable, reverse: bool, layout: str) -> None:
     rng = np.random.default_rng(8)
     targets = (tt.stop_lat[::3] + 0.001, tt.stop_lon[::3] - 0.001)
     for s in rng.integers(0, tt.n_stops, 12):
@@ -146,6 +186,7 @@ def test_no_stop_nearby_short_circuits(router: Router, tt: Timetable,
         raise AssertionError("the kernel ran for an origin with no stop in reach")
 
     monkeypatch.setattr(core, "iterate", no_kernel)
+    monkeypatch.setattr(core, "search_times", no_kernel)
     for reverse in (False, True):
         res = _search(router, reverse, lat, lon, 9 * H, QueryParams())
         assert len(res.reached) == 0

@@ -125,3 +125,19 @@ def test_times_only_profiles_equal_logged_ones(router: Router, reverse: bool) ->
             b = full.legs(int(i), Place("t", tlat, tlon), 120.0)
             assert a == b
         assert len(picks) == 0 or lean._full is not None
+
+
+def test_egress_memo_follows_the_coordinates_not_the_array(router: Router) -> None:
+    side = router.forward
+    lats = router.tt.stop_lat[::5].copy()
+    lons = router.tt.stop_lon[::5].copy()
+    first = side.egress_times(lats, lons, 800.0, 4.8)
+    again = side.egress_times(lats.copy(), lons.copy(), 800.0, 4.8)  # equal values: a hit
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    lats += 0.01  # the same array moved in place: a new answer, never the remembered one
+    moved = side.egress_times(lats, lons, 800.0, 4.8)
+    want = side.egress_many(lats, lons, 800.0)
+    for a, b in zip(moved, want, strict=False):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(moved[1], first[1])
+    assert side.egress_times(lats, lons, 600.0, 4.8)[0][-1] <= moved[0][-1]  # other radius
