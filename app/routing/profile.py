@@ -126,16 +126,20 @@ def _search(side: _Side, pack: tuple, q: QueryParams, deps: np.ndarray, acc: np.
     """The profile's log: every label improvement with parents (journeys), or only the
     bus improvements without them (times only, on this thread's reused scratch)."""
     time_cap = INF if q.max_minutes is None else 60 * q.max_minutes
-    n = side.tt.n_stops
     k1 = q.max_buses + 1
     capacity = 1 << 18 if journeys else 1 << 16
     while True:
         log = core.new_log(capacity)
         if journeys:
-            labels = core.new_labels(q.max_buses, n)
-            work = core.new_work(n, side.tt.n_patterns)
-            run_profile(pack, q.max_buses, q.walk.min_change_s, deps, acc, acc_t, labels,
-                        work, log, time_cap)
+            # The thread's scratch too (reset where written): fresh labels the size of a
+            # national network would cost more than a capped search itself.
+            bus, walk, bus_ent, walk_ent, work = side.scratch(True)
+            try:
+                run_profile(pack, q.max_buses, q.walk.min_change_s, deps, acc, acc_t,
+                            (bus[:k1], walk[:k1], bus_ent[:k1], walk_ent[:k1]), work, log,
+                            time_cap)
+            finally:
+                core.reset_touched(bus, walk, work)
         else:
             bus, walk, _, _, work = side.scratch(False)
             try:
