@@ -367,15 +367,10 @@ def _cap_minutes(max_j: int) -> int | None:
 
 def _bus_labels(res: SearchResult, stops: np.ndarray) -> np.ndarray:
     """Final-round bus label (search side, int64; INF when unreached) at each stop."""
-    out = np.full(len(stops), INF, np.int64)
-    if len(res.reached) == 0 or len(stops) == 0:
-        return out
-    order = np.argsort(res.reached, kind="stable")
-    srt = res.reached[order]
-    i = np.minimum(np.searchsorted(srt, stops), len(srt) - 1)
-    hit = srt[i] == stops
-    vals = res.r_bus[res.params.max_buses][order[i]].astype(np.int64)
-    return np.where(hit, vals, INF)
+    if len(stops) == 0:
+        return np.full(0, INF, np.int64)
+    # The result knows its own label layout (dense over all stops, or the touched stops).
+    return res._bus_k_at(np.asarray(stops))
 
 
 def _any_per_target(ptr: np.ndarray, ok: np.ndarray) -> np.ndarray:
