@@ -90,6 +90,7 @@ class _Side:
         self._egress_memo: list[tuple[tuple[int, float, float], np.ndarray, np.ndarray,
                                       tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = []
         self._scratch = threading.local()
+        self._unreached: np.ndarray | None = None
 
     def scratch(self, record: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                              tuple[np.ndarray, ...]]:
@@ -110,6 +111,15 @@ class _Side:
             sc.ent = (block[0], block[1])  # read only where this run wrote a label: no reset
         ent = sc.ent or (_NO_ENTRIES, _NO_ENTRIES)
         return sc.bus, sc.walk, ent[0], ent[1], sc.work
+
+    def unreached_row(self) -> np.ndarray:
+        """The per-stop answer of a search that reached nothing (read-only, made once)."""
+        row = self._unreached
+        if row is None:
+            row = np.full(self.tt.n_stops, -INF if self.mirrored else INF, np.int64)
+            row.flags.writeable = False
+            self._unreached = row
+        return row
 
     @property
     def dense(self) -> bool:
@@ -332,8 +342,12 @@ class SearchResult:
         """Per stop: earliest arrival (forward) or latest departure (reverse).
 
         Unreached stops hold INF (forward) or -INF (reverse). A stop counts as reached
-        by bus or on foot (access walk or a transfer walk).
+        by bus or on foot (access walk or a transfer walk). When nothing was reached the
+        array is a shared read-only one (a national network has 200k stops, and filling
+        them costs more than the search from a point with no stop nearby).
         """
+        if self.stops is not None and len(self.stops) == 0:
+            return self.side.unreached_row()
         return -self._best_search() if self.mirrored else self._best_search()
 
     def bus_times(self) -> np.ndarray:

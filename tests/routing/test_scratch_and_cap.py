@@ -190,7 +190,10 @@ def test_no_stop_nearby_short_circuits(router: Router, tt: Timetable,
     for reverse in (False, True):
         res = _search(router, reverse, lat, lon, 9 * H, QueryParams())
         assert len(res.reached) == 0
-        assert (np.abs(res.stop_times()) == INF).all()
+        times = res.stop_times()
+        assert (times == (-INF if reverse else INF)).all() and len(times) == tt.n_stops
+        # One shared read-only answer, not an array filled per query.
+        assert not times.flags.writeable and res.stop_times() is times
         # A target within walking distance is still reached on foot, nothing else.
         near = res.at_targets(np.array([lat + 0.002, tt.stop_lat[0]]),
                               np.array([lon, tt.stop_lon[0]]))
