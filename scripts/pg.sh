@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Private PostGIS cluster: `pg.sh start DIR PORT [DB]` prints a DATABASE_URL; `pg.sh stop DIR`;
+# Private PostGIS cluster: `pg.sh start DIR PORT [DB]` prints a DATABASE_URL; `pg.sh stop DIR`
+# (PG_STOP_MODE=immediate stops without letting backends finish: the outage test needs that);
 # `pg.sh status DIR` exits 0 when the cluster is running.
 #
 # The cluster's login role is `withinreach` (the app's default DATABASE_URL), with trust
@@ -93,7 +94,7 @@ case "$cmd" in
     ;;
   stop)
     if [ -f "$dir/PG_VERSION" ] && server_alive "$dir"; then
-      as_owner "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+      as_owner "$PGBIN/pg_ctl" -D "$dir" -m "${PG_STOP_MODE:-fast}" -w stop >/dev/null 2>&1 || true
     fi
     ;;
   status)
