@@ -13,11 +13,20 @@ from app.directory.occurrences import DatedSession, Occurrence, make_rule, occur
 from app.services.directory.filters import ActivityFilters, stale_sql, where_clauses
 
 _MIDNIGHT = time(0, 0)
-_IN_BOX_SERVICE = (
-    "(s.id IN (SELECT b.service_id FROM service_at_location b"
-    " JOIN location bl ON bl.id = b.location_id WHERE bl.geom IS NULL"
-    " OR bl.geom && ST_MakeEnvelope(:bb_w, :bb_s, :bb_e, :bb_n, 4326))"
-    " OR s.id NOT IN (SELECT b.service_id FROM service_at_location b))")
+# The listings a box search looks at, found from the venues' spatial index: those held at
+# a venue in the box or at one without a point, and those with no venue at all. Given to
+# the main query as an array, so schedules, costs and venues are looked up by index for
+# these only (a national directory holds ~50,000 listings; a 90 km box a few thousand).
+_IN_BOX_SERVICE = """s.id = ANY(ARRAY(
+        SELECT b.service_id FROM location bl
+        JOIN service_at_location b ON b.location_id = bl.id
+        WHERE bl.geom && ST_MakeEnvelope(:bb_w, :bb_s, :bb_e, :bb_n, 4326)
+        UNION
+        SELECT b.service_id FROM location bl
+        JOIN service_at_location b ON b.location_id = bl.id WHERE bl.geom IS NULL
+        UNION
+        SELECT s0.id FROM service s0
+        WHERE NOT EXISTS (SELECT 1 FROM service_at_location b WHERE b.service_id = s0.id)))"""
 _IN_BOX_VENUE = "(l.geom IS NULL OR l.geom && ST_MakeEnvelope(:bb_w, :bb_s, :bb_e, :bb_n, 4326))"
 _DIST = "ST_Distance(l.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)"
 
@@ -60,12 +69,7 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
            s.last_verified_at, EXISTS (SELECT 1 FROM listing_flag fl WHERE fl.service_id = s.id
                AND fl.status = 'open' AND fl.kind = 'closed') AS reported_closed,
            o.name AS organization,
-           (SELECT min(c.amount) FROM cost_option c WHERE c.service_id = s.id) AS min_cost,
-           NOT EXISTS (SELECT 1 FROM cost_option c WHERE c.service_id = s.id AND c.amount > 0)
-             AS free,
-           (SELECT string_agg(coalesce(c.option, '') || ' £' || c.amount::text
-                              || coalesce(' ' || c.amount_description, ''), '; ')
-            FROM cost_option c WHERE c.service_id = s.id) AS cost_description,
+           cost.min_cost, cost.free, cost.cost_description,
            sc.id AS schedule_id, sc.freq, sc.interval, sc.byday, sc.bymonthday, sc.dtstart,
            sc.valid_from, sc.valid_to, sc.opens_at, sc.closes_at,
            l.id AS location_id, l.name AS venue_name, l.address_1, l.city, l.postcode,
@@ -74,13 +78,26 @@ def sessions_between(db: Connection | OrmSession, start_date: date, end_date: da
     FROM service s
     JOIN schedule sc ON sc.service_id = s.id
     LEFT JOIN organization o ON o.id = s.organization_id
-    LEFT JOIN LATERAL (
-        SELECT sal.location_id FROM service_at_location sal
-        WHERE sal.id = sc.service_at_location_id
-           OR (sc.service_at_location_id IS NULL AND sal.service_id = s.id)
-        ORDER BY sal.id = sc.service_at_location_id DESC NULLS LAST, sal.id LIMIT 1
+    CROSS JOIN LATERAL (  -- the listing's prices, in one lookup
+        SELECT min(c.amount) AS min_cost, NOT coalesce(bool_or(c.amount > 0), false) AS free,
+               string_agg(coalesce(c.option, '') || ' £' || c.amount::text
+                          || coalesce(' ' || c.amount_description, ''), '; ') AS cost_description
+        FROM cost_option c WHERE c.service_id = s.id
+    ) AS cost
+    -- Where it is held: the schedule's own venue, else the listing's first. Two index
+    -- lookups per schedule, never a scan of every venue.
+    LEFT JOIN LATERAL (SELECT coalesce(
+        (SELECT sal.location_id FROM service_at_location sal
+         WHERE sal.id = sc.service_at_location_id),
+        (SELECT sal.location_id FROM service_at_location sal
+         WHERE sc.service_at_location_id IS NULL AND sal.service_id = s.id
+         ORDER BY sal.id LIMIT 1)) AS location_id
     ) AS where_held ON TRUE
-    LEFT JOIN location l ON l.id = where_held.location_id
+    LEFT JOIN LATERAL (
+        SELECT wl.id, wl.name, wl.address_1, wl.city, wl.postcode, wl.lad_code,
+               wl.step_free, wl.geom
+        FROM location wl WHERE wl.id = where_held.location_id
+    ) AS l ON TRUE
     WHERE {cond}
       AND (sc.valid_to IS NULL OR sc.valid_to >= :start_date)
       AND (sc.valid_from IS NULL OR sc.valid_from <= :end_date)
