@@ -113,7 +113,9 @@ class Service(Base):
         "to_tsvector('english', coalesce(name, '') || ' ' || coalesce(description, ''))",
         persisted=True))
 
-    __table_args__ = (Index("ix_service_search", "search", postgresql_using="gin"),)
+    __table_args__ = (Index("ix_service_search", "search", postgresql_using="gin"),
+                      # The directory fingerprint by an index-only scan (see 0006_directory).
+                      Index("ix_service_fingerprint", "last_modified", "version"))
 
 
 class ServiceAtLocation(Base):
