@@ -27,8 +27,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/reachable-activities", response_model=ReachableResponse,
              response_model_by_alias=True, responses=ERRORS)
-def reachable_activities(req: ReachableRequest, response: Response,
-                         session: SessionDep) -> Response:
+def reachable_activities(req: ReachableRequest, session: SessionDep) -> Response:
     """Activity sessions the client can reach by walk and bus, there and back, with plans.
 
     The body carries the origin (postcode, outward code or lat/lon) so that it never appears
