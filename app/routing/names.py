@@ -32,6 +32,9 @@ class Names(_Column):
     def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
         self.data = data
         self.offsets = offsets
+        # Decoded strings by index: journeys name the same few stops and routes thousands of
+        # times a query, and decoding one costs several microseconds (the data never change).
+        self._memo: dict[int, str] = {}
 
     @classmethod
     def of(cls, strings: Iterable[object]) -> Names:
@@ -59,7 +62,10 @@ class Names(_Column):
     def __getitem__(self, i: Any) -> Any:
         """One string for an int index; a str array for a slice or an index array."""
         if isinstance(i, int | np.integer):
-            return self._one(int(i))
+            found = self._memo.get(i)  # type: ignore[arg-type]  # np ints hash as int
+            if found is None:
+                found = self._memo[int(i)] = self._one(int(i))
+            return found
         idx = np.arange(len(self))[i]
         return np.array([self._one(int(j)) for j in np.atleast_1d(idx)], dtype=str)
 
