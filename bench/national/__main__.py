@@ -394,8 +394,8 @@ def render(figures: list[Figure], scale: float, started: dt.datetime,
         f"## England scale (issue 14): SYNTHETIC England at s = {scale:g}, "
         f"{started:%Y-%m-%d %H:%M} UTC",
         "",
-        f"`python -m bench.national --scale {scale:g}` on {platform.machine()}, "
-        f"{os.cpu_count()} cores shared with other engineers' test suites. Load average "
+        f"`python -m bench.national {' '.join(sys.argv[1:])}` on {platform.machine()}, "
+        f"{os.cpu_count()} cores (the load average says how busy they were). Load average "
         f"(1/5/15 min) {load0[0]:.1f}/{load0[1]:.1f}/{load0[2]:.1f} at the start, "
         f"{load1[0]:.1f}/{load1[1]:.1f}/{load1[2]:.1f} at the end. Each step is a fresh "
         "process; peak RSS is that process's.",
