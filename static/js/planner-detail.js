@@ -38,28 +38,33 @@ function needBlock(d) {
 }
 
 function bandTable(d, view) {
+  const cols = ["When, who", "Residents with a round trip (90% range)",
+    "Sessions a week within reach", "Activities within reach",
+    "Places per 1,000 residents a week (competition)", "Quickest trip, longer leg",
+    d.level === "lad" ? "Access" : "Class"];
   const rows = [];
   for (const [band, b] of Object.entries(d.bands || {})) {
     for (const [aud, m] of Object.entries(b.by_audience || {})) {
       const current = band === view.band && aud === view.audience;
       const interval = m.reach_low === null || m.reach_low === undefined ? ""
         : ` <span class="hint">(${pct(m.reach_low)}–${pct(m.reach_high)})</span>`;
+      const cells = [
+        `${pct(m.activities_share)}${interval}`, num(m.sessions_mean), num(m.activities_mean),
+        num(m.e2sfca, 2), m.nearest_min === null ? "–" : esc(minutes(m.nearest_min)),
+        d.level === "lad" ? esc(m.access_label || "–")
+          : `${chip(m.gap_class)}<span class="visually-hidden">${esc(className(m.gap_class))}</span>`];
+      // Each cell carries its column's name: a narrow panel shows the rows as cards.
       rows.push(`<tr${current ? ' class="is-current"' : ""}><th scope="row">${esc(BANDS[band] || band)}, ${esc(AUDIENCES[aud] || aud)}${current ? ' <span class="visually-hidden">(shown on the map)</span>' : ""}</th>
-        <td class="num">${pct(m.activities_share)}${interval}</td><td class="num">${num(m.sessions_mean)}</td>
-        <td class="num">${num(m.activities_mean)}</td><td class="num">${num(m.e2sfca, 2)}</td>
-        <td class="num">${m.nearest_min === null ? "–" : esc(minutes(m.nearest_min))}</td>
-        <td>${d.level === "lad" ? esc(m.access_label || "–") : `${chip(m.gap_class)}<span class="visually-hidden">${esc(className(m.gap_class))}</span>`}</td></tr>`);
+        ${cells.map((c, i) => `<td${i < 5 ? ' class="num"' : ""} data-label="${esc(cols[i + 1])}">${c}</td>`).join("")}</tr>`);
     }
   }
   return `
     <h3>What residents can reach, there and back within ${esc(d.budget)} minutes each way</h3>
     <p class="round-trip-note">${esc(d.round_trip_rule || "")} <a href="/method#round-trip">What counts as a round trip</a>.</p>
     <div class="table-scroll" tabindex="0" role="region" aria-label="Access by time band, scrollable">
-    <table class="detail-table">
+    <table class="detail-table stack-narrow">
       <caption class="visually-hidden">Access by time band and residents; the highlighted row is the map's view</caption>
-      <thead><tr><th scope="col">When, who</th><th scope="col">Residents with a round trip (90% range)</th>
-        <th scope="col">Sessions a week within reach</th><th scope="col">Activities within reach</th>
-        <th scope="col">Places per 1,000 residents a week (competition)</th><th scope="col">Quickest trip, longer leg</th><th scope="col">${d.level === "lad" ? "Access" : "Class"}</th></tr></thead>
+      <thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join("")}</tr></thead>
       <tbody>${rows.join("")}</tbody>
     </table></div>
     <p class="hint">The range shows how much the share could move had other postcodes been sampled (exact bootstrap over the ${int(d.origins)} postcodes).</p>`;

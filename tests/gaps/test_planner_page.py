@@ -50,6 +50,16 @@ _SWATCHES = """() => [...document.querySelectorAll(
   w: el.getBoundingClientRect().width }))"""
 
 
+# Cells of the access table that stick out of the detail panel or are hidden in it.
+_CELLS_INSIDE_PANEL = """() => {
+  const panel = document.querySelector('.detail-panel').getBoundingClientRect();
+  return [...document.querySelectorAll('table.stack-narrow td')].filter((td) => {
+    const r = td.getBoundingClientRect();
+    return !r.width || r.left < panel.left - 0.5 || r.right > panel.right + 0.5;
+  }).map((td) => td.dataset.label);
+}"""
+
+
 def assert_swatches_painted(page: Page) -> None:
     """Every legend cell, swatch and class chip has a real computed background colour."""
     swatches = page.evaluate(_SWATCHES)
@@ -269,6 +279,19 @@ def test_free_with_a_bus_pass_changes_the_older_view_and_says_who_loses_access(
     expect(current).to_contain_text("because the only way there leaves before 09:30")
     expect(detail).to_contain_text("free with the pass")
     assert axe_violations(page) == []
+    # At 1280 px the side panel is too narrow for seven columns: every cell of the access
+    # table is still shown whole, with its column's name, inside the panel (no clipping).
+    access = detail.locator("table.stack-narrow")
+    access.scroll_into_view_if_needed()
+    assert page.evaluate(_CELLS_INSIDE_PANEL) == []
+    labels = page.evaluate("""() => [...document.querySelectorAll(
+      'table.stack-narrow tr.is-current td')]
+      .map((td) => getComputedStyle(td, '::before').content)""")
+    assert labels[0].startswith('"Residents with a round trip') and len(labels) == 6, labels
+    # a tall window shows the whole panel (it scrolls within the screen's height)
+    page.set_viewport_size({"width": 1280, "height": 2800})
+    page.locator(".detail-panel").screenshot(path=artifacts / "planner-detail-access.png")
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.locator("#free_with_pass").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "planner-free-pass.png", full_page=True)
     block = detail.locator(".free-pass")
