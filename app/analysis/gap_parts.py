@@ -145,6 +145,23 @@ class Sparse:
 Key = tuple[str, str, int, str]  # band, view, budget, audience
 
 
+def pack_arrays(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[int]] | None:
+    """Equal-dtype 1-D arrays as one buffer and their lengths (None if they differ).
+
+    A part's results hold thousands of small per-LSOA arrays; shipped one by one each is a
+    frame of its own, and framing them cost the client more CPU than reducing them.
+    """
+    if not arrays or any(a.ndim != 1 or a.dtype != arrays[0].dtype for a in arrays):
+        return None
+    return np.concatenate(arrays), [len(a) for a in arrays]
+
+
+def unpack_arrays(flat: np.ndarray, lengths: list[int]) -> list[np.ndarray]:
+    """The arrays `pack_arrays` joined (views into the one buffer)."""
+    ends = np.cumsum(lengths).tolist()
+    return [flat[e - n:e] for n, e in zip(lengths, ends, strict=True)]
+
+
 @dataclass
 class PartState:
     """What pass 2 needs of a part (kept on its worker between the passes)."""
@@ -170,6 +187,26 @@ class PartMetrics:
     demand: dict[Key, tuple[np.ndarray, np.ndarray]]
     details: dict[str, list[dict[str, Any]]]  # band -> per part LSOA: budget -> detail
     rt: dict[str, tuple[np.ndarray, np.ndarray]]  # band -> (cols, float32 minutes), if kept
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with the per-LSOA values in one buffer (see `pack_arrays`)."""
+        state = dict(self.__dict__)
+        names = [(k, m) for k, per in self.values.items() for m in per]
+        packed = pack_arrays([self.values[k][m] for k, m in names])
+        if packed is not None:
+            state["values"] = ("packed", names, *packed)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The values unpacked into the same dict of dicts."""
+        packed = state["values"]
+        if isinstance(packed, tuple):
+            _, names, flat, lengths = packed
+            values: dict[tuple[str, str, int, str, str], dict[str, np.ndarray]] = {}
+            for (k, m), a in zip(names, unpack_arrays(flat, lengths), strict=True):
+                values.setdefault(k, {})[m] = a
+            state = {**state, "values": values}
+        self.__dict__.update(state)
 
 
 def _view_columns(view: ViewSpec, legs: PartLegs) -> tuple[np.ndarray, np.ndarray]:
@@ -338,4 +375,5 @@ def ratios_of(run: RunSpec, demand: dict[Key, np.ndarray]) -> dict[Key, np.ndarr
 
 
 __all__ = ["BandSpec", "PartLegs", "PartMetrics", "PartState", "RunSpec", "ViewSpec",
-           "part_details", "part_metrics", "part_scores", "ratios_of", "view_spec"]
+           "pack_arrays", "part_details", "part_metrics", "part_scores", "ratios_of",
+           "unpack_arrays", "view_spec"]

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,8 +42,10 @@ from app.analysis.gap_parts import (
     PartMetrics,
     PartState,
     RunSpec,
+    pack_arrays,
     part_metrics,
     part_scores,
+    unpack_arrays,
 )
 from app.osmwalk.graph import PedestrianGraph
 from app.osmwalk.walker import OsmWalker
@@ -135,6 +138,24 @@ class PartScores:
     worker: str
     seconds: float
     cpu_seconds: float
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with the per-LSOA scores in one buffer (see `pack_arrays`)."""
+        state = dict(self.__dict__)
+        keys = list(self.values)
+        packed = pack_arrays([self.values[k] for k in keys])
+        if packed is not None:
+            state["values"] = ("packed", keys, *packed)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The scores unpacked into the same dict."""
+        packed = state["values"]
+        if isinstance(packed, tuple):
+            _, keys, flat, lengths = packed
+            state = {**state, "values": dict(zip(keys, unpack_arrays(flat, lengths),
+                                                 strict=True))}
+        self.__dict__.update(state)
 
 
 def peak_rss_mib() -> float:
@@ -246,9 +267,9 @@ def index_task(ref: TimetableRef, parts: Sequence[SearchPart],
     return DayIndex(vs, stats, worker_name(), time.perf_counter() - t0)
 
 
-def index_stats(day: DayIndex) -> tuple[list[tuple[str, float, int]], int]:
-    """Who ran a date's searches, and the bytes of its stop-major index."""
-    return day.search_stats, day.searches.nbytes
+def index_stats(day: DayIndex) -> tuple[list[tuple[str, float, int]], int, str, float]:
+    """Who ran a date's searches, the bytes of its stop-major index, who built it and how long."""
+    return day.search_stats, day.searches.nbytes, day.worker, day.seconds
 
 
 def _band_positions(run: RunSpec) -> tuple[np.ndarray, np.ndarray]:

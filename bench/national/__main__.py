@@ -345,6 +345,7 @@ def step_gaps(args: argparse.Namespace, work: Path, env: dict[str, str]) -> list
 
 def step_scaling(args: argparse.Namespace, work: Path, env: dict[str, str]) -> list[Figure]:
     """The gap batch on a LocalCluster of 1 and of 2 worker processes, same origins."""
+    loaded = _load_directory(work, env)  # the sessions the batch routes to
     res = {}
     peak = 0.0
     for n in (1, 2):
@@ -355,7 +356,8 @@ def step_scaling(args: argparse.Namespace, work: Path, env: dict[str, str]) -> l
         res[n] = c.result()
         peak = max(peak, c.rss_mib)
     if not res[1] or not res[2]:
-        return [Figure("scaling", "2 workers against 1", "failed", peak, "≥ 1.7×", "no")]
+        return [*loaded, Figure("scaling", "2 workers against 1", "failed", peak, "≥ 1.7×",
+                                "no")]
     ratio = res[1]["seconds"] / res[2]["seconds"]
     one, two = res[1], res[2]
     fig = Figure("scaling", f"gap batch, LocalCluster of 2 workers against 1 "
@@ -379,7 +381,7 @@ def step_scaling(args: argparse.Namespace, work: Path, env: dict[str, str]) -> l
                          f"{(c1 + client) / (c2 + client):.2f}×")
     fig.notes.append("worker peak RSS " + ", ".join(
         f"{r:,.0f}" for r in one["worker_rss_mib"] + two["worker_rss_mib"]) + " MiB")
-    return [fig]
+    return [*loaded, fig]
 
 
 STEP_FUNCS = {"generate": step_generate, "areas": step_areas, "read": step_read,

@@ -160,3 +160,35 @@ def test_a_time_cap_drops_only_legs_longer_than_the_cap(tmp_path: Path) -> None:
             ok = dense <= cap
             assert np.array_equal(part_m[ok], dense[ok])
             assert (part_m[~ok] > cap).all()
+
+
+def test_part_results_cross_the_wire_in_one_buffer_and_come_back_equal() -> None:
+    """A part's per-LSOA values and scores pickle as one buffer, not one frame an array."""
+    from distributed.protocol import deserialize, serialize
+
+    from app.analysis.gap_parts import PartMetrics
+    from app.analysis.trip_tasks import PartScores
+
+    rng = np.random.default_rng(3)
+    keys = [("weekday_day", "main", 45, aud, cat) for aud in ("all", "young")
+            for cat in ("food", "learning", "all")]
+    values = {k: {m: rng.random(7) for m in ("activities_share", "nearest_min")} for k in keys}
+    details = {"weekday_day": [{"45": {"nearest": [(1, 0.5, 12.0)]}}]}
+    demand = {k[:4]: (np.arange(3), rng.random(3)) for k in keys}
+    metrics = PartMetrics(values, demand, details, {})
+    scores = PartScores(4, {k: rng.random(7) for k in keys}, "w", 1.5, 1.0)
+    for obj in (metrics, scores):
+        header, frames = serialize(obj, serializers=("dask", "pickle"))
+        assert len(frames) <= 8  # was one frame per array: 24 + 12 + 12
+        back = deserialize(header, frames)
+        assert type(back) is type(obj)
+        if isinstance(obj, PartMetrics):
+            assert list(back.values) == keys and back.details == details
+            for k in keys:
+                for m, a in values[k].items():
+                    np.testing.assert_array_equal(back.values[k][m], a)
+            np.testing.assert_array_equal(back.demand[keys[0][:4]][1], demand[keys[0][:4]][1])
+        else:
+            assert back.part == 4 and list(back.values) == keys
+            for k in keys:
+                np.testing.assert_array_equal(back.values[k], obj.values[k])

@@ -123,6 +123,7 @@ def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[
     levels = levels_of(ctx.areas)
     n_origins = np.bincount(ctx.origin_area, minlength=n)
     areas = [s.area_ids for s in summaries]
+    where = np.concatenate(areas) if areas else np.zeros(0, np.int64)
     results = []
     for spec in run.bands:
         blocks: list[Block] = []
@@ -131,12 +132,14 @@ def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[
                 for aud, (_, pop) in view.audiences.items():
                     for cat in view.categories:
                         key = (spec.band, view.name, budget, aud, cat)
+                        # parts hold disjoint LSOAs: one scatter per metric, not per part
                         vals = {m: np.full(n, np.nan) for m in STORED}
-                        for s, sc in zip(summaries, scores, strict=True):
-                            got = s.metrics.values[key]
+                        if summaries:
                             for m in LOCAL_METRICS:
-                                vals[m][s.area_ids] = got[m]
-                            vals["e2sfca"][s.area_ids] = sc.values[key]
+                                vals[m][where] = np.concatenate(
+                                    [s.metrics.values[key][m] for s in summaries])
+                            vals["e2sfca"][where] = np.concatenate(
+                                [sc.values[key] for sc in scores])
                         blocks += level_blocks(vals, pop, levels, n_origins, budget, cat, aud)
         mine = slots[int(spec.slots[0]):int(spec.slots[-1]) + 1] if len(spec.slots) else []
         weekdays = {s.weekday for s in mine}

@@ -111,6 +111,7 @@ class WorkerLoad:
     cpu_seconds: float = 0.0  # CPU time of the part tasks (area_seconds minus waiting)
     searches: int = 0
     search_seconds: float = 0.0
+    index_seconds: float = 0.0  # building the dates' stop-major search indexes
     state_bytes: int = 0  # largest pass-2 state of one part held on this worker
     rss_mib: float = 0.0  # the worker process's peak resident memory
 
@@ -131,6 +132,16 @@ class BatchStats:
     client_cpu_seconds: float = 0.0  # this process's CPU during the run (all its threads)
     index_bytes: list[int] = field(default_factory=list)  # each date's search index
     workers: dict[str, WorkerLoad] = field(default_factory=dict)
+    # (phase, wall s, this process's CPU s), in order: where the run's time went
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
+    _mark: tuple[float, float] = (0.0, 0.0)
+
+    def phase(self, name: str | None = None) -> None:
+        """End the current phase as `name` (None: only start timing from now)."""
+        now = (time.perf_counter(), time.process_time())
+        if name is not None:
+            self.phases.append((name, now[0] - self._mark[0], now[1] - self._mark[1]))
+        self._mark = now
 
     def rates(self) -> str:
         """Origins per second of every worker so far (progress bar text)."""
@@ -150,9 +161,13 @@ class BatchStats:
                f"{total / max(self.seconds, 1e-9):,.0f} "
                "origins/s overall (origin x date); search index per date "
                f"{max(self.index_bytes, default=0) / 2**20:,.1f} MiB at most"]
+        if self.phases:
+            out.append("  phases (wall / this process's CPU): " + "; ".join(
+                f"{n} {w:.1f}/{c:.1f} s" for n, w, c in self.phases))
         for name, w in sorted(self.workers.items()):
             out.append(f"  worker {name}: {w.tasks} tasks, {w.searches} venue searches in "
-                       f"{w.search_seconds:.1f} s, {w.origins:,} origins in "
+                       f"{w.search_seconds:.1f} s, indexes {w.index_seconds:.1f} s, "
+                       f"{w.origins:,} origins in "
                        f"{w.area_seconds:.1f} s ({w.cpu_seconds:.1f} s CPU) = "
                        f"{w.origins_per_s:,.0f} origins/s "
                        f"(peak RSS {w.rss_mib:,.0f} MiB, largest part state "
@@ -273,6 +288,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
     Memory is bounded by a part: the searches are sparse and capped at the largest budget,
     a part routes only the sessions it can reach, and only per-LSOA values come back.
     """
+    stats.phase()
     run, slots = run_spec(ctx, bands, keep_matrices(ctx, bands))
     query = capped(ctx.query, run.max_budget)
     parts = area_parts(ctx.origin_area, ctx.areas.lad_codes,
@@ -302,11 +318,16 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
         outs.append(runner.submit(part_task, i, days, lat[idx], lon[idx], area_ids,
                                   area_local.astype(np.int64), w[idx], query, BUFFER_S,
                                   shared))
+    stats.phase("submit")
     n_tasks = len(parts) * 2 + len(days) + sum(len(d) for d in days)
     stats.tasks += n_tasks
     summaries: list[Any] = [None] * len(parts)
     with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
+        first = True
         for i, s in runner.gather([runner.submit(summary_of, o) for o in outs]):
+            if first:  # until then: the venue searches, the indexes and the first part
+                stats.phase("to first part")
+                first = False
             summaries[i] = s
             load = stats.workers.setdefault(s.worker, WorkerLoad())
             load.tasks += 1
@@ -317,8 +338,10 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.rss_mib = max(load.rss_mib, s.rss_mib)
             bar.update(1)
             bar.set_postfix_str(stats.rates())
+        stats.phase("pass 1")
         ratios = runner.share(ratios_of(run, summed_demand(run, [s.metrics
                                                                  for s in summaries])))
+        stats.phase("ratios")
         scores: list[Any] = [None] * len(parts)
         for i, sc in runner.gather([runner.submit(score_task, o, shared, ratios)
                                     for o in outs]):
@@ -328,16 +351,21 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.area_seconds += sc.seconds
             load.cpu_seconds += sc.cpu_seconds
             bar.update(1)
-    for _, (found, nbytes) in runner.gather([runner.submit(index_stats, day)
-                                             for _, day, _ in days]):
+    stats.phase("pass 2")
+    for _, (found, nbytes, built_by, built_s) in runner.gather(
+            [runner.submit(index_stats, day) for _, day, _ in days]):
         stats.index_bytes.append(nbytes)
+        builder = stats.workers.setdefault(built_by, WorkerLoad())
+        builder.index_seconds += built_s
         for name, secs, n in found:
             load = stats.workers.setdefault(name, WorkerLoad())
             load.tasks += 1
             load.searches += n
             load.search_seconds += secs
     runner.release(outs)
-    return band_results(ctx, run, slots, parts, summaries, scores, free_from)
+    results = band_results(ctx, run, slots, parts, summaries, scores, free_from)
+    stats.phase("assemble")
+    return results
 
 
 @dataclass
