@@ -141,21 +141,11 @@ class PartScores:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled with the per-LSOA scores in one buffer (see `pack_arrays`)."""
-        state = dict(self.__dict__)
-        keys = list(self.values)
-        packed = pack_arrays([self.values[k] for k in keys])
-        if packed is not None:
-            state["values"] = ("packed", keys, *packed)
-        return state
+        return {**self.__dict__, "values": pack_arrays(self.values)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """The scores unpacked into the same dict."""
-        packed = state["values"]
-        if isinstance(packed, tuple):
-            _, keys, flat, lengths = packed
-            state = {**state, "values": dict(zip(keys, unpack_arrays(flat, lengths),
-                                                 strict=True))}
-        self.__dict__.update(state)
+        self.__dict__.update({**state, "values": unpack_arrays(state["values"])})
 
 
 def peak_rss_mib() -> float:
