@@ -360,6 +360,21 @@ class SearchResult:
             b[self.stops] = row
         return -b if self.mirrored else b
 
+    def bus_reached(self) -> tuple[np.ndarray, np.ndarray]:
+        """(stops, times) of the stops reached by bus only, sorted by stop: `bus_times`
+        without a row over the whole network (what a national batch of searches wants)."""
+        row = self.r_bus[self.params.max_buses]
+        if self.stops is None:
+            stops = np.flatnonzero(row < INF).astype(np.int32)
+            t = row[stops].astype(np.int64)
+        else:
+            # Only the stops the search wrote: O(reached), not O(network), per search.
+            hit = np.flatnonzero(row < INF)
+            order = hit[np.argsort(self.stops[hit], kind="stable")]
+            stops = self.stops[order].astype(np.int32)
+            t = row[order].astype(np.int64)
+        return stops, (-t if self.mirrored else t)
+
     def _targets(self, lats: np.ndarray, lons: np.ndarray,
                  via: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Best search-side time and egress entry (-1: none, -2: direct walk) per target;

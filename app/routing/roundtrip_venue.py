@@ -273,19 +273,21 @@ def sparse_searches(router: Router, sessions: Sequence[VenueSession], params: Qu
         key_r = (s.lat, s.lon, s.start_s)
         if key_r not in rev:
             t0 = s.start_s - b
-            t = router.latest_departure(s.lat, s.lon, t0, params).bus_times()
-            ok = t > NO_DEP if cap_s is None else (t > NO_DEP) & (t >= t0 - cap_s)
-            idx = np.flatnonzero(ok)
-            lists["rev"].append((idx.astype(np.int32), t[idx].astype(np.int64)))
+            idx, t = router.latest_departure(s.lat, s.lon, t0, params).bus_reached()
+            if cap_s is not None:
+                keep = t >= t0 - cap_s
+                idx, t = idx[keep], t[keep]
+            lists["rev"].append((idx, t))
             rev[key_r] = len(rev)
             rev_t.append(t0)
         key_f = (s.lat, s.lon, s.end_s)
         if key_f not in fwd:
             t0 = s.end_s + b
-            t = router.earliest_arrival(s.lat, s.lon, t0, params).bus_times()
-            ok = t < NO_ARR if cap_s is None else (t < NO_ARR) & (t <= t0 + cap_s)
-            idx = np.flatnonzero(ok)
-            lists["fwd"].append((idx.astype(np.int32), t[idx].astype(np.int64)))
+            idx, t = router.earliest_arrival(s.lat, s.lon, t0, params).bus_reached()
+            if cap_s is not None:
+                keep = t <= t0 + cap_s
+                idx, t = idx[keep], t[keep]
+            lists["fwd"].append((idx, t))
             fwd[key_f] = len(fwd)
             fwd_t.append(t0)
         rev_of[k] = rev[key_r]

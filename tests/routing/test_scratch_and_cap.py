@@ -130,6 +130,25 @@ def test_reached_lists_exactly_the_labelled_stops(router: Router, tt: Timetable,
         assert len(set(res.reached.tolist())) == len(res.reached)
 
 
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=query)
+def test_bus_reached_is_bus_times_without_the_unreached(router: Router, tt: Timetable,
+                                                        q: tuple, layout: str) -> None:
+    s, dlat, dlon, t, k, wheelchair, reverse, cap = q
+    s %= tt.n_stops
+    params = QueryParams(max_buses=k, wheelchair=wheelchair, max_minutes=cap,
+                         walk=WalkParams(min_change_s=60))
+    res = _search(router, reverse, float(tt.stop_lat[s]) + dlat, float(tt.stop_lon[s]) + dlon,
+                  t, params)
+    row = res.bus_times()
+    want = np.flatnonzero(row > -INF if reverse else row < INF)
+    stops, times = res.bus_reached()
+    assert stops.dtype == np.int32 and times.dtype == np.int64
+    assert np.array_equal(stops, want)  # sorted by stop, every bus-reached stop once
+    assert np.array_equal(times, row[want])
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_max_minutes_keeps_answers_within_the_cap_and_nothing_beyond(
         router: Router, tt: Timetable, reverse: bool, layout: str) -> None:
