@@ -161,12 +161,8 @@ def step_gap_workers(work: Path) -> dict[str, Any]:
     weekday's timetable and loads the compiled kernels in each worker; the timed run then
     routes BENCH_GAP_DISTRICTS districts (0 = all) from the ready cluster.
     """
-    import logging
-
-    from distributed import LocalCluster
-
     from app.db import get_engine
-    from app.services.gaps.batch import prepare, run_batch
+    from app.services.gaps.batch import local_cluster, prepare, run_batch
     from app.services.gaps.compute import GapParams
 
     n = int(os.environ.get("BENCH_GAP_WORKERS", "1"))
@@ -176,9 +172,7 @@ def step_gap_workers(work: Path) -> dict[str, Any]:
     lads = sorted(set(every.ctx.areas.lad_codes))
     prep = every if not districts else prepare(engine, GapParams(region=tuple(lads[:districts])))
     warm = prepare(engine, GapParams(region=(lads[0],)))
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      scheduler_port=0, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with local_cluster(n) as cluster:
         addr = cluster.scheduler_address
         t = time.perf_counter()
         run_batch(warm.ctx.params, scheduler=addr, store=False, progress=False, engine=engine,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from app.analysis.bands import BAND_NAMES
-from app.services.gaps.batch import prepare, resolve_scheduler, run_batch
+from app.services.gaps.batch import local_cluster, prepare, resolve_scheduler, run_batch
 from app.services.gaps.compute import BandResult, GapParams, compute_band
 from app.settings import get_settings
 
@@ -97,6 +97,19 @@ def test_parts_give_the_dense_results(runs: dict[str, Any]) -> None:
         assert within.any()
         assert np.array_equal(a.rt_min[within], d.rt_min[within].astype(np.float32))
         assert (a.rt_min[~within] > top).all()
+
+
+def test_local_workers_keep_the_default_allocator() -> None:
+    """Dask's MALLOC_TRIM_THRESHOLD_ made every temporary array fault its pages in again."""
+    import os
+
+    from distributed import Client
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        env = client.run(lambda: {k: os.environ.get(k) for k in (
+            "MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+    (got,) = env.values()
+    assert got == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}
 
 
 def test_scheduler_choice_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
