@@ -19,6 +19,7 @@ columns that are impossible for the part and round within 1e-12 of the dense res
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,7 @@ class BandSpec:
     older_session: np.ndarray  # bool per band session: an activity for older residents
     older_pop: np.ndarray  # 65+ residents per LSOA
     views: tuple[ViewSpec, ...]
+    free_from: str | None = None  # when the older person's pass starts (the details say)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class RunSpec:
     budgets: tuple[int, ...]
     decay: Decay
     keep_rt: bool  # return the part's round-trip minutes (the what-if matrices)
+    # id and name of every activity: a part writes its details whole, so the client, alone
+    # while every worker waits, only files them
+    activity_ids: tuple[str, ...] = ()
+    activity_names: tuple[str, ...] = ()
 
     @property
     def max_budget(self) -> int:
@@ -166,6 +172,28 @@ def unpack_arrays(packed: Any) -> dict[Any, np.ndarray]:
     return {k: flat[e - n:e] for k, n, e in zip(keys, lengths, ends, strict=True)}
 
 
+Rows = tuple[dict[Any, int], np.ndarray]  # key -> row, and the rows (keys x part LSOAs)
+
+
+def packed_rows(packed: Any) -> Rows | None:
+    """The arrays `pack_arrays` joined as rows of one matrix, if all have one length."""
+    if not isinstance(packed, tuple):
+        return None
+    _, keys, flat, lengths = packed
+    if not keys or len(set(lengths)) != 1:
+        return None
+    return {k: i for i, k in enumerate(keys)}, flat.reshape(len(keys), lengths[0])
+
+
+def stacked(values: dict[Any, np.ndarray], rows: Rows | None, order: Sequence[Any]
+            ) -> np.ndarray:
+    """values[k] for k in order, as rows of one matrix (from the packed rows when there are)."""
+    if rows is not None:
+        index, mat = rows
+        return mat[[index[k] for k in order]]
+    return np.stack([values[k] for k in order]) if order else np.zeros((0, 0))
+
+
 @dataclass
 class PartState:
     """What pass 2 needs of a part (kept on its worker between the passes)."""
@@ -195,14 +223,23 @@ class PartMetrics:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled with the per-LSOA values in one buffer (see `pack_arrays`)."""
         flat = {(k, m): a for k, per in self.values.items() for m, a in per.items()}
-        return {**self.__dict__, "values": pack_arrays(flat)}
+        kept = {k: v for k, v in self.__dict__.items() if k != "_rows"}  # rebuilt on arrival
+        return {**kept, "values": pack_arrays(flat)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """The values unpacked into the same dict of dicts."""
+        """The values unpacked into the same dict of dicts (and kept as rows, `local_rows`)."""
         values: dict[tuple[str, str, int, str, str], dict[str, np.ndarray]] = {}
         for (k, m), a in unpack_arrays(state["values"]).items():
             values.setdefault(k, {})[m] = a
         self.__dict__.update({**state, "values": values})
+        self._rows = packed_rows(state["values"])
+
+    def local_rows(self, order: Sequence[tuple[Any, str]]) -> np.ndarray:
+        """values[key][metric] for each (key, metric) of order, as rows of one matrix."""
+        rows: Rows | None = getattr(self, "_rows", None)  # None: built in this process
+        flat = {} if rows is not None else {
+            (k, m): a for k, per in self.values.items() for m, a in per.items()}
+        return stacked(flat, rows, order)
 
 
 def _view_columns(view: ViewSpec, legs: PartLegs) -> tuple[np.ndarray, np.ndarray]:
@@ -244,14 +281,16 @@ def _view_pass1(view: ViewSpec, band: str, legs: PartLegs, pop_index: np.ndarray
     return Sparse.of(acts, at, float(max(budgets)))
 
 
-def part_details(spec: BandSpec, legs: PartLegs, area_local: np.ndarray, weight: np.ndarray,
-                 n_areas: int, older_pop: np.ndarray, budgets: tuple[int, ...]
+def part_details(run: RunSpec, spec: BandSpec, legs: PartLegs, area_local: np.ndarray,
+                 weight: np.ndarray, n_areas: int, older_pop: np.ndarray
                  ) -> list[dict[str, Any]]:
     """Per part LSOA and budget: nearest activities, late-bus shares, free-pass residents.
 
-    The same numbers as `compute.band_details` and `compute.free_pass_details` (whose
-    names and free-from times the client adds): `nearest` holds (activity, share, minutes).
+    The same details as `compute.band_details` with `compute.free_pass_details`, names and
+    the free-from time included.
     """
+    ids, names = run.activity_ids, run.activity_names
+    budgets = run.budgets
     rt = legs.rt("all")
     acts, local = np.unique(spec.activity[legs.cols], return_inverse=True)
     sessions = SessionSet(local.astype(np.int64), np.ones(len(legs.cols)))
@@ -290,15 +329,18 @@ def part_details(spec: BandSpec, legs: PartLegs, area_local: np.ndarray, weight:
         for i in range(n_areas):
             cand = np.flatnonzero(share[i] > 0)
             order = sorted(cand, key=lambda j: (-share[i, j], tsum[i, j] / share[i, j]))
+            top = [(int(acts[j]), j) for j in order[:TOP_NEAREST]]
             result[i][str(budget)] = {
-                "nearest": [(int(acts[j]), round(float(share[i, j]), 3),
-                             round(float(tsum[i, j] / share[i, j]), 1))
-                            for j in order[:TOP_NEAREST]],
+                "nearest": [{"id": ids[a], "name": names[a],
+                             "share_of_residents": round(float(share[i, j]), 3),
+                             "minutes": round(float(tsum[i, j] / share[i, j]), 1)}
+                            for a, j in top],
                 "no_way_home_after_19_share": (None if stranded_share is None
                                                else round(float(stranded_share[i]), 3)),
                 "no_late_round_trip_share": (None if no_trip_share is None
                                              else round(float(no_trip_share[i]), 3)),
                 "free_with_pass": {
+                    "free_from": spec.free_from,
                     "older_residents": round(float(older_pop[i])),
                     "with_access": round(float(with_access[i])),
                     "with_access_free": round(float(free_access[i])),
@@ -324,8 +366,8 @@ def part_metrics(run: RunSpec, legs: dict[str, PartLegs], area_ids: np.ndarray,
             state.times[(spec.band, view.name)] = _view_pass1(
                 view, spec.band, band_legs, pop_index, area_local, weight, n_areas,
                 run.budgets, run.decay, res)
-        res.details[spec.band] = part_details(spec, band_legs, area_local, weight, n_areas,
-                                              spec.older_pop[area_ids], run.budgets)
+        res.details[spec.band] = part_details(run, spec, band_legs, area_local, weight,
+                                              n_areas, spec.older_pop[area_ids])
         if run.keep_rt:
             res.rt[spec.band] = (band_legs.cols, band_legs.rt("all").astype(np.float32))
     return res, state
@@ -371,5 +413,5 @@ def ratios_of(run: RunSpec, demand: dict[Key, np.ndarray]) -> dict[Key, np.ndarr
 
 
 __all__ = ["BandSpec", "PartLegs", "PartMetrics", "PartState", "RunSpec", "ViewSpec",
-           "pack_arrays", "part_details", "part_metrics", "part_scores", "ratios_of",
-           "unpack_arrays", "view_spec"]
+           "pack_arrays", "packed_rows", "part_details", "part_metrics", "part_scores",
+           "ratios_of", "stacked", "unpack_arrays", "view_spec"]

@@ -43,8 +43,10 @@ from app.analysis.gap_parts import (
     PartState,
     RunSpec,
     pack_arrays,
+    packed_rows,
     part_metrics,
     part_scores,
+    stacked,
     unpack_arrays,
 )
 from app.osmwalk.graph import PedestrianGraph
@@ -141,11 +143,17 @@ class PartScores:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled with the per-LSOA scores in one buffer (see `pack_arrays`)."""
-        return {**self.__dict__, "values": pack_arrays(self.values)}
+        kept = {k: v for k, v in self.__dict__.items() if k != "_rows"}  # rebuilt on arrival
+        return {**kept, "values": pack_arrays(self.values)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """The scores unpacked into the same dict."""
+        """The scores unpacked into the same dict (and kept as rows, `score_rows`)."""
         self.__dict__.update({**state, "values": unpack_arrays(state["values"])})
+        self._rows = packed_rows(state["values"])
+
+    def score_rows(self, order: Sequence[tuple[str, str, int, str, str]]) -> np.ndarray:
+        """The scores of each key of order, as rows of one matrix."""
+        return stacked(self.values, getattr(self, "_rows", None), order)
 
 
 def peak_rss_mib() -> float:

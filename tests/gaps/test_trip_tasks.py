@@ -192,7 +192,16 @@ def test_part_results_cross_the_wire_in_one_buffer_and_come_back_equal() -> None
                 for m, a in values[k].items():
                     np.testing.assert_array_equal(back.values[k][m], a)
             np.testing.assert_array_equal(back.demand[keys[0][:4]][1], demand[keys[0][:4]][1])
+            # as rows in any order: from the one buffer, and as built in process
+            order = [(k, m) for k in keys[::-1] for m in ("nearest_min", "activities_share")]
+            want = np.stack([values[k][m] for k, m in order])
+            np.testing.assert_array_equal(back.local_rows(order), want)
+            np.testing.assert_array_equal(metrics.local_rows(order), want)
+            assert back._rows is not None and "_rows" not in back.__getstate__()
         else:
             assert back.part == 4 and list(back.values) == keys
             for k in keys:
                 np.testing.assert_array_equal(back.values[k], obj.values[k])
+            want = np.stack([obj.values[k] for k in keys[::-1]])
+            np.testing.assert_array_equal(back.score_rows(keys[::-1]), want)
+            np.testing.assert_array_equal(obj.score_rows(keys[::-1]), want)

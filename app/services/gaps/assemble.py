@@ -9,6 +9,7 @@ from the parts' per-LSOA values, summed E2SFCA demand and details, in the same o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -62,8 +63,20 @@ def run_spec(ctx: Context, bands: Sequence[str], keep_rt: bool) -> tuple[RunSpec
         specs.append(BandSpec(band, idx, act, np.array([s.end_s >= LATE_S for s in mine],
                                                        dtype=bool),
                               keep, older_pop, views))
+    acts = ctx.listings.activities
     return RunSpec(tuple(specs), tuple(ctx.params.budgets), DECAYS[ctx.params.decay],
-                   keep_rt), slots
+                   keep_rt, tuple(a.id for a in acts), tuple(a.name for a in acts)), slots
+
+
+def with_free_from(run: RunSpec, slots: Sequence[Slot], free_from: dict[int, str | None]
+                   ) -> RunSpec:
+    """The run with each band's free-from time: the latest over the band's weekdays."""
+    specs = []
+    for spec in run.bands:
+        weekdays = {slots[int(k)].weekday for k in spec.slots}
+        times = sorted({t for wd, t in free_from.items() if wd in weekdays and t is not None})
+        specs.append(replace(spec, free_from=times[-1] if times else None))
+    return replace(run, bands=tuple(specs))
 
 
 def summed_demand(run: RunSpec, parts: Sequence[PartMetrics]) -> dict[Key, np.ndarray]:
@@ -80,16 +93,9 @@ def summed_demand(run: RunSpec, parts: Sequence[PartMetrics]) -> dict[Key, np.nd
     return total
 
 
-def _nearest(ctx: Context, found: list[tuple[int, float, float]]) -> list[dict[str, Any]]:
-    acts = ctx.listings.activities
-    return [{"id": acts[j].id, "name": acts[j].name, "share_of_residents": share,
-             "minutes": minutes} for j, share, minutes in found]
-
-
 def _details(ctx: Context, run: RunSpec, spec: BandSpec, areas: Sequence[np.ndarray],
-             per_area: Sequence[list[dict[str, Any]]], free_from: str | None
-             ) -> dict[str, dict[str, Any]]:
-    """code -> budget -> detail, with names and the free-from time filled in."""
+             per_area: Sequence[list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """code -> budget -> detail: the parts' details filed by LSOA (written whole on them)."""
     n = len(ctx.areas.codes)
     covered = np.zeros(n, bool)
     for ids in areas:
@@ -97,23 +103,20 @@ def _details(ctx: Context, run: RunSpec, spec: BandSpec, areas: Sequence[np.ndar
     # LSOAs without an origin: the same function over no origins gives their details
     empty_ids = np.flatnonzero(~covered)
     zero = np.zeros((0, 0))
-    none = part_details(spec, PartLegs(np.zeros(0, np.int64), zero, zero, zero, zero),
+    none = part_details(run, spec, PartLegs(np.zeros(0, np.int64), zero, zero, zero, zero),
                         np.zeros(0, np.int64), np.zeros(0), len(empty_ids),
-                        spec.older_pop[empty_ids], run.budgets)
-    by_index: dict[int, dict[str, Any]] = dict(zip(empty_ids.tolist(), none, strict=True))
+                        spec.older_pop[empty_ids])
+    by_index: list[Any] = [None] * n
+    for i, d in zip(empty_ids.tolist(), none, strict=True):
+        by_index[i] = d
     for ids, rows in zip(areas, per_area, strict=True):
-        by_index.update(zip(ids.tolist(), rows, strict=True))
-    out: dict[str, dict[str, Any]] = {}
-    for i, code in enumerate(ctx.areas.codes):
-        out[code] = {b: {**d, "nearest": _nearest(ctx, d["nearest"]),
-                         "free_with_pass": {"free_from": free_from, **d["free_with_pass"]}}
-                     for b, d in by_index[i].items()}
-    return out
+        for i, d in zip(ids.tolist(), rows, strict=True):
+            by_index[i] = d
+    return dict(zip(ctx.areas.codes, by_index, strict=True))
 
 
 def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[np.ndarray],
-                 summaries: Sequence[Any], scores: Sequence[Any],
-                 free_from: dict[int, str | None]) -> list[BandResult]:
+                 summaries: Sequence[Any], scores: Sequence[Any]) -> list[BandResult]:
     """Every band's blocks, details and (if kept) round-trip matrix, from the parts.
 
     parts: each part's origin indices; summaries / scores: every part's `PartSummary` and
@@ -126,27 +129,28 @@ def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[
     where = np.concatenate(areas) if areas else np.zeros(0, np.int64)
     results = []
     for spec in run.bands:
+        keys = [((spec.band, view.name, budget, aud, cat), pop)
+                for view in spec.views for budget in run.budgets
+                for aud, (_, pop) in view.audiences.items() for cat in view.categories]
+        order = [(k, m) for k, _ in keys for m in LOCAL_METRICS]
+        # The band's values of every part as one matrix (keys x LSOAs in part order): one
+        # join per band, not one per key and metric over hundreds of parts.
+        local = (np.concatenate([s.metrics.local_rows(order) for s in summaries], axis=1)
+                 if summaries else None)
+        score = (np.concatenate([sc.score_rows([k for k, _ in keys]) for sc in scores], axis=1)
+                 if summaries else None)
         blocks: list[Block] = []
-        for view in spec.views:
-            for budget in run.budgets:
-                for aud, (_, pop) in view.audiences.items():
-                    for cat in view.categories:
-                        key = (spec.band, view.name, budget, aud, cat)
-                        # parts hold disjoint LSOAs: one scatter per metric, not per part
-                        vals = {m: np.full(n, np.nan) for m in STORED}
-                        if summaries:
-                            for m in LOCAL_METRICS:
-                                vals[m][where] = np.concatenate(
-                                    [s.metrics.values[key][m] for s in summaries])
-                            vals["e2sfca"][where] = np.concatenate(
-                                [sc.values[key] for sc in scores])
-                        blocks += level_blocks(vals, pop, levels, n_origins, budget, cat, aud)
+        for r, ((_, _, budget, aud, cat), pop) in enumerate(keys):
+            vals = {m: np.full(n, np.nan) for m in STORED}
+            if local is not None and score is not None:
+                # parts hold disjoint LSOAs: one scatter per metric, not per part
+                for j, m in enumerate(LOCAL_METRICS):
+                    vals[m][where] = local[r * len(LOCAL_METRICS) + j]
+                vals["e2sfca"][where] = score[r]
+            blocks += level_blocks(vals, pop, levels, n_origins, budget, cat, aud)
         mine = slots[int(spec.slots[0]):int(spec.slots[-1]) + 1] if len(spec.slots) else []
-        weekdays = {s.weekday for s in mine}
-        times = sorted({t for wd, t in free_from.items() if wd in weekdays and t is not None})
         details = _details(ctx, run, spec, areas, [s.metrics.details[spec.band]
-                                                   for s in summaries],
-                           times[-1] if times else None)
+                                                   for s in summaries])
         rt = None
         if run.keep_rt:
             rt = np.full((len(ctx.origins), len(mine)), np.inf, dtype=np.float32)
@@ -158,4 +162,4 @@ def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[
     return results
 
 
-__all__ = ["AUDIENCE_GROUPS", "band_results", "run_spec", "summed_demand"]
+__all__ = ["AUDIENCE_GROUPS", "band_results", "run_spec", "summed_demand", "with_free_from"]

@@ -43,7 +43,7 @@ from app.osmwalk.graph import graph_path
 from app.osmwalk.walker import OsmWalker
 from app.routing.roundtrip_venue import capped
 from app.routing.venue_session import VenueSession
-from app.services.gaps.assemble import band_results, run_spec, summed_demand
+from app.services.gaps.assemble import band_results, run_spec, summed_demand, with_free_from
 from app.services.gaps.compute import (
     BUFFER_S,
     BandResult,
@@ -333,6 +333,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
                                   BUFFER_S, rule.free) for g in groups]
         index = runner.submit(index_task, ref, searches, [sessions[k] for k in order])
         days.append((ref, index, np.array([cols[k] for k in order], dtype=np.int64)))
+    run = with_free_from(run, slots, free_from)  # the parts write their details whole
     shared = runner.share(run)
     lat, lon, w = ctx.origins.lat, ctx.origins.lon, ctx.origins.weight
     outs = []
@@ -387,7 +388,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.searches += n
             load.search_seconds += secs
     runner.release(outs)
-    results = band_results(ctx, run, slots, parts, summaries, scores, free_from)
+    results = band_results(ctx, run, slots, parts, summaries, scores)
     stats.phase("assemble")
     return results
 
