@@ -22,6 +22,8 @@ COPY alembic.ini ./
 COPY alembic alembic
 COPY static static
 COPY scripts/migrate.sh scripts/migrate.sh
+# Dask workers started from this image keep glibc's default allocator (docs/deploy.md).
+COPY scripts/dask.yaml /etc/dask/within-reach.yaml
 COPY --from=assets /src/static/vendor static/vendor
 RUN useradd --system --home /app withinreach && mkdir -p /app/.cache /app/geodata \
     && chown -R withinreach /app/.cache
