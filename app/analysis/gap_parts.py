@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from app.analysis.metrics import PER_POPULATION, Decay, SessionSet, activity_times, area_means
+from app.analysis.metrics import PER_POPULATION, Decay, SessionSet, activity_times
 from app.analysis.results import BudgetView, lsoa_metrics, weekly_supply
 
 TOP_NEAREST = 5
@@ -379,23 +379,37 @@ def part_scores(run: RunSpec, state: PartState, ratios: dict[Key, np.ndarray]
 
     ratios: per (band, view, budget, audience) the supply-to-demand ratio of every present
     activity of the view (step 1 summed over all parts).
+
+    An LSOA's score is the weighted mean over its origins of sum_a decay(t_oa) * ratio_a,
+    which is sum_a ratio_a * D[area, a] with D the weighted mean decay per activity: D is
+    summed once per budget from the sparse times (only pairs within the largest budget can
+    weigh), so each key costs a (LSOAs x activities) product, not an (origins x
+    activities) one.
     """
     out: dict[tuple[str, str, int, str, str], np.ndarray] = {}
-    n_o = len(state.weight)
+    n_a = state.n_areas
+    w = state.weight
+    den = np.bincount(state.area_local, weights=w, minlength=n_a)
+    has = den > 0
     for spec in run.bands:
         for view in spec.views:
             sp = state.times[(spec.band, view.name)]
-            at = sp.dense(n_o)
+            n_acts = len(sp.acts)
+            rows = np.repeat(np.arange(len(w)), np.diff(sp.ptr))
+            cell = state.area_local[rows] * n_acts + sp.col
+            minutes = sp.secs / 60.0
             for budget in run.budgets:
-                weights = run.decay(np.where(at <= budget, at, np.inf), float(budget))
+                decay = run.decay(np.where(minutes <= budget, minutes, np.inf), float(budget))
+                dsum = np.bincount(cell, weights=w[rows] * decay, minlength=n_a * n_acts)
+                mean = np.divide(dsum.reshape(n_a, n_acts), den[:, None],
+                                 out=np.zeros((n_a, n_acts)), where=has[:, None])
                 for aud, (aud_mask, _) in view.audiences.items():
                     ratio = ratios[(spec.band, view.name, budget, aud)][sp.acts]
                     for cat, cat_mask in view.categories.items():
-                        sel = np.flatnonzero((cat_mask & aud_mask)[sp.acts])
-                        score = ((weights[:, sel] @ ratio[sel]) * PER_POPULATION if len(sel)
-                                 else np.zeros(n_o))
-                        out[(spec.band, view.name, budget, aud, cat)] = area_means(
-                            score, state.area_local, state.weight, state.n_areas)
+                        sel = (cat_mask & aud_mask)[sp.acts]
+                        score = (mean @ np.where(sel, ratio, 0.0)) * PER_POPULATION
+                        out[(spec.band, view.name, budget, aud, cat)] = np.where(
+                            has, score, np.nan)
     return out
 
 

@@ -336,19 +336,22 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
     run = with_free_from(run, slots, free_from)  # the parts write their details whole
     shared = runner.share(run)
     lat, lon, w = ctx.origins.lat, ctx.origins.lon, ctx.origins.weight
-    outs = []
+    outs, sums = [], []
     for i, idx in enumerate(parts):
         area_ids, area_local = np.unique(ctx.origin_area[idx], return_inverse=True)
         outs.append(runner.submit(part_task, i, days, lat[idx], lon[idx], area_ids,
                                   area_local.astype(np.int64), w[idx], query, BUFFER_S,
                                   shared))
+        # Submitted right after its part, a summary outranks the next part, so summaries
+        # reach the client while the parts run, not all at once after the last one.
+        sums.append(runner.submit(summary_of, outs[-1]))
     stats.phase("submit")
     n_tasks = len(parts) * 2 + len(days) + sum(len(d) for d in days)
     stats.tasks += n_tasks
     summaries: list[Any] = [None] * len(parts)
     with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
         first = True
-        for i, s in runner.gather([runner.submit(summary_of, o) for o in outs]):
+        for i, s in runner.gather(sums):
             if first:  # until then: the venue searches, the indexes and the first part
                 stats.phase("to first part")
                 first = False
@@ -387,7 +390,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
             load.tasks += 1
             load.searches += n
             load.search_seconds += secs
-    runner.release(outs)
+    runner.release([*outs, *sums])
     results = band_results(ctx, run, slots, parts, summaries, scores)
     stats.phase("assemble")
     return results
