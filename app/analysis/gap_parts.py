@@ -90,8 +90,8 @@ class RunSpec:
     keep_rt: bool  # return the part's round-trip minutes (the what-if matrices)
     # id and name of every activity: a part writes its details whole, so the client, alone
     # while every worker waits, only files them
-    activity_ids: tuple[str, ...] = ()
-    activity_names: tuple[str, ...] = ()
+    activity_ids: tuple[str, ...]
+    activity_names: tuple[str, ...]
 
     @property
     def max_budget(self) -> int:
@@ -124,13 +124,6 @@ class Sparse:
     ptr: np.ndarray  # int64 (origins + 1)
     col: np.ndarray  # int32 into acts
     secs: np.ndarray  # int32 whole seconds
-
-    def dense(self, n_origins: int) -> np.ndarray:
-        """(origins x acts) minutes, inf where not stored: the activity times again."""
-        at = np.full((n_origins, len(self.acts)), np.inf)
-        rows = np.repeat(np.arange(n_origins), np.diff(self.ptr))
-        at[rows, self.col] = self.secs / 60.0
-        return at
 
     @classmethod
     def of(cls, acts: np.ndarray, at: np.ndarray, max_minutes: float) -> Sparse:
