@@ -12,7 +12,8 @@ Per part of the map (whole LSOAs of one district), over every date:
 - `part_task` (pass 1): the legs from the part's origins to the sessions that can be
   reached from it, reduced at once to per-LSOA measures, E2SFCA demand and details; the
   client gathers only `summary_of` it (no origins x sessions matrix leaves the worker);
-- `score_task` (pass 2): E2SFCA per LSOA from the ratios of the summed demand.
+- `score_task` (pass 2): E2SFCA per LSOA from the ratios of the summed demand, for
+  the parts one worker holds.
 
 A worker never receives a timetable through the scheduler: a `TimetableRef` names the
 compiled file in the shared cache (a local path or any fsspec URL), and the worker maps it
@@ -331,12 +332,22 @@ def summary_of(out: PartOut) -> PartSummary:
     return out.summary
 
 
-def score_task(out: PartOut, run: RunSpec, ratios: dict[Key, np.ndarray]) -> PartScores:
-    """Pass 2 for one part: E2SFCA per LSOA from the ratios of every part's demand."""
-    t0, c0 = time.perf_counter(), time.thread_time()
-    values = part_scores(run, out.state, ratios)
-    return PartScores(out.summary.part, values, worker_name(), time.perf_counter() - t0,
-                      time.thread_time() - c0)
+def score_task(outs: Sequence[PartOut], run: RunSpec, ratios: dict[Key, np.ndarray]
+               ) -> list[PartScores]:
+    """Pass 2 for parts (those one worker holds): E2SFCA per LSOA from the summed ratios.
+
+    One task per worker, not per part: a score takes milliseconds, so per-part tasks were
+    stolen by whichever worker finished pass 1 first, and fetching a part's state from a
+    busy worker took far longer than scoring it there (pass 2 at s = 1: 9-12 s wall for
+    3 s of work).
+    """
+    done = []
+    for out in outs:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        values = part_scores(run, out.state, ratios)
+        done.append(PartScores(out.summary.part, values, worker_name(),
+                               time.perf_counter() - t0, time.thread_time() - c0))
+    return done
 
 def venue_groups(sessions: Sequence[VenueSession], n_groups: int) -> list[list[int]]:
     """Session indices in up to n_groups groups of whole venues, balanced by count.

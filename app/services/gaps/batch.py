@@ -254,6 +254,10 @@ class Runner:
         """Worker processes (1 in process)."""
         return 1
 
+    def by_holder(self, handles: Sequence[Any]) -> list[list[int]]:
+        """Positions of handles grouped by the worker holding each result (in process: one)."""
+        return [list(range(len(handles)))] if handles else []
+
     def ref(self, wd: int) -> TimetableRef:
         """The weekday's timetable for the tasks (in process: the already built router)."""
         ref = timetable_ref(self.conn, self.ctx, wd)
@@ -293,6 +297,15 @@ class DaskRunner(Runner):
         """Workers connected to the scheduler."""
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
+    def by_holder(self, handles: Sequence[Any]) -> list[list[int]]:
+        """Positions of finished futures grouped by the first worker holding each."""
+        who = self.client.who_has(list(handles))
+        groups: dict[str, list[int]] = {}
+        for i, f in enumerate(handles):
+            held = who.get(f.key) or ("",)  # lost: any worker recomputes it
+            groups.setdefault(sorted(held)[0], []).append(i)
+        return [groups[w] for w in sorted(groups)]
+
     def ref(self, wd: int) -> TimetableRef:
         """The weekday's timetable, published to the cache the workers read."""
         return timetable_ref(self.conn, self.ctx, wd)
@@ -320,6 +333,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
     model = fare_model()
     free_from: dict[int, str | None] = {}
     days: list[tuple[TimetableRef, Any, np.ndarray]] = []
+    n_searches = 0
     for wd in sorted({s.weekday for s in slots}):
         cols = [k for k, s in enumerate(slots) if s.weekday == wd]
         ref = runner.ref(wd)
@@ -329,6 +343,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
         free_from[wd] = rule.free_from()
         groups = venue_groups(sessions, 2 * n_workers)
         order = [k for g in groups for k in g]
+        n_searches += len(groups)
         searches = [runner.submit(search_task, ref, [sessions[k] for k in g], query,
                                   BUFFER_S, rule.free) for g in groups]
         index = runner.submit(index_task, ref, searches, [sessions[k] for k in order])
@@ -346,8 +361,7 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
         # reach the client while the parts run, not all at once after the last one.
         sums.append(runner.submit(summary_of, outs[-1]))
     stats.phase("submit")
-    n_tasks = len(parts) * 2 + len(days) + sum(len(d) for d in days)
-    stats.tasks += n_tasks
+    stats.tasks += n_searches + len(days) + 2 * len(parts)  # searches, indexes, parts, sums
     summaries: list[Any] = [None] * len(parts)
     with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
         first = True
@@ -370,15 +384,19 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
                                                                  for s in summaries])))
         stats.phase("ratios")
         scores: list[Any] = [None] * len(parts)
-        for i, sc in runner.gather([runner.submit(score_task, o, shared, ratios)
-                                    for o in outs]):
-            scores[i] = sc
-            load = stats.workers.setdefault(sc.worker, WorkerLoad())
-            load.tasks += 1
-            load.area_seconds += sc.seconds
-            load.score_seconds += sc.seconds
-            load.cpu_seconds += sc.cpu_seconds
-            bar.update(1)
+        # One task per worker over the parts it holds: nothing to steal, nothing to move.
+        held = runner.by_holder(outs)
+        stats.tasks += len(held)
+        for g, batch in runner.gather([runner.submit(score_task, [outs[i] for i in group],
+                                                     shared, ratios) for group in held]):
+            for i, sc in zip(held[g], batch, strict=True):
+                scores[i] = sc
+                load = stats.workers.setdefault(sc.worker, WorkerLoad())
+                load.area_seconds += sc.seconds
+                load.score_seconds += sc.seconds
+                load.cpu_seconds += sc.cpu_seconds
+            stats.workers[batch[0].worker].tasks += 1
+            bar.update(len(batch))
     stats.phase("pass 2")
     for _, (found, nbytes, built_by, built_s) in runner.gather(
             [runner.submit(index_stats, day) for _, day, _ in days]):
