@@ -165,7 +165,7 @@ def unpack_arrays(packed: Any) -> dict[Any, np.ndarray]:
     return {k: flat[e - n:e] for k, n, e in zip(keys, lengths, ends, strict=True)}
 
 
-Rows = tuple[dict[Any, int], np.ndarray]  # key -> row, and the rows (keys x part LSOAs)
+Rows = tuple[list[Any], dict[Any, int], np.ndarray]  # keys, key -> row, keys x part LSOAs
 
 
 def packed_rows(packed: Any) -> Rows | None:
@@ -175,14 +175,22 @@ def packed_rows(packed: Any) -> Rows | None:
     _, keys, flat, lengths = packed
     if not keys or len(set(lengths)) != 1:
         return None
-    return {k: i for i, k in enumerate(keys)}, flat.reshape(len(keys), lengths[0])
+    return keys, {k: i for i, k in enumerate(keys)}, flat.reshape(len(keys), lengths[0])
 
 
 def stacked(values: dict[Any, np.ndarray], rows: Rows | None, order: Sequence[Any]
             ) -> np.ndarray:
-    """values[k] for k in order, as rows of one matrix (from the packed rows when there are)."""
+    """values[k] for k in order, as rows of one matrix (read-only: it may be a view).
+
+    With packed rows whose keys hold order as one run (a part packs its keys in the order
+    the assembly asks for them), the rows are a slice of the part's buffer, not a copy:
+    the assembly copies each band's values once, into the joined matrix.
+    """
     if rows is not None:
-        index, mat = rows
+        keys, index, mat = rows
+        start = index.get(order[0], -1) if order else -1
+        if start >= 0 and keys[start:start + len(order)] == list(order):
+            return mat[start:start + len(order)]
         return mat[[index[k] for k in order]]
     return np.stack([values[k] for k in order]) if order else np.zeros((0, 0))
 

@@ -198,6 +198,11 @@ def test_part_results_cross_the_wire_in_one_buffer_and_come_back_equal() -> None
             np.testing.assert_array_equal(back.local_rows(order), want)
             np.testing.assert_array_equal(metrics.local_rows(order), want)
             assert back._rows is not None and "_rows" not in back.__getstate__()
+            # keys asked for in packing order (as the assembly does): a slice of the buffer
+            run = [(k, m) for k in keys[1:4] for m in ("activities_share", "nearest_min")]
+            rows = back.local_rows(run)
+            np.testing.assert_array_equal(rows, np.stack([values[k][m] for k, m in run]))
+            assert np.shares_memory(rows, back._rows[2])
         else:
             assert back.part == 4 and list(back.values) == keys
             for k in keys:

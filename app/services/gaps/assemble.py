@@ -126,27 +126,29 @@ def band_results(ctx: Context, run: RunSpec, slots: list[Slot], parts: Sequence[
     levels = levels_of(ctx.areas)
     n_origins = np.bincount(ctx.origin_area, minlength=n)
     areas = [s.area_ids for s in summaries]
-    where = np.concatenate(areas) if areas else np.zeros(0, np.int64)
+    n_stored = len(STORED)
+    local_at = [STORED.index(m) for m in LOCAL_METRICS]
     results = []
     for spec in run.bands:
         keys = [((spec.band, view.name, budget, aud, cat), pop)
                 for view in spec.views for budget in run.budgets
                 for aud, (_, pop) in view.audiences.items() for cat in view.categories]
         order = [(k, m) for k, _ in keys for m in LOCAL_METRICS]
-        # The band's values of every part as one matrix (keys x LSOAs in part order): one
-        # join per band, not one per key and metric over hundreds of parts.
-        local = (np.concatenate([s.metrics.local_rows(order) for s in summaries], axis=1)
-                 if summaries else None)
-        score = (np.concatenate([sc.score_rows([k for k, _ in keys]) for sc in scores], axis=1)
-                 if summaries else None)
+        # The band's stored values as one (keys x metrics x LSOAs) array, filled part by
+        # part from the packed rows: one write of the output, not a join and then a copy
+        # per key and metric (that assembly faulted in three times the memory it kept).
+        full = np.full((len(keys), n_stored, n), np.nan)  # NaN: LSOAs of no part
+        flat = full.reshape(len(keys) * n_stored, n)
+        local_rows = np.array([r * n_stored + j for r in range(len(keys)) for j in local_at],
+                              dtype=np.int64)
+        e2sfca_rows = np.arange(len(keys), dtype=np.int64) * n_stored + STORED.index("e2sfca")
+        score_keys = [k for k, _ in keys]
+        for s, sc in zip(summaries, scores, strict=True):
+            flat[np.ix_(local_rows, s.area_ids)] = s.metrics.local_rows(order)
+            flat[np.ix_(e2sfca_rows, s.area_ids)] = sc.score_rows(score_keys)
         blocks: list[Block] = []
         for r, ((_, _, budget, aud, cat), pop) in enumerate(keys):
-            vals = {m: np.full(n, np.nan) for m in STORED}
-            if local is not None and score is not None:
-                # parts hold disjoint LSOAs: one scatter per metric, not per part
-                for j, m in enumerate(LOCAL_METRICS):
-                    vals[m][where] = local[r * len(LOCAL_METRICS) + j]
-                vals["e2sfca"][where] = score[r]
+            vals = {m: full[r, j] for j, m in enumerate(STORED)}
             blocks += level_blocks(vals, pop, levels, n_origins, budget, cat, aud)
         mine = slots[int(spec.slots[0]):int(spec.slots[-1]) + 1] if len(spec.slots) else []
         details = _details(ctx, run, spec, areas, [s.metrics.details[spec.band]
