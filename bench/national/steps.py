@@ -161,6 +161,8 @@ def step_gap_workers(work: Path) -> dict[str, Any]:
     weekday's timetable and loads the compiled kernels in each worker; the timed run then
     routes BENCH_GAP_DISTRICTS districts (0 = all) from the ready cluster.
     """
+    import dask
+
     from app.db import get_engine
     from app.services.gaps.batch import local_cluster, prepare, run_batch
     from app.services.gaps.compute import GapParams
@@ -172,7 +174,10 @@ def step_gap_workers(work: Path) -> dict[str, Any]:
     lads = sorted(set(every.ctx.areas.lad_codes))
     prep = every if not districts else prepare(engine, GapParams(region=tuple(lads[:districts])))
     warm = prepare(engine, GapParams(region=(lads[0],)))
-    with local_cluster(n) as cluster:
+    # The client takes results straight from the workers, as `dask_client` does for a
+    # LocalCluster (here the cluster is started first, to warm it up, and passed by address).
+    with local_cluster(n) as cluster, dask.config.set(
+            {"distributed.client.direct-to-workers": True}):
         addr = cluster.scheduler_address
         t = time.perf_counter()
         run_batch(warm.ctx.params, scheduler=addr, store=False, progress=False, engine=engine,

@@ -112,6 +112,16 @@ def test_local_workers_keep_the_default_allocator() -> None:
     assert got == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}
 
 
+def test_the_local_client_gathers_straight_from_the_workers() -> None:
+    """Through the scheduler, this process would read every part's summary twice."""
+    from app.services.gaps.batch import dask_client
+
+    with dask_client("local", 1) as client:
+        assert client is not None and client.direct_to_workers is True
+        fut = client.submit(sum, [1, 2])
+        assert fut.result() == 3
+
+
 def test_scheduler_choice_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GAPS_SCHEDULER", "local")
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")

@@ -90,7 +90,11 @@ def dask_client(scheduler: str, workers: int | None = None) -> Iterator[Client |
 
     if scheduler == LOCAL:
         n = workers or get_settings().gaps_workers or os.cpu_count() or 1
-        with local_cluster(n, dashboard="127.0.0.1:0") as cluster, Client(cluster) as client:
+        # Straight from the workers (all on loopback): by default a client's results go
+        # through the scheduler, which here is this process too, so every summary of a part
+        # was read, written and read again in this process.
+        with (local_cluster(n, dashboard="127.0.0.1:0") as cluster,
+              Client(cluster, direct_to_workers=True) as client):
             yield client
     else:
         with Client(scheduler, timeout="30s") as client:
