@@ -245,7 +245,8 @@ function fillPrintParams() {
     <dt>Access groups</dt><dd>${esc(m.breaks.kind)}${m.breaks.note ? `: ${esc(m.breaks.note)}` : ""}</dd>
     <dt>Computed</dt><dd>run ${esc(m.run_id)} at ${esc(m.computed_at.slice(0, 16).replace("T", " "))} UTC; representative week from ${esc((m.parameters.week || [""])[0])}</dd>
     </dl>`;
-  $("printed-on").textContent = `Printed ${new Date().toLocaleString("en-GB")}. Method: /method.`;
+  // On paper a bare path is no use: print the address a reader can type in.
+  $("printed-on").textContent = `Printed ${new Date().toLocaleString("en-GB")}. How this is calculated: ${location.origin}/method`;
 }
 
 

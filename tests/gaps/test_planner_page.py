@@ -147,6 +147,9 @@ def test_keyboard_only_picker_detail_and_no_area_tab_stops(
     expect(page.locator("#print-params")).to_contain_text("Compared within")
     expect(page.locator("#legend")).to_be_visible()
     expect(page.locator(".controls-panel")).to_be_hidden()
+    # on paper the method's address is one a reader can type in, not a bare path
+    origin = page.evaluate("location.origin")
+    expect(page.locator("#printed-on")).to_contain_text(f"{origin}/method")
     page.screenshot(path=artifacts / "planner-print.png", full_page=True)
 
 
