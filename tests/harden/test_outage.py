@@ -60,6 +60,9 @@ def test_database_stopping_mid_request(own_cluster: tuple[str, Path, int],
         t.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            # pg_stat_activity is read once per transaction and the blocker's stays open, so
+            # without clearing, a first look taken before the search arrived repeats for ever.
+            blocker.execute(text("SELECT pg_stat_clear_snapshot()"))
             waiting = blocker.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar()
             if waiting:
