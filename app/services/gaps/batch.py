@@ -54,6 +54,7 @@ from app.services.gaps.compute import (
     build_context,
 )
 from app.services.gaps.free_pass import FreeRule, fare_model
+from app.services.gaps.heap import results_held
 from app.services.gaps.store import current_bands, data_versions, save_matrices, save_run
 from app.services.transit.router import timetable_file
 from app.settings import get_settings
@@ -367,53 +368,56 @@ def parted_run(runner: Runner, ctx: Context, bands: Sequence[str], stats: BatchS
     stats.phase("submit")
     stats.tasks += n_searches + len(days) + 2 * len(parts)  # searches, indexes, parts, sums
     summaries: list[Any] = [None] * len(parts)
-    with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
-        first = True
-        for i, s in runner.gather(sums):
-            if first:  # until then: the venue searches, the indexes and the first part
-                stats.phase("to first part")
-                first = False
-            summaries[i] = s
-            load = stats.workers.setdefault(s.worker, WorkerLoad())
-            load.tasks += 1
-            load.origins += s.origins
-            load.area_seconds += s.seconds
-            load.cpu_seconds += s.cpu_seconds
-            load.state_bytes = max(load.state_bytes, s.state_bytes)
-            load.rss_mib = max(load.rss_mib, s.rss_mib)
-            bar.update(1)
-            bar.set_postfix_str(stats.rates())
-        stats.phase("pass 1")
-        ratios = runner.share(ratios_of(run, summed_demand(run, [s.metrics
-                                                                 for s in summaries])))
-        stats.phase("ratios")
-        scores: list[Any] = [None] * len(parts)
-        # One task per worker over the parts it holds: nothing to steal, nothing to move.
-        held = runner.by_holder(outs)
-        stats.tasks += len(held)
-        for g, batch in runner.gather([runner.submit(score_task, [outs[i] for i in group],
-                                                     shared, ratios) for group in held]):
-            for i, sc in zip(held[g], batch, strict=True):
-                scores[i] = sc
-                load = stats.workers.setdefault(sc.worker, WorkerLoad())
-                load.area_seconds += sc.seconds
-                load.score_seconds += sc.seconds
-                load.cpu_seconds += sc.cpu_seconds
-            stats.workers[batch[0].worker].tasks += 1
-            bar.update(len(batch))
-    stats.phase("pass 2")
-    for _, (found, nbytes, built_by, built_s) in runner.gather(
-            [runner.submit(index_stats, day) for _, day, _ in days]):
-        stats.index_bytes.append(nbytes)
-        builder = stats.workers.setdefault(built_by, WorkerLoad())
-        builder.index_seconds += built_s
-        for name, secs, n in found:
-            load = stats.workers.setdefault(name, WorkerLoad())
-            load.tasks += 1
-            load.searches += n
-            load.search_seconds += secs
-    runner.release([*outs, *sums])
-    results = band_results(ctx, run, slots, parts, summaries, scores)
+    with results_held() as keep:  # the summaries, the scores and the assembly
+        with tqdm(total=2 * len(parts), unit="part", desc="gaps", disable=not show) as bar:
+            first = True
+            for i, s in runner.gather(sums):
+                if first:  # until then: the venue searches, the indexes and the first part
+                    stats.phase("to first part")
+                    first = False
+                summaries[i] = s
+                keep()  # held to the end and acyclic: no full collection need walk it again
+                load = stats.workers.setdefault(s.worker, WorkerLoad())
+                load.tasks += 1
+                load.origins += s.origins
+                load.area_seconds += s.seconds
+                load.cpu_seconds += s.cpu_seconds
+                load.state_bytes = max(load.state_bytes, s.state_bytes)
+                load.rss_mib = max(load.rss_mib, s.rss_mib)
+                bar.update(1)
+                bar.set_postfix_str(stats.rates())
+            stats.phase("pass 1")
+            ratios = runner.share(ratios_of(run, summed_demand(run, [s.metrics
+                                                                     for s in summaries])))
+            stats.phase("ratios")
+            scores: list[Any] = [None] * len(parts)
+            # One task per worker over the parts it holds: nothing to steal, nothing to move.
+            held = runner.by_holder(outs)
+            stats.tasks += len(held)
+            for g, batch in runner.gather([runner.submit(score_task, [outs[i] for i in group],
+                                                         shared, ratios) for group in held]):
+                for i, sc in zip(held[g], batch, strict=True):
+                    scores[i] = sc
+                    load = stats.workers.setdefault(sc.worker, WorkerLoad())
+                    load.area_seconds += sc.seconds
+                    load.score_seconds += sc.seconds
+                    load.cpu_seconds += sc.cpu_seconds
+                stats.workers[batch[0].worker].tasks += 1
+                bar.update(len(batch))
+        stats.phase("pass 2")
+        for _, (found, nbytes, built_by, built_s) in runner.gather(
+                [runner.submit(index_stats, day) for _, day, _ in days]):
+            stats.index_bytes.append(nbytes)
+            builder = stats.workers.setdefault(built_by, WorkerLoad())
+            builder.index_seconds += built_s
+            for name, secs, n in found:
+                load = stats.workers.setdefault(name, WorkerLoad())
+                load.tasks += 1
+                load.searches += n
+                load.search_seconds += secs
+        runner.release([*outs, *sums])
+        keep()
+        results = band_results(ctx, run, slots, parts, summaries, scores)
     stats.phase("assemble")
     return results
 
