@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     gaps_workers: int = Field(
         default=0, ge=0, description="Worker processes of the LocalCluster; 0 = one per core.")
     gaps_partition_origins: int = Field(
-        default=4000, ge=100, description="Origins per area task of the gap batch (whole "
+        default=8000, ge=100, description="Origins per area task of the gap batch (whole "
         "LSOAs of one district per task).")
     gaps_max_origins: int = Field(
         default=0, ge=0, le=1000, description="Postcode origins per LSOA in the gap batch: "
