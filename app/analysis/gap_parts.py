@@ -230,8 +230,8 @@ class PartMetrics:
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Kept packed, as rows (`local_rows`); the dict of dicts is built only if asked for.
 
-        The client reads a summary only through `local_rows`, and building 2,376 views and
-        396 dicts per part cost it about 2 ms a part, on the workers' cores.
+        The client reads a summary only through `local_rows`; building 2,376 views and 396
+        dicts per part took a summary's load from 1.0 to 1.7 ms (at s = 1).
         """
         self.__dict__.update({k: v for k, v in state.items() if k != "values"})
         self._packed = state["values"]
