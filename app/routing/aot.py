@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 # Bump when an exported signature changes (the hash covers kernels.py, not this file).
-ABI = "3"
+ABI = "5"
 _LOCK = threading.Lock()
 _KERNELS: Any = None
 
@@ -82,21 +82,21 @@ def _signatures() -> dict[str, Any]:
         i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
         T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
         i4, i4, lab, lab, lab, lab,  # access stops/times, labels
-        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
+        b1, i4, i4, i4, b1, i4, b1, i4, b1, i4, i8, i4,  # work (board_thr, touched, q_end)
         T.boolean, i1, i4, i1, i4, i4, i4, i4, i4, i4, i8,  # record, log
         i4)  # changed
     times = T.int64(
         i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
         T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
         i4, i4, lab, lab,  # access stops/times, bus and walk labels
-        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
+        b1, i4, i4, i4, b1, i4, b1, i4, b1, i4, i8, i4,  # work (board_thr, touched, q_end)
         i4)  # changed
-    search = T.Tuple((i4, lab, lab))(
+    search = T.int64(
         i4, i4, i4, i4, i4, i4, i4, i4, i4, b1, b1, i4, i4, i4,  # timetable pack
         T.int64, T.int64, T.int64, T.int64,  # n_rounds, min_change, dep0, limit
         i4, i4, lab, lab,  # access stops/times, the scratch bus and walk labels
-        b1, i4, i4, i4, b1, i4, b1, b1, b1, i4, i8, i4,  # work (touched list, q_end)
-        T.boolean)  # dense
+        b1, i4, i4, i4, b1, i4, b1, i4, b1, i4, i8, i4,  # work (board_thr, touched, q_end)
+        T.boolean, T.int32[:, :, ::1])  # dense, its output block
     near = T.Tuple((i8, i4, f8))(f8, i8, f8, f8, f8, f8, T.float64, T.float64, T.float64)
     reset = T.none(lab, lab, b1, i4, i8)
     collect = T.none(lab, lab, lab, b1, i4, i8, i4, lab, lab, lab)

@@ -54,7 +54,7 @@ def _matrix(tt: tuple, n_stops: int, n_patterns: int, n_rounds: int, min_change:
         work = (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
                 np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
                 np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
-                np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.bool_),
+                np.zeros(n_stops, np.bool_), np.full(n_stops, core.NO_BOARD, np.int32),
                 np.zeros(0, np.bool_), np.zeros(0, np.int32), np.zeros(1, np.int64),
                 np.zeros(n_patterns, np.int32))
         log = (np.empty(1, np.int8), np.empty(1, np.int32), np.empty(1, np.int8),

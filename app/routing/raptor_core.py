@@ -24,7 +24,12 @@ from typing import Any
 
 import numpy as np
 
+# Imported here, not per call: the import statement alone cost about 1 us a query (2% of
+# a Mid-Notts one). app.routing.aot imports no numba, so neither does this module.
+from app.routing.aot import kernels
+
 INF = np.int32(1 << 30)  # "unreached"; far beyond any time of day
+NO_BOARD = np.int32(2**31 - 1)  # boarding time of a stop not marked: above any limit
 
 # Log entry kinds
 ACCESS = 0
@@ -65,22 +70,22 @@ def new_time_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, np.ndarray
 def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
     """Scratch arrays for run_iteration (reusable across calls, left clean by it).
 
-    work[8:11] (seen flags, touched list, its length) list the stops whose labels a run
-    wrote; `reset_touched` clears exactly those labels and the list. work[11] holds each
-    queued pattern's last marked position (read only where written: never reset).
+    work[7] holds the boarding time of each stop marked in the round before (NO_BOARD
+    elsewhere). work[8:11] (seen flags, touched list, its length) list the stops whose
+    labels a run wrote; `reset_touched` clears exactly those labels and the list.
+    work[11] holds each queued pattern's last marked position (read only where written:
+    never reset).
     """
     return (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
             np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
             np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_),
-            np.zeros(n_stops, np.bool_),
+            np.full(n_stops, NO_BOARD, np.int32),
             np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(1, np.int64),
             np.zeros(n_patterns, np.int32))
 
 
 def reset_touched(bus: np.ndarray, walk: np.ndarray, work: tuple) -> None:
     """Labels of the stops the last runs touched back to INF; the touched list emptied."""
-    from app.routing.aot import kernels
-
     kernels().reset_touched(bus, walk, work[8], work[9], work[10])
 
 
@@ -90,8 +95,6 @@ def collect_touched(bus: np.ndarray, walk: np.ndarray, ent: np.ndarray | None, n
 
     The labels come out as (n_rows, n touched) arrays in the order the run reached them.
     """
-    from app.routing.aot import kernels
-
     m = int(work[10][0])
     stops = np.empty(m, np.int32)
     out = np.empty((3 if ent is not None else 2, n_rows, m), np.int32)
@@ -116,8 +119,6 @@ def iterate(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: int,
 
     Without `record`, labels may be just (bus, walk) and `log` is not read.
     """
-    from app.routing.aot import kernels
-
     k = kernels()
     if not record:  # the lean entry point: no log or entry arrays to pass or test
         return int(k.run_times_flat(*pack, n_rounds, min_change, dep0, limit, acc_stops,
@@ -132,20 +133,29 @@ def search_times(pack: tuple, n_rounds: int, min_change: int, dep0: int, limit: 
                  acc_stops: np.ndarray, acc_time: np.ndarray, bus: np.ndarray,
                  walk: np.ndarray, work: tuple,
                  dense: bool) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """One times-only query in one kernel call: (touched stops, bus rows, walk rows).
+    """One times-only query: (touched stops, bus rows, walk rows).
 
-    dense: fresh labels, rows indexed by stop, stops None. Otherwise the run uses the
-    scratch (bus, walk, work), copies the touched stops' labels out and resets them.
+    dense: fresh labels, rows indexed by stop, stops None (one kernel call). Otherwise
+    the run uses the scratch (bus, walk, work), then the touched stops' labels are
+    copied out and reset.
     """
-    from app.routing.aot import kernels
-
+    k = kernels()
+    if dense:
+        out = np.empty((2, n_rounds + 1, bus.shape[1]), np.int32)
+        k.search_times_flat(*pack, n_rounds, min_change, dep0, limit, acc_stops, acc_time,
+                            bus, walk, *work, True, out)
+        return None, out[0], out[1]
     try:
-        stops, b, w = kernels().search_times_flat(*pack, n_rounds, min_change, dep0, limit,
-                                                  acc_stops, acc_time, bus, walk, *work, dense)
+        k.search_times_flat(*pack, n_rounds, min_change, dep0, limit, acc_stops, acc_time,
+                            bus, walk, *work, False, _NO_BLOCK)
+        stops, b, w, _ = collect_touched(bus, walk, None, n_rounds + 1, work)
     except BaseException:  # the scratch goes back clean whatever happened
         reset_touched(bus, walk, work)
         raise
-    return (None if dense else stops), b, w
+    return stops, b, w
+
+
+_NO_BLOCK = np.zeros((2, 1, 0), np.int32)
 
 
 def __getattr__(name: str) -> Any:

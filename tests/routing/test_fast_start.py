@@ -87,8 +87,14 @@ def test_aot_kernels_agree_with_the_jit(tt: Timetable) -> None:
             for mod in (k, jit):
                 bus, walk = core.new_time_labels(4, tt.n_stops)
                 work = core.new_work(tt.n_stops, tt.n_patterns)
-                got.append(mod.search_times_flat(*pack, 3, 60, t0, limit, acc, acc_t, bus, walk,
-                                                 *work, dense))
+                block = np.empty((2, 4, tt.n_stops), np.int32)
+                m = mod.search_times_flat(*pack, 3, 60, t0, limit, acc, acc_t, bus, walk,
+                                          *work, dense, block)
+                if dense:
+                    got.append((block[0], block[1]))
+                else:
+                    got.append(core.collect_touched(bus, walk, None, 4, work)[:3])
+                    assert m == len(got[-1][0])
                 assert (bus == core.INF).all() and (walk == core.INF).all()  # left clean
             assert all(np.array_equal(x, y) for x, y in zip(*got, strict=True))
     q = np.array([53.14]), np.array([-1.2])
