@@ -74,6 +74,17 @@ def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
 
 
 @nb.njit(cache=True, inline="always")
+def _append(flag: np.ndarray, lst: np.ndarray, n: int, s: Any) -> int:
+    """`_mark` without a branch (whether s is listed already is unpredictable; this made
+    the Porto Alegre kernel about 4% faster). lst needs a spare slot past n_stops: a stop
+    already listed is written at n and overwritten by the next append."""
+    lst[_u(n)] = s
+    new = not flag[s]
+    flag[s] = True
+    return n + new
+
+
+@nb.njit(cache=True, inline="always")
 def _mark(flag: np.ndarray, lst: np.ndarray, n: int, s: Any) -> int:
     """Append stop s to a list unless its flag says it is there; returns the new length."""
     if flag[s]:
@@ -144,7 +155,7 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
                     _improve(bus, bus_ent, k, s, a, e, record)
                     if touch:
                         nt = _mark(seen, touched, nt, s)
-                    n_bus = _mark(bus_flag, bus_list, n_bus, s)
+                    n_bus = _append(bus_flag, bus_list, n_bus, s)
             # Can we catch an earlier trip here with the previous round's labels?
             # Only stops whose boarding time improved in the previous round need the
             # check: boarding from an unchanged one was done when it was set.
@@ -189,7 +200,7 @@ def _walk_to(k: int, s: Any, s2: Any, a: int, dep0: int, walk: np.ndarray,
     _improve(walk, walk_ent, k, s2, a, e, record)
     if touch:
         nt = _mark(seen, touched, nt, s2)
-    return _mark(marked, mark_list, n_marked, s2), nt
+    return _append(marked, mark_list, n_marked, s2), nt
 
 
 # Inlined (unlike the scan): as a call of its own it made whole queries 5-8% slower in
@@ -218,7 +229,7 @@ def _relax_transfers(k: int, limit: int, min_change: int, dep0: int, tr_ptr: np.
         bus_flag[s] = False
         base = bus_k[s]
         if base + min_change < walk_k[s]:
-            n_marked = _mark(marked, mark_list, n_marked, s)
+            n_marked = _append(marked, mark_list, n_marked, s)
         rel = limit - base
         # Two passes over each stop's transfers (in chunks the size of `cand`): first
         # gather the walks that improve, without branching on whether each does (about
@@ -308,15 +319,14 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             for x in range(stop_pat_ptr[s], stop_pat_ptr[s + 1]):
                 p = _u(stop_pat[_u(x)])
                 pos = stop_pat_pos[_u(x)]
-                if q_pos[p] < 0:
-                    q_pos[p] = pos
-                    q_end[p] = pos
-                    q_list[_u(n_q)] = p
-                    n_q += 1
-                elif pos < q_pos[p]:
-                    q_pos[p] = pos
-                elif pos > q_end[p]:
-                    q_end[p] = pos
+                # Without branches (whether p is queued yet is unpredictable; this made
+                # the Porto Alegre kernel about 8% faster): q_list has a spare slot.
+                qp = q_pos[p]
+                new = qp < 0
+                q_list[_u(n_q)] = p
+                n_q += new
+                q_pos[p] = pos if new else min(qp, pos)
+                q_end[p] = pos if new else max(q_end[p], pos)
         n_bus, n_k, nt = _scan_patterns(k, limit, min_change, dep0, tt, q_list, n_q, q_pos,
                                         q_end, board_thr, bus, walk, bus_ent, walk_ent, bus_flag,
                                         bus_list, seen, touched, nt, kflag, bus_k_changed,

@@ -51,9 +51,9 @@ def _matrix(tt: tuple, n_stops: int, n_patterns: int, n_rounds: int, min_change:
         walk = np.full((n_rounds + 1, n_stops), inf, np.int32)
         bus_ent = np.full((n_rounds + 1, n_stops), -1, np.int32)
         walk_ent = np.full((n_rounds + 1, n_stops), -1, np.int32)
-        work = (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
-                np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
-                np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
+        work = (np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
+                np.full(n_patterns, -1, np.int32), np.zeros(n_patterns + 1, np.int32),
+                np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
                 np.zeros(n_stops, np.bool_), np.full(n_stops, core.NO_BOARD, np.int32),
                 np.zeros(0, np.bool_), np.zeros(0, np.int32), np.zeros(1, np.int64),
                 np.zeros(n_patterns, np.int32))

@@ -70,15 +70,18 @@ def new_time_labels(n_rounds: int, n_stops: int) -> tuple[np.ndarray, np.ndarray
 def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
     """Scratch arrays for run_iteration (reusable across calls, left clean by it).
 
-    work[7] holds the boarding time of each stop marked in the round before (NO_BOARD
+    The marked-stop, queued-pattern and bus-improved-stop lists (work[1], work[3],
+    work[5]) have a spare slot: the kernel appends to them without a branch. work[7]
+    holds the boarding time of each stop marked in the round before (NO_BOARD
     elsewhere). work[8:11] (seen flags, touched list, its length) list the stops whose
     labels a run wrote; `reset_touched` clears exactly those labels and the list.
     work[11] holds each queued pattern's last marked position (read only where written:
     never reset).
     """
-    return (np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32),
-            np.full(n_patterns, -1, np.int32), np.zeros(n_patterns, np.int32),
-            np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(n_stops, np.bool_),
+    return (np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
+            np.full(n_patterns, -1, np.int32), np.zeros(n_patterns + 1, np.int32),
+            np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
+            np.zeros(n_stops, np.bool_),
             np.full(n_stops, NO_BOARD, np.int32),
             np.zeros(n_stops, np.bool_), np.zeros(n_stops, np.int32), np.zeros(1, np.int64),
             np.zeros(n_patterns, np.int32))

@@ -82,7 +82,7 @@ def test_chunked_relaxation_matches_one_pass(limit_after: int | None) -> None:
             bus_flag = np.zeros(N_STOPS, np.bool_)
             bus_flag[improved] = True
             marked = np.zeros(N_STOPS, np.bool_)
-            mark_list = np.zeros(N_STOPS, np.int32)
+            mark_list = np.zeros(N_STOPS + 1, np.int32)  # a spare slot, as in new_work
             ent = np.empty((1, 1), np.int32)
             log = core.new_log(1)
             n_marked, _ = kernels._relax_transfers(
