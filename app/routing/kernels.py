@@ -60,11 +60,9 @@ def _log(log: tuple, kind: int, stop: int, rnd: int, time: int, dep0: int, trip:
 
 @nb.njit(cache=True, inline="always")
 def _improve(lab: np.ndarray, ent: np.ndarray, k: int, s: int, a: int, e: int,
-             record: bool = True, lazy: bool = False) -> None:
-    """Write arrival a (entry e, if recording) into rounds k..K while it is better.
-
-    lazy: round k only (`run_iteration` copies each row on before the next round)."""
-    n_r = k + 1 if lazy else lab.shape[0]
+             record: bool = True) -> None:
+    """Write arrival a (entry e, if recording) into rounds k..K while it is better."""
+    n_r = lab.shape[0]
     for j in range(k, n_r):
         ju = _u(j)
         if a < lab[ju, s]:
@@ -104,7 +102,7 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
                    walk_ent: np.ndarray, bus_flag: np.ndarray, bus_list: np.ndarray,
                    seen: np.ndarray, touched: np.ndarray, nt: int, kflag: np.ndarray,
                    bus_k_changed: np.ndarray, n_k: int, record: bool, bus_log: bool,
-                   log: tuple, lazy: bool) -> tuple[int, int, int]:
+                   log: tuple) -> tuple[int, int, int]:
     """Round k's route scans: ride each queued pattern from its earliest marked stop.
 
     Returns (stops improved by bus, listed in bus_list; n_k; nt). A function of its own,
@@ -154,7 +152,7 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
                         _log(log, BUS, s, k, a, dep0, trip, bpos, i, -1)
                     if track and bus_last[s] > a:
                         n_k = _mark(kflag, bus_k_changed, n_k, s)
-                    _improve(bus, bus_ent, k, s, a, e, record, lazy)
+                    _improve(bus, bus_ent, k, s, a, e, record)
                     if touch:
                         nt = _mark(seen, touched, nt, s)
                     n_bus = _append(bus_flag, bus_list, n_bus, s)
@@ -194,12 +192,12 @@ def _scan_patterns(k: int, limit: int, min_change: int, dep0: int, tt: tuple,
 def _walk_to(k: int, s: Any, s2: Any, a: int, dep0: int, walk: np.ndarray,
              walk_ent: np.ndarray, bus_ent: np.ndarray, marked: np.ndarray,
              mark_list: np.ndarray, n_marked: int, seen: np.ndarray, touched: np.ndarray,
-             nt: int, touch: bool, record: bool, log: tuple, lazy: bool) -> tuple[int, int]:
+             nt: int, touch: bool, record: bool, log: tuple) -> tuple[int, int]:
     """Write the foot transfer s -> s2 arriving at a (an improvement) and mark s2."""
     e = -1
     if record:
         e = _log(log, TRANSFER, s2, k, a, dep0, -1, s, -1, bus_ent[k, s])
-    _improve(walk, walk_ent, k, s2, a, e, record, lazy)
+    _improve(walk, walk_ent, k, s2, a, e, record)
     if touch:
         nt = _mark(seen, touched, nt, s2)
     return _append(marked, mark_list, n_marked, s2), nt
@@ -214,7 +212,7 @@ def _relax_transfers(k: int, limit: int, min_change: int, dep0: int, tr_ptr: np.
                      bus_flag: np.ndarray, bus_list: np.ndarray, n_bus: int,
                      marked: np.ndarray, mark_list: np.ndarray, seen: np.ndarray,
                      touched: np.ndarray, nt: int, record: bool,
-                     log: tuple, cand: np.ndarray, lazy: bool) -> tuple[int, int]:
+                     log: tuple, cand: np.ndarray) -> tuple[int, int]:
     """Round k's foot transfers, from the stops just reached by bus (never chained after
     another walk), and the marks for round k + 1. Returns (n marked, nt).
 
@@ -263,7 +261,7 @@ def _relax_transfers(k: int, limit: int, min_change: int, dep0: int, tr_ptr: np.
                 if a < walk_k[s2]:
                     n_marked, nt = _walk_to(k, s, s2, a, dep0, walk, walk_ent, bus_ent,
                                             marked, mark_list, n_marked, seen, touched, nt,
-                                            touch, record, log, lazy)
+                                            touch, record, log)
     return n_marked, nt
 
 
@@ -272,7 +270,7 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
                   acc_stops: np.ndarray, acc_time: np.ndarray,
                   bus: np.ndarray, walk: np.ndarray, bus_ent: np.ndarray, walk_ent: np.ndarray,
                   work: tuple, record: bool, log: tuple, bus_k_changed: np.ndarray,
-                  bus_log: bool = False, lazy: bool = False) -> int:
+                  bus_log: bool = False) -> int:
     """One RAPTOR run departing at dep0 on top of the given labels.
 
     With `bus_log` (and no `record`) only bus improvements are logged, without parents:
@@ -281,11 +279,6 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
     Arrivals later than `limit` are ignored. Stops whose final-round bus label improved
     are appended to `bus_k_changed` (returns how many), so callers can update egress;
     an empty `bus_k_changed` turns that bookkeeping off.
-
-    With `lazy` (fresh labels only, INF everywhere: the dense one-call search) an
-    improvement is written into its own round alone, and each row is copied on to the
-    next before that round starts, instead of every improvement writing all later
-    rounds: the same labels (about 4% of a Porto Alegre query).
     """
     stop_pat_ptr, stop_pat, stop_pat_pos = tt[6:9]
     tr_ptr, tr_to, tr_time = tt[11:14]
@@ -307,18 +300,13 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
             e = -1
             if record:
                 e = _log(log, ACCESS, s, 0, a, dep0, -1, -1, -1, -1)
-            _improve(walk, walk_ent, 0, s, a, e, record, lazy)
+            _improve(walk, walk_ent, 0, s, a, e, record)
             if touch:
                 nt = _mark(seen, touched, nt, s)
             n_marked = _mark(marked, mark_list, n_marked, s)
-    k_done = 0
     for k in range(1, n_rounds + 1):
         if n_marked == 0:
             break
-        if lazy:  # row k starts as "at most k - 1 buses"
-            bus[k, :] = bus[k - 1, :]
-            walk[k, :] = walk[k - 1, :]
-            k_done = k
         # Collect the patterns through marked stops, each from its earliest marked position
         # (and the last one: past it no stop of the pattern can board).
         n_q = 0
@@ -342,17 +330,13 @@ def run_iteration(tt: tuple, n_rounds: int, min_change: int, dep0: int, limit: i
         n_bus, n_k, nt = _scan_patterns(k, limit, min_change, dep0, tt, q_list, n_q, q_pos,
                                         q_end, board_thr, bus, walk, bus_ent, walk_ent, bus_flag,
                                         bus_list, seen, touched, nt, kflag, bus_k_changed,
-                                        n_k, record, bus_log, log, lazy)
+                                        n_k, record, bus_log, log)
         for m in range(n_marked):
             board_thr[_u(mark_list[m])] = NO_BOARD
         n_marked, nt = _relax_transfers(k, limit, min_change, dep0, tr_ptr, tr_to, tr_time,
                                         bus, walk, bus_ent, walk_ent, bus_flag, bus_list,
                                         n_bus, marked, mark_list, seen, touched, nt, record,
-                                        log, cand, lazy)
-    if lazy:  # rounds never run hold what the last one reached
-        for k in range(k_done + 1, bus.shape[0]):
-            bus[k, :] = bus[k - 1, :]
-            walk[k, :] = walk[k - 1, :]
+                                        log, cand)
     for m in range(n_marked):
         marked[mark_list[m]] = False
     for j in range(n_k):
@@ -524,7 +508,7 @@ def search_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
         out.fill(INF)
         work = (w0, w1, w2, w3, w4, w5, w6, w7, np.zeros(0, np.bool_), w9, w10, w11)
         run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, out[0],
-                      out[1], ent, ent, work, False, log, changed, False, True)
+                      out[1], ent, ent, work, False, log, changed)
         return 0
     work = (w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11)
     run_iteration(tt, n_rounds, min_change, dep0, limit, acc_stops, acc_time, bus[:k1],

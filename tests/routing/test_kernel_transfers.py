@@ -2,9 +2,8 @@
 
 The kernel gathers a stop's improving walks into a buffer of 128 before writing them;
 a stop with more transfers than that goes through in chunks. Real feeds rarely have
-one, so here a random network is relaxed with buffers of 1, 3 and 128 (and in the
-dense search's lazy mode, which writes round k alone) and compared with a plain
-one-walk-at-a-time relaxation written in Python.
+one, so here a random network is relaxed with buffers of 1, 3 and 128 and compared
+with a plain one-walk-at-a-time relaxation written in Python.
 """
 
 from __future__ import annotations
@@ -78,7 +77,7 @@ def test_chunked_relaxation_matches_one_pass(limit_after: int | None) -> None:
         limit = int(core.INF) if limit_after is None else 8 * 3600 + limit_after
         want_walk = walk.copy()
         want_marks = _reference(bus, want_walk, improved, k, limit, tr)
-        for size, lazy in ((1, False), (3, False), (128, False), (3, True)):
+        for size in (1, 3, 128):
             w = walk.copy()
             bus_flag = np.zeros(N_STOPS, np.bool_)
             bus_flag[improved] = True
@@ -89,12 +88,8 @@ def test_chunked_relaxation_matches_one_pass(limit_after: int | None) -> None:
             n_marked, _ = kernels._relax_transfers(
                 k, limit, MIN_CHANGE, 8 * 3600, *tr, bus, w, ent, ent, bus_flag, improved,
                 len(improved), marked, mark_list, np.zeros(0, np.bool_),
-                np.zeros(0, np.int32), 0, False, log, np.empty(size, np.int32), lazy)
-            if lazy:  # round k alone is written; the caller copies rows on
-                assert np.array_equal(w[k], want_walk[k]), (trial, size)
-                assert np.array_equal(w[k + 1:], walk[k + 1:]), (trial, size)
-            else:
-                assert np.array_equal(w, want_walk), (trial, size)
+                np.zeros(0, np.int32), 0, False, log, np.empty(size, np.int32))
+            assert np.array_equal(w, want_walk), (trial, size)
             assert set(mark_list[:n_marked].tolist()) == want_marks, (trial, size)
             assert n_marked == len(want_marks)  # each stop marked once
             assert not bus_flag.any()  # the bus list is consumed
