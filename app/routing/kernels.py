@@ -486,7 +486,7 @@ def search_times_flat(pat_stop_ptr: np.ndarray, pat_stops: np.ndarray,
                       w7: np.ndarray, w8: np.ndarray, w9: np.ndarray, w10: np.ndarray,
                       w11: np.ndarray, dense: bool, out: np.ndarray) -> int:
     """A whole times-only query of rounds 0..n_rounds in one call; returns how many stops
-    it touched.
+    it listed as touched (0 when dense: nothing is listed there).
 
     dense: on fresh labels for every stop, written into `out` (2, n_rounds + 1, n_stops:
     bus rows, walk rows; filled here); what a small network wants, where a query reaches

@@ -51,6 +51,8 @@ def _matrix(tt: tuple, n_stops: int, n_patterns: int, n_rounds: int, min_change:
         walk = np.full((n_rounds + 1, n_stops), inf, np.int32)
         bus_ent = np.full((n_rounds + 1, n_stops), -1, np.int32)
         walk_ent = np.full((n_rounds + 1, n_stops), -1, np.int32)
+        # The layout of raptor_core.new_work (spare list slots, NO_BOARD), built here
+        # because a prange body cannot call Python; no touched list (seen is empty).
         work = (np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
                 np.full(n_patterns, -1, np.int32), np.zeros(n_patterns + 1, np.int32),
                 np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),

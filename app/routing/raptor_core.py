@@ -76,7 +76,7 @@ def new_work(n_stops: int, n_patterns: int) -> tuple[np.ndarray, ...]:
     elsewhere). work[8:11] (seen flags, touched list, its length) list the stops whose
     labels a run wrote; `reset_touched` clears exactly those labels and the list.
     work[11] holds each queued pattern's last marked position (read only where written:
-    never reset).
+    never reset). `matrix._matrix` builds the same layout inside numba: change both.
     """
     return (np.zeros(n_stops, np.bool_), np.zeros(n_stops + 1, np.int32),
             np.full(n_patterns, -1, np.int32), np.zeros(n_patterns + 1, np.int32),
